@@ -1,0 +1,83 @@
+"""jwtguard: JWT access-token validation with RFC 6750-correct answers."""
+
+from __future__ import annotations
+
+from .challenge import ErrorResponse, render_error
+from .config import GuardConfig
+from .errors import (
+    AlgorithmNotAllowed,
+    AudienceInvalid,
+    AuthError,
+    ClaimInvalid,
+    ClaimMissing,
+    ConfigurationError,
+    CriticalHeaderUnsupported,
+    InsufficientScope,
+    InvalidRequest,
+    InvalidToken,
+    IssuerInvalid,
+    KeySourceUnavailable,
+    LifetimeTooLong,
+    MultipleTokens,
+    ServiceUnavailable,
+    SignatureInvalid,
+    StoreUnavailable,
+    TokenExpired,
+    TokenIssuedInFuture,
+    TokenMalformed,
+    TokenMissing,
+    TokenNotYetValid,
+    TokenReplayed,
+    TokenRevoked,
+    TokenTooLarge,
+    TypeInvalid,
+    UnknownKey,
+    UnsupportedScheme,
+)
+from .extract import RequestView, SimpleRequest, extract_token, is_cors_preflight
+from .scopes import require_scopes
+from .token import AccessToken
+from .validator import Validator
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "AccessToken",
+    "AlgorithmNotAllowed",
+    "AudienceInvalid",
+    "AuthError",
+    "ClaimInvalid",
+    "ClaimMissing",
+    "ConfigurationError",
+    "CriticalHeaderUnsupported",
+    "ErrorResponse",
+    "GuardConfig",
+    "InsufficientScope",
+    "InvalidRequest",
+    "InvalidToken",
+    "IssuerInvalid",
+    "KeySourceUnavailable",
+    "LifetimeTooLong",
+    "MultipleTokens",
+    "RequestView",
+    "ServiceUnavailable",
+    "SignatureInvalid",
+    "SimpleRequest",
+    "StoreUnavailable",
+    "TokenExpired",
+    "TokenIssuedInFuture",
+    "TokenMalformed",
+    "TokenMissing",
+    "TokenNotYetValid",
+    "TokenReplayed",
+    "TokenRevoked",
+    "TokenTooLarge",
+    "TypeInvalid",
+    "UnknownKey",
+    "UnsupportedScheme",
+    "Validator",
+    "extract_token",
+    "is_cors_preflight",
+    "render_error",
+    "require_scopes",
+]

@@ -1,0 +1,148 @@
+"""Registered-claim checks (RFC 7519 §4.1), built once from the configuration.
+
+Order: types, then time (``exp``, ``nbf``, ``iat`` with leeway), then ``iss``, ``aud``, required
+claims and maximum lifetime. NumericDates must be JSON numbers (never booleans or strings) within
+``0 .. 253402300799`` (the year 9999), so absurd values such as ``10**30`` are refused rather
+than treated as "never expires".
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from .errors import (
+    AudienceInvalid,
+    ClaimInvalid,
+    ClaimMissing,
+    IssuerInvalid,
+    LifetimeTooLong,
+    TokenExpired,
+    TokenIssuedInFuture,
+    TokenNotYetValid,
+)
+
+MAX_NUMERIC_DATE = 253402300799  # 9999-12-31T23:59:59Z
+_NUMERIC_DATES = ("exp", "nbf", "iat")
+_STRING_CLAIMS = ("sub", "jti", "iss")
+
+
+class ClaimRules:
+    """The claim checks of one configuration."""
+
+    def __init__(
+        self,
+        *,
+        issuers: Sequence[str],
+        audiences: Sequence[str],
+        leeway: float,
+        required: Sequence[str],
+        max_lifetime: float | None,
+    ) -> None:
+        self.issuers = frozenset(issuers)
+        self.audiences = frozenset(audiences)
+        self.leeway = leeway
+        self.max_lifetime = max_lifetime
+        needed = dict.fromkeys(required)
+        if self.issuers:
+            needed["iss"] = None
+        if self.audiences:
+            needed["aud"] = None
+        if max_lifetime is not None:
+            needed.update({"exp": None, "iat": None})
+        self.required = tuple(needed)
+
+    def check(self, claims: Mapping[str, Any], now: float) -> None:
+        """Raise the first failing check's :class:`~jwtguard.errors.InvalidToken`."""
+        for name in self.required:
+            if name not in claims:
+                raise ClaimMissing(
+                    f"The access token lacks the {name} claim",
+                    detail=f"the required claim {name!r} is missing",
+                )
+        for name in _STRING_CLAIMS:
+            if name in claims and not isinstance(claims[name], str):
+                raise _invalid(name, "must be a string")
+        exp = _numeric_date(claims, "exp")
+        nbf = _numeric_date(claims, "nbf")
+        iat = _numeric_date(claims, "iat")
+        leeway = self.leeway
+        if exp is not None and now >= exp + leeway:
+            raise TokenExpired(
+                detail=f"expired {_ago(now - exp)} ago at {_iso(exp)} (leeway {leeway:g} s)"
+            )
+        if nbf is not None and now + leeway < nbf:
+            raise TokenNotYetValid(
+                detail=f"not valid until {_iso(nbf)}, {_ago(nbf - now)} from "
+                f"now (leeway {leeway:g} s)"
+            )
+        if iat is not None and iat > now + leeway:
+            raise TokenIssuedInFuture(
+                detail=f"issued at {_iso(iat)}, {_ago(iat - now)} in the "
+                f"future (leeway {leeway:g} s)"
+            )
+        if self.issuers and claims["iss"] not in self.issuers:
+            raise IssuerInvalid(
+                detail=f"iss {claims['iss']!r} is not one of {sorted(self.issuers)!r}"
+            )
+        self._check_audience(claims)
+        limit = self.max_lifetime
+        if limit is not None and exp is not None and iat is not None and exp - iat > limit:
+            raise LifetimeTooLong(
+                detail=f"lifetime exp - iat is {exp - iat:g} s; the maximum is {limit:g} s"
+            )
+
+    def _check_audience(self, claims: Mapping[str, Any]) -> None:
+        if "aud" not in claims:
+            return
+        aud = claims["aud"]
+        values = [aud] if isinstance(aud, str) else aud
+        if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+            raise _invalid("aud", "must be a string or a list of strings")
+        if not self.audiences:
+            raise AudienceInvalid(
+                detail=f"the token is for aud {values!r}, but no AUDIENCE is "
+                "configured; set AUDIENCE to this API's identifier"
+            )
+        if self.audiences.isdisjoint(values):
+            raise AudienceInvalid(detail=f"aud {values!r} is not one of {sorted(self.audiences)!r}")
+
+
+def _numeric_date(claims: Mapping[str, Any], name: str) -> float | None:
+    value = claims.get(name)
+    if value is None and name not in claims:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise _invalid(name, "must be a NumericDate (a JSON number of seconds)")
+    if not (0 <= value <= MAX_NUMERIC_DATE) or (isinstance(value, float) and math.isnan(value)):
+        raise _invalid(name, f"is outside 0..{MAX_NUMERIC_DATE}")
+    return float(value)
+
+
+def _invalid(name: str, why: str) -> ClaimInvalid:
+    return ClaimInvalid(f"The access token's {name} claim is invalid", detail=f"{name} {why}")
+
+
+def _iso(timestamp: float) -> str:
+    return (
+        datetime.fromtimestamp(timestamp, tz=UTC)
+        .isoformat(timespec="seconds")
+        .replace("+00:00", "Z")
+    )
+
+
+def _ago(seconds: float) -> str:
+    """A duration for humans: ``3 min 12 s``, ``2 h 5 min``, ``4 d 3 h``."""
+    total = int(abs(seconds))
+    days, rest = divmod(total, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    if days:
+        return f"{days} d {hours} h"
+    if hours:
+        return f"{hours} h {minutes} min"
+    if minutes:
+        return f"{minutes} min {secs} s"
+    return f"{secs} s"

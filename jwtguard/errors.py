@@ -1,0 +1,265 @@
+"""Errors that know their HTTP answer.
+
+Every rejection is an :class:`AuthError`. Each subclass fixes the HTTP status, the RFC 6750 §3.1
+``error`` attribute of the challenge (``None`` when the request carried no credentials), the
+``error`` member of the JSON body and a stable ``code`` that clients and operators can rely on.
+
+``description`` is safe to send to the client: it names the failed check and nothing else.
+``detail`` is for the operator only (logs, ``jwtguard explain``): it may name expected values,
+but never the token itself nor a secret.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import ClassVar
+
+
+class ConfigurationError(Exception):
+    """jwtguard was configured wrongly; raised once, when the configuration is built.
+
+    ``problems`` lists every problem found, so one start-up shows them all.
+    """
+
+    def __init__(self, problems: Iterable[str]) -> None:
+        self.problems: tuple[str, ...] = tuple(problems)
+        count = len(self.problems)
+        heading = f"{count} problem{'s' if count != 1 else ''} in the jwtguard configuration:"
+        super().__init__("\n  - ".join((heading, *self.problems)))
+
+
+class AuthError(Exception):
+    """Base of every rejection; subclasses set the class attributes below."""
+
+    status: ClassVar[int] = 401
+    #: RFC 6750 ``error`` attribute of the challenge; ``None`` means "no error attribute".
+    error: ClassVar[str | None] = None
+    #: ``error`` member of the JSON body.
+    body_error: ClassVar[str] = "unauthorized"
+    #: Whether the answer carries a ``WWW-Authenticate: Bearer`` challenge.
+    challenges: ClassVar[bool] = True
+    code: ClassVar[str] = "unauthorized"
+    default_description: ClassVar[str] = "Authentication is required"
+
+    def __init__(self, description: str | None = None, *, detail: str | None = None) -> None:
+        self.description: str = description or self.default_description
+        self.detail: str = detail or self.description
+        super().__init__(self.description)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(code={self.code!r}, description={self.description!r})"
+
+
+# --- no usable credentials: 401 without an error attribute (RFC 6750 §3.1) -------------------
+
+
+class TokenMissing(AuthError):
+    """The request carried no access token at all (RFC 6750 §3.1, last paragraph)."""
+
+    code = "token_missing"
+    default_description = "An access token is required"
+
+
+class UnsupportedScheme(AuthError):
+    """``Authorization`` used another scheme (Basic, SSWS, Token, ...), so no bearer token came."""
+
+    code = "unsupported_scheme"
+    default_description = "The Authorization header must use the Bearer scheme"
+
+
+# --- malformed requests: 400 invalid_request (RFC 6750 §3.1) ---------------------------------
+
+
+class InvalidRequest(AuthError):
+    """The request is malformed: empty or non-b64token credentials (RFC 6750 §2.1, §3.1)."""
+
+    status = 400
+    error = "invalid_request"
+    body_error = "invalid_request"
+    code = "malformed_request"
+    default_description = "The bearer credentials are malformed"
+
+
+class MultipleTokens(InvalidRequest):
+    """The token came in more than one place (RFC 6750 §2: "MUST NOT use more than one method")."""
+
+    code = "multiple_tokens"
+    default_description = "The access token was sent in more than one place"
+
+
+# --- the token is bad: 401 invalid_token (RFC 6750 §3.1) -------------------------------------
+
+
+class InvalidToken(AuthError):
+    """The token is expired, revoked, malformed, or invalid for other reasons."""
+
+    error = "invalid_token"
+    body_error = "invalid_token"
+    code = "invalid_token"
+    default_description = "The access token is invalid"
+
+
+class TokenMalformed(InvalidToken):
+    code = "token_malformed"
+    default_description = "The access token is not a well-formed signed JWT"
+
+
+class TokenTooLarge(InvalidToken):
+    code = "token_too_large"
+    default_description = "The access token is too large"
+
+
+class AlgorithmNotAllowed(InvalidToken):
+    code = "algorithm_not_allowed"
+    default_description = "The token's signing algorithm is not allowed"
+
+
+class UnknownKey(InvalidToken):
+    code = "unknown_key"
+    default_description = "The token was signed by an unknown key"
+
+
+class SignatureInvalid(InvalidToken):
+    code = "signature_invalid"
+    default_description = "The token's signature is invalid"
+
+
+class TokenExpired(InvalidToken):
+    code = "token_expired"
+    default_description = "The access token expired"
+
+
+class TokenNotYetValid(InvalidToken):
+    code = "token_not_yet_valid"
+    default_description = "The access token is not valid yet"
+
+
+class TokenIssuedInFuture(InvalidToken):
+    code = "token_issued_in_future"
+    default_description = "The access token was issued in the future"
+
+
+class ClaimMissing(InvalidToken):
+    code = "claim_missing"
+    default_description = "The access token lacks a required claim"
+
+
+class ClaimInvalid(InvalidToken):
+    code = "claim_invalid"
+    default_description = "The access token has an invalid claim"
+
+
+class AudienceInvalid(InvalidToken):
+    code = "audience_invalid"
+    default_description = "Unexpected audience"
+
+
+class IssuerInvalid(InvalidToken):
+    code = "issuer_invalid"
+    default_description = "Unexpected issuer"
+
+
+class TypeInvalid(InvalidToken):
+    code = "type_invalid"
+    default_description = "Unexpected token type"
+
+
+class LifetimeTooLong(InvalidToken):
+    code = "lifetime_too_long"
+    default_description = "The access token's lifetime is too long"
+
+
+class CriticalHeaderUnsupported(InvalidToken):
+    code = "critical_header_unsupported"
+    default_description = "The token requires an unsupported critical header extension"
+
+
+class TokenRevoked(InvalidToken):
+    code = "token_revoked"
+    default_description = "The access token was revoked"
+
+
+class TokenReplayed(InvalidToken):
+    code = "token_replayed"
+    default_description = "The access token was already used"
+
+
+# --- valid token, not enough privileges: 403 insufficient_scope (RFC 6750 §3.1) --------------
+
+
+class InsufficientScope(AuthError):
+    """The token is valid but lacks the scopes the resource requires.
+
+    ``required`` are the scopes rendered in the challenge's ``scope`` attribute.
+    """
+
+    status = 403
+    error = "insufficient_scope"
+    body_error = "insufficient_scope"
+    code = "insufficient_scope"
+    default_description = "The access token lacks the required scope"
+
+    def __init__(
+        self,
+        required: Iterable[str],
+        description: str | None = None,
+        *,
+        detail: str | None = None,
+    ) -> None:
+        self.required: tuple[str, ...] = tuple(required)
+        super().__init__(description, detail=detail)
+
+
+# --- we cannot decide right now: 503 (not the client's fault, so no challenge) ---------------
+
+
+class ServiceUnavailable(AuthError):
+    """A dependency needed to decide is unreachable; the client should retry later."""
+
+    status = 503
+    body_error = "temporarily_unavailable"
+    challenges = False
+    code = "temporarily_unavailable"
+    default_description = "Authentication is temporarily unavailable"
+
+    def __init__(
+        self,
+        description: str | None = None,
+        *,
+        detail: str | None = None,
+        retry_after: int = 30,
+    ) -> None:
+        self.retry_after = max(1, int(retry_after))
+        super().__init__(description, detail=detail)
+
+
+class KeySourceUnavailable(ServiceUnavailable):
+    code = "key_source_unavailable"
+    default_description = "The keys needed to verify the token are temporarily unavailable"
+
+
+class StoreUnavailable(ServiceUnavailable):
+    code = "store_unavailable"
+    default_description = "The token store is temporarily unavailable"
+
+
+INVALID_TOKEN_ERRORS: tuple[type[InvalidToken], ...] = (
+    TokenMalformed,
+    TokenTooLarge,
+    AlgorithmNotAllowed,
+    UnknownKey,
+    SignatureInvalid,
+    TokenExpired,
+    TokenNotYetValid,
+    TokenIssuedInFuture,
+    ClaimMissing,
+    ClaimInvalid,
+    AudienceInvalid,
+    IssuerInvalid,
+    TypeInvalid,
+    LifetimeTooLong,
+    CriticalHeaderUnsupported,
+    TokenRevoked,
+    TokenReplayed,
+)
+"""Every ``invalid_token`` error, one per stable code of the design's §3."""

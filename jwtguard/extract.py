@@ -1,0 +1,167 @@
+"""Finding the access token in a request (RFC 6750 §2).
+
+Adapters describe their request through the small :class:`RequestView` protocol; everything
+else — which locations are enabled, scheme matching, b64token syntax, "more than one location is
+a 400" — is decided here, once, for every framework.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from .config import GuardConfig
+from .errors import AuthError, InvalidRequest, MultipleTokens, TokenMissing, UnsupportedScheme
+
+ACCESS_TOKEN_PARAMETER = "access_token"  # noqa: S105 - a parameter name; RFC 6750 §2.2 and §2.3
+_B64TOKEN = re.compile(r"[A-Za-z0-9\-._~+/]+=*")  # RFC 6750 §2.1
+_FORM_MEDIA_TYPE = "application/x-www-form-urlencoded"
+
+
+class RequestView(Protocol):
+    """The parts of an HTTP request that token extraction reads."""
+
+    @property
+    def method(self) -> str: ...
+
+    def header(self, name: str) -> str | None:
+        """The header's value (repeated headers joined with ``", "``) or ``None``."""
+        ...
+
+    def query_values(self, name: str) -> list[str]:
+        """Every value of the query parameter ``name``."""
+        ...
+
+    def form_values(self, name: str) -> list[str]:
+        """Every value of the url-encoded body field ``name`` (only asked for such bodies)."""
+        ...
+
+    def cookie(self, name: str) -> str | None: ...
+
+
+@dataclass(frozen=True)
+class SimpleRequest:
+    """A plain :class:`RequestView` for tests, the CLI and non-framework callers."""
+
+    headers: Mapping[str, str] = field(default_factory=dict)
+    query: Mapping[str, list[str]] = field(default_factory=dict)
+    form: Mapping[str, list[str]] = field(default_factory=dict)
+    cookies: Mapping[str, str] = field(default_factory=dict)
+    method: str = "GET"
+
+    def header(self, name: str) -> str | None:
+        lowered = name.lower()
+        values = [value for key, value in self.headers.items() if key.lower() == lowered]
+        return ", ".join(values) if values else None
+
+    def query_values(self, name: str) -> list[str]:
+        return list(self.query.get(name, ()))
+
+    def form_values(self, name: str) -> list[str]:
+        return list(self.form.get(name, ()))
+
+    def cookie(self, name: str) -> str | None:
+        return self.cookies.get(name)
+
+
+@dataclass(frozen=True, slots=True)
+class Extraction:
+    """Where the token was found, or why none was."""
+
+    token: str | None
+    location: str | None = None
+    other_scheme: str | None = None  # the scheme of an Authorization header that was not ours
+
+    def missing_error(self) -> AuthError:
+        """The 401 for a request without a bearer token (RFC 6750 §3.1: no error attribute)."""
+        if self.other_scheme is not None:
+            return UnsupportedScheme(
+                detail=f"the {self.location or 'Authorization'} header uses the "
+                f"{_printable(self.other_scheme)!r} scheme, not Bearer"
+            )
+        return TokenMissing(detail="no access token in the request")
+
+
+def is_cors_preflight(request: RequestView) -> bool:
+    """A CORS preflight is answered without authentication (it cannot carry credentials)."""
+    return (
+        request.method.upper() == "OPTIONS"
+        and request.header("Access-Control-Request-Method") is not None
+    )
+
+
+def extract_token(request: RequestView, config: GuardConfig) -> Extraction:
+    """Find the one access token in ``request`` among the configured locations.
+
+    Raises :class:`InvalidRequest` for malformed credentials and :class:`MultipleTokens` when
+    more than one location (or value) carries a token.
+    """
+    found: list[tuple[str, str]] = []
+    other_scheme: str | None = None
+    locations = config.token_locations
+    if "header" in locations:
+        value = request.header(config.header_name)
+        if value is not None and value.strip():
+            token, other_scheme = _from_header(value, config)
+            if token is not None:
+                found.append((config.header_name, token))
+    if "query" in locations:
+        found.extend(("query", v) for v in request.query_values(ACCESS_TOKEN_PARAMETER))
+    if "form" in locations and _has_form_body(request):
+        found.extend(("form", v) for v in request.form_values(ACCESS_TOKEN_PARAMETER))
+    if "cookie" in locations:
+        cookie = request.cookie(config.cookie_name)
+        if cookie:
+            found.append(("cookie", cookie))
+    if len(found) > 1:
+        where = ", ".join(sorted({location for location, _ in found}))
+        raise MultipleTokens(detail=f"tokens found in: {where}")
+    if not found:
+        location = config.header_name if other_scheme is not None else None
+        return Extraction(None, location, other_scheme)
+    location, token = found[0]
+    _check_syntax(token, location, config)
+    return Extraction(token, location)
+
+
+def _from_header(value: str, config: GuardConfig) -> tuple[str | None, str | None]:
+    """Split ``<scheme> 1*SP <token>``; return (token, None) or (None, other scheme)."""
+    value = value.strip()
+    if not config.header_scheme:
+        return value, None
+    scheme, _, credentials = value.partition(" ")
+    if scheme.lower() != config.header_scheme.lower():
+        return None, scheme
+    credentials = credentials.lstrip(" ")
+    if not credentials:
+        raise InvalidRequest(
+            f"The {config.header_scheme} credentials are empty",
+            detail=f"the {config.header_name} header has the {config.header_scheme} scheme "
+            "but no token",
+        )
+    return credentials, None
+
+
+def _check_syntax(token: str, location: str, config: GuardConfig) -> None:
+    if len(token) > config.max_token_bytes:
+        return  # the validator answers token_too_large without scanning it
+    if _B64TOKEN.fullmatch(token) is None:
+        raise InvalidRequest(
+            detail=f"the token in the {location} is empty or has characters outside the "
+            "RFC 6750 b64token syntax"
+        )
+
+
+def _has_form_body(request: RequestView) -> bool:
+    """RFC 6750 §2.2: only url-encoded bodies, and never with GET."""
+    if request.method.upper() in ("GET", "HEAD"):
+        return False
+    content_type = request.header("Content-Type") or ""
+    return content_type.split(";", 1)[0].strip().lower() == _FORM_MEDIA_TYPE
+
+
+def _printable(value: str, limit: int = 32) -> str:
+    cleaned = "".join(ch if " " <= ch <= "~" else "?" for ch in value[:limit])
+    return cleaned + ("…" if len(value) > limit else "")

@@ -1,0 +1,110 @@
+"""Strict, lean parsing of a compact JWS (RFC 7515 §7.1).
+
+PyJWT decodes each segment with ``base64.urlsafe_b64decode`` after re-padding and parses JSON
+with the default decoder; we do the same work once, strictly and faster:
+
+- the whole token is matched against the compact-serialization grammar before any decoding,
+- segments are decoded with ``binascii.a2b_base64(..., strict_mode=True)``,
+- JSON must be UTF-8, must be an object, may not repeat a member name (RFC 7515 §4, RFC 7519 §4)
+  and may not use the non-standard ``NaN`` / ``Infinity`` literals.
+"""
+
+from __future__ import annotations
+
+import binascii
+import json
+import re
+from typing import Any
+
+from .errors import TokenMalformed
+
+_COMPACT_JWS = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+")
+_BASE64URL = re.compile(r"[A-Za-z0-9_-]*")
+_URLSAFE_TO_STANDARD = str.maketrans("-_", "+/")
+_PADDING = ("", "", "==", "=")  # indexed by len % 4; a remainder of 1 is never valid
+
+
+class DuplicateMemberError(ValueError):
+    """A JSON object repeats a member name."""
+
+
+def _unique_members(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    obj = dict(pairs)
+    if len(obj) != len(pairs):
+        raise DuplicateMemberError("duplicate member name")
+    return obj
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+_DECODER = json.JSONDecoder(object_pairs_hook=_unique_members, parse_constant=_refuse_constant)
+
+
+def b64url_decode(segment: str) -> bytes:
+    """Decode one unpadded base64url segment; raise ``ValueError`` if it is not exactly that."""
+    remainder = len(segment) % 4
+    if remainder == 1:
+        raise ValueError("impossible base64url length")
+    standard = segment.translate(_URLSAFE_TO_STANDARD) + _PADDING[remainder]
+    return binascii.a2b_base64(standard, strict_mode=True)
+
+
+def decode_json_object(data: bytes, what: str) -> dict[str, Any]:
+    """Parse UTF-8 JSON that must be an object with unique member names."""
+    try:
+        value = _DECODER.decode(data.decode("utf-8"))
+    except DuplicateMemberError:
+        raise TokenMalformed(detail=f"the token {what} repeats a member name") from None
+    except (ValueError, RecursionError):
+        # ValueError covers JSONDecodeError, UnicodeDecodeError and over-long integers.
+        raise TokenMalformed(detail=f"the token {what} is not valid UTF-8 JSON") from None
+    if not isinstance(value, dict):
+        raise TokenMalformed(detail=f"the token {what} is not a JSON object")
+    return value
+
+
+class CompactJWS:
+    """The three segments of a compact JWS, with the header already decoded."""
+
+    __slots__ = ("header", "payload_segment", "signature_segment", "signing_input")
+
+    def __init__(self, token: str) -> None:
+        if _COMPACT_JWS.fullmatch(token) is None:
+            raise TokenMalformed(detail=_why_not_compact(token))
+        header_segment, self.payload_segment, self.signature_segment = token.split(".")
+        try:
+            header_bytes = b64url_decode(header_segment)
+        except ValueError:
+            raise TokenMalformed(detail="the token header is not base64url") from None
+        self.header: dict[str, Any] = decode_json_object(header_bytes, "header")
+        signing_end = len(header_segment) + 1 + len(self.payload_segment)
+        self.signing_input: bytes = token[:signing_end].encode("ascii")
+
+    def signature(self) -> bytes:
+        try:
+            return b64url_decode(self.signature_segment)
+        except ValueError:
+            raise TokenMalformed(detail="the token signature is not base64url") from None
+
+    def payload(self) -> dict[str, Any]:
+        try:
+            payload_bytes = b64url_decode(self.payload_segment)
+        except ValueError:
+            raise TokenMalformed(detail="the token payload is not base64url") from None
+        return decode_json_object(payload_bytes, "payload")
+
+
+def _why_not_compact(token: str) -> str:
+    """Explain, for the operator, why a token is not a compact JWS."""
+    segments = token.split(".")
+    if len(segments) == 5:
+        return "the token has 5 segments: it is an encrypted JWT (JWE), which is not supported"
+    if len(segments) != 3:
+        return f"the token has {len(segments)} dot-separated segments; a signed JWT has 3"
+    if not segments[2]:
+        return "the token has an empty signature (an unsecured JWT); signatures are required"
+    if not all(_BASE64URL.fullmatch(segment) for segment in segments):
+        return "the token contains characters outside the base64url alphabet"
+    return "the token header is empty"

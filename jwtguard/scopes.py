@@ -1,0 +1,62 @@
+"""Scopes: where identity providers put them, and how a view requires them.
+
+``scope`` is a space-delimited string (RFC 8693 §4.2, RFC 9068; Auth0, Cognito, Keycloak),
+``scp`` a string (Entra ID) or a list (Okta); roles live in lists such as ``roles`` or nested
+claims such as Keycloak's ``realm_access.roles``. A claim path is first looked up as one name
+(Auth0's namespaced ``https://example.com/roles`` contains dots), then as a dotted path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from .errors import InsufficientScope
+from .token import AccessToken
+
+
+def extract_scopes(claims: Mapping[str, Any], claim_paths: Sequence[str]) -> frozenset[str]:
+    """Every scope granted by ``claims`` under any of ``claim_paths``.
+
+    Values that are neither a string nor a list of strings grant nothing.
+    """
+    granted: set[str] = set()
+    for path in claim_paths:
+        value = _lookup(claims, path)
+        if isinstance(value, str):
+            granted.update(value.split())
+        elif isinstance(value, list):
+            granted.update(item for item in value if isinstance(item, str) and item)
+    return frozenset(granted)
+
+
+def _lookup(claims: Mapping[str, Any], path: str) -> Any:
+    if path in claims:
+        return claims[path]
+    node: Any = claims
+    for part in path.split("."):
+        if not isinstance(node, Mapping) or part not in node:
+            return None
+        node = node[part]
+    return node
+
+
+def require_scopes(
+    token: AccessToken, scopes: Iterable[str] = (), *, any_of: Iterable[str] = ()
+) -> None:
+    """Raise :class:`InsufficientScope` unless ``token`` has all of ``scopes`` and, when
+    ``any_of`` is given, at least one of ``any_of``."""
+    all_of = tuple(scopes)
+    one_of = tuple(any_of)
+    missing = [scope for scope in all_of if scope not in token.scopes]
+    lacks_one_of = bool(one_of) and token.scopes.isdisjoint(one_of)
+    if not missing and not lacks_one_of:
+        return
+    wants = [f"all of: {' '.join(all_of)}"] if all_of else []
+    if one_of:
+        wants.append(f"one of: {' '.join(one_of)}")
+    granted = " ".join(sorted(token.scopes)) or "none"
+    raise InsufficientScope(
+        required=all_of + one_of,
+        detail=f"requires {'; '.join(wants)}; the token grants {granted}",
+    )

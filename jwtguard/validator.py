@@ -1,0 +1,157 @@
+"""``Validator``: decides whether an access token is acceptable (the design's §4 pipeline).
+
+1. size limit, then compact-JWS syntax (no decoding of anything that is not base64url);
+2. header: a JSON object; no ``crit``; ``alg`` in the allow-list; optional ``typ`` check;
+3. key selection by ``kid`` among trusted keys bound to that ``alg`` (never from the token);
+4. signature;
+5. claims (:mod:`jwtguard.claims`);
+6. → :class:`~jwtguard.token.AccessToken` with its scopes.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from types import MappingProxyType
+from typing import Any
+
+from .claims import ClaimRules
+from .config import GuardConfig
+from .errors import (
+    AlgorithmNotAllowed,
+    CriticalHeaderUnsupported,
+    SignatureInvalid,
+    TokenMalformed,
+    TokenMissing,
+    TokenTooLarge,
+    TypeInvalid,
+)
+from .extract import RequestView, extract_token
+from .jws import CompactJWS
+from .keys import KeySource, StaticKeySource
+from .scopes import extract_scopes
+from .token import AccessToken
+
+_EXPLICIT_TYPE_PREFIX = "application/"
+
+
+class Validator:
+    """Validates access tokens against one :class:`GuardConfig`.
+
+    ``validate(token)`` returns an :class:`AccessToken` or raises an
+    :class:`~jwtguard.errors.AuthError`; nothing else escapes. Thread-safe: it holds no
+    per-request state.
+    """
+
+    def __init__(
+        self,
+        config: GuardConfig,
+        *,
+        key_source: KeySource | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.config = config
+        self.key_source: KeySource = key_source or StaticKeySource(config.key_set)
+        self.clock = clock
+        self._algorithms = frozenset(config.algorithms)
+        self._max_bytes = config.max_token_bytes
+        self._types = frozenset(_normalize_type(t) for t in config.token_types)
+        self._scope_claims = tuple(config.scope_claims)
+        self._rules = ClaimRules(
+            issuers=config.issuers,
+            audiences=config.audiences,
+            leeway=config.leeway,
+            required=config.required_claims,
+            max_lifetime=config.max_lifetime,
+        )
+
+    def authenticate(self, request: RequestView, *, required: bool = True) -> AccessToken | None:
+        """Extract the request's token and validate it.
+
+        Returns ``None`` only when the request carries no bearer token and ``required`` is
+        false; a token that is present is always validated, and rejected if bad.
+        """
+        extraction = extract_token(request, self.config)
+        if extraction.token is None:
+            if required:
+                raise extraction.missing_error()
+            return None
+        return self.validate(extraction.token)
+
+    def validate(self, token: str) -> AccessToken:
+        """Validate one compact JWS access token."""
+        if not isinstance(token, str):
+            raise TokenMissing(detail="the token is not a string")
+        if len(token) > self._max_bytes:
+            raise TokenTooLarge(
+                detail=f"the token is {len(token)} characters; the limit "
+                f"(MAX_TOKEN_BYTES) is {self._max_bytes}"
+            )
+        jws = CompactJWS(token)
+        header = jws.header
+        algorithm = self._check_header(header)
+        kid = header.get("kid")
+        if kid is not None and not isinstance(kid, str):
+            raise TokenMalformed(detail="the token header's kid is not a string")
+        keys = self.key_source.candidates(kid, algorithm)
+        signature = jws.signature()
+        signing_input = jws.signing_input
+        for key in keys:
+            if key.verify(algorithm, signing_input, signature):
+                break
+        else:
+            raise SignatureInvalid(
+                detail=f"the {algorithm} signature does not match {_describe_keys(keys)}"
+            )
+        claims = jws.payload()
+        self._rules.check(claims, self.clock())
+        return AccessToken(
+            claims=MappingProxyType(claims),
+            header=MappingProxyType(header),
+            scopes=extract_scopes(claims, self._scope_claims),
+        )
+
+    def _check_header(self, header: dict[str, Any]) -> str:
+        if "crit" in header:
+            raise CriticalHeaderUnsupported(
+                detail=f"crit lists {_shorten(repr(header['crit']))}; jwtguard understands no "
+                "critical header extension"
+            )
+        algorithm = header.get("alg")
+        if not isinstance(algorithm, str):
+            raise TokenMalformed(detail="the token header has no alg string")
+        if algorithm not in self._algorithms:
+            raise AlgorithmNotAllowed(
+                detail=f"alg {_shorten(algorithm)!r} is not in ALGORITHMS "
+                f"{sorted(self._algorithms)}"
+            )
+        if self._types:
+            typ = header.get("typ")
+            if not isinstance(typ, str) or _normalize_type(typ) not in self._types:
+                raise TypeInvalid(
+                    detail=f"typ {_shorten(repr(typ))} is not one of {sorted(self._types)}"
+                )
+        return algorithm
+
+
+def _normalize_type(media_type: str) -> str:
+    """RFC 7515 §4.1.9: ``typ`` compares case-insensitively, ``application/`` may be omitted."""
+    lowered = media_type.lower()
+    return (
+        lowered[len(_EXPLICIT_TYPE_PREFIX) :]
+        if lowered.startswith(_EXPLICIT_TYPE_PREFIX)
+        else lowered
+    )
+
+
+def _describe_keys(keys: Any) -> str:
+    labels = [f"{key.label}" + (f" kid {key.kid!r}" if key.kid else "") for key in keys]
+    return (
+        "the trusted key " + ", ".join(labels)
+        if len(labels) == 1
+        else "any of the trusted keys " + ", ".join(labels)
+    )
+
+
+def _shorten(value: str, limit: int = 64) -> str:
+    return value if len(value) <= limit else value[:limit] + "…"

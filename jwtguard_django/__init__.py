@@ -1,0 +1,1 @@
+"""Django and Django REST framework integration for jwtguard."""
