@@ -149,9 +149,14 @@ def _check_syntax(token: str, location: str, config: GuardConfig) -> None:
         return  # the validator answers token_too_large without scanning it
     if _B64TOKEN.fullmatch(token) is None:
         raise InvalidRequest(
-            detail=f"the token in the {location} is empty or has characters outside the "
-            "RFC 6750 b64token syntax"
+            detail=f"the token in the {_describe(location)} is empty or has characters outside "
+            "the RFC 6750 b64token syntax"
         )
+
+
+def _describe(location: str) -> str:
+    named = {"query": "access_token query parameter", "form": "access_token form field"}
+    return named.get(location, f"{location} header" if location != "cookie" else "cookie")
 
 
 def _has_form_body(request: RequestView) -> bool:

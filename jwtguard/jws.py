@@ -18,10 +18,12 @@ from typing import Any
 
 from .errors import TokenMalformed
 
-_COMPACT_JWS = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+")
+# The signature may be empty here so that an unsecured (``alg: none``) JWT is refused for its
+# algorithm, which tells the operator more than "malformed".
+_COMPACT_JWS = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*")
 _BASE64URL = re.compile(r"[A-Za-z0-9_-]*")
-_URLSAFE_TO_STANDARD = str.maketrans("-_", "+/")
-_PADDING = ("", "", "==", "=")  # indexed by len % 4; a remainder of 1 is never valid
+_URLSAFE_TO_STANDARD = bytes.maketrans(b"-_", b"+/")
+_PADDING = (b"", b"", b"==", b"=")  # indexed by len % 4; a remainder of 1 is never valid
 
 
 class DuplicateMemberError(ValueError):
@@ -47,7 +49,7 @@ def b64url_decode(segment: str) -> bytes:
     remainder = len(segment) % 4
     if remainder == 1:
         raise ValueError("impossible base64url length")
-    standard = segment.translate(_URLSAFE_TO_STANDARD) + _PADDING[remainder]
+    standard = segment.encode("ascii").translate(_URLSAFE_TO_STANDARD) + _PADDING[remainder]
     return binascii.a2b_base64(standard, strict_mode=True)
 
 
@@ -102,9 +104,8 @@ def _why_not_compact(token: str) -> str:
     if len(segments) == 5:
         return "the token has 5 segments: it is an encrypted JWT (JWE), which is not supported"
     if len(segments) != 3:
-        return f"the token has {len(segments)} dot-separated segments; a signed JWT has 3"
-    if not segments[2]:
-        return "the token has an empty signature (an unsecured JWT); signatures are required"
+        count = len(segments)
+        return f"the token has {count} segment{'s' if count != 1 else ''}; a signed JWT has 3"
     if not all(_BASE64URL.fullmatch(segment) for segment in segments):
         return "the token contains characters outside the base64url alphabet"
     return "the token header is empty"

@@ -149,9 +149,9 @@ def generate_key(
     return SigningKey(algorithm, private_key, kid)
 
 
-_TOKEN = r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+"
+_RFC9110_TCHARS = r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+"
 _QUOTED = r'"(?:[\t \x21\x23-\x5b\x5d-\x7e\x80-\xff]|\\[\t \x21-\x7e\x80-\xff])*"'
-_AUTH_PARAM = re.compile(rf"({_TOKEN})[ \t]*=[ \t]*({_TOKEN}|{_QUOTED})")
+_AUTH_PARAM = re.compile(rf"({_RFC9110_TCHARS})[ \t]*=[ \t]*({_RFC9110_TCHARS}|{_QUOTED})")
 _SEPARATOR = re.compile(r"[ \t]*,[ \t]*")
 
 
@@ -162,7 +162,7 @@ def parse_challenge(value: str) -> tuple[str, dict[str, str]]:
     anything that is not exactly ``scheme 1*SP auth-param *("," auth-param)`` or that repeats a
     parameter (RFC 9110 §11.2: "each parameter name MUST only occur once").
     """
-    scheme_match = re.match(rf"({_TOKEN})(?: +|$)", value)
+    scheme_match = re.match(rf"({_RFC9110_TCHARS})(?: +|$)", value)
     if scheme_match is None:
         raise ValueError(f"no auth-scheme in {value!r}")
     params: dict[str, str] = {}

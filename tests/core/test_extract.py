@@ -1,0 +1,195 @@
+"""Token extraction (RFC 6750 §2): header, and the optional query, form, cookie, custom header."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from jwtguard import (
+    GuardConfig,
+    InvalidRequest,
+    MultipleTokens,
+    SimpleRequest,
+    extract_token,
+    is_cors_preflight,
+)
+from tests.contract import Minter
+
+TOKEN = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhIn0.c2ln"
+
+
+def config(minter: Minter, **settings: Any) -> GuardConfig:
+    return GuardConfig(jwks=minter.jwks(), algorithms=["RS256"], **settings)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        f"Bearer {TOKEN}",
+        f"bearer {TOKEN}",
+        f"BEARER {TOKEN}",
+        f"Bearer     {TOKEN}",
+        f"  Bearer {TOKEN}  ",
+        f"bEaReR {TOKEN}",
+    ],
+)
+def test_authorization_header(minter: Minter, value: str) -> None:
+    extraction = extract_token(SimpleRequest(headers={"Authorization": value}), config(minter))
+    assert (extraction.token, extraction.location) == (TOKEN, "Authorization")
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "Basic dXNlcjpwYXNz",
+        "SSWS 00abc",
+        "Token abc",
+        "Bearerx abc",
+        "Digest username=x",
+        "MAC id=x",
+    ],
+)
+def test_other_scheme_is_reported(minter: Minter, value: str) -> None:
+    extraction = extract_token(SimpleRequest(headers={"Authorization": value}), config(minter))
+    assert extraction.token is None
+    assert extraction.other_scheme == value.split(" ", maxsplit=1)[0]
+    error = extraction.missing_error()
+    assert error.code == "unsupported_scheme"
+    assert value.split(" ", 1)[1] not in error.detail, "credentials never reach the logs"
+
+
+@pytest.mark.parametrize("value", ["", "   "])
+def test_empty_authorization_header_is_no_token(minter: Minter, value: str) -> None:
+    extraction = extract_token(SimpleRequest(headers={"Authorization": value}), config(minter))
+    assert extraction.token is None
+    assert extraction.missing_error().code == "token_missing"
+
+
+@pytest.mark.parametrize(
+    ("value", "code"),
+    [
+        ("Bearer", "malformed_request"),
+        ("Bearer   ", "malformed_request"),
+        ("Bearer a b", "malformed_request"),
+        ("Bearer a,b", "malformed_request"),
+        ("Bearer tok\u00e9n", "malformed_request"),
+        ("Bearer a=b", "malformed_request"),
+        (f"Bearer {TOKEN}, Bearer {TOKEN}", "malformed_request"),  # repeated header, joined
+    ],
+)
+def test_malformed_bearer_credentials(minter: Minter, value: str, code: str) -> None:
+    with pytest.raises(InvalidRequest) as caught:
+        extract_token(SimpleRequest(headers={"Authorization": value}), config(minter))
+    assert caught.value.code == code
+    assert caught.value.status == 400
+
+
+@pytest.mark.parametrize("value", ["abc==", "a.b.c", "A-Z_a~z+0/9=", "x" * 10])
+def test_b64token_syntax_is_accepted(minter: Minter, value: str) -> None:
+    request = SimpleRequest(headers={"Authorization": f"Bearer {value}"})
+    assert extract_token(request, config(minter)).token == value
+
+
+def test_optional_locations_are_off_by_default(minter: Minter) -> None:
+    request = SimpleRequest(
+        query={"access_token": [TOKEN]},
+        form={"access_token": [TOKEN]},
+        cookies={"access_token": TOKEN},
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+        method="POST",
+    )
+    assert extract_token(request, config(minter)).token is None
+
+
+def test_query_parameter(minter: Minter) -> None:
+    request = SimpleRequest(query={"access_token": [TOKEN]})
+    extraction = extract_token(request, config(minter, token_locations=["header", "query"]))
+    assert (extraction.token, extraction.location) == (TOKEN, "query")
+
+
+@pytest.mark.parametrize(
+    ("method", "content_type", "found"),
+    [
+        ("POST", "application/x-www-form-urlencoded", True),
+        ("PUT", "Application/X-WWW-Form-Urlencoded; charset=utf-8", True),
+        ("GET", "application/x-www-form-urlencoded", False),
+        ("POST", "multipart/form-data; boundary=x", False),
+        ("POST", "application/json", False),
+    ],
+)
+def test_form_body_only_urlencoded_and_not_get(
+    minter: Minter, method: str, content_type: str, found: bool
+) -> None:
+    request = SimpleRequest(
+        form={"access_token": [TOKEN]}, headers={"Content-Type": content_type}, method=method
+    )
+    extraction = extract_token(request, config(minter, token_locations=["form"]))
+    assert (extraction.token == TOKEN) is found
+
+
+def test_cookie(minter: Minter) -> None:
+    request = SimpleRequest(cookies={"at": TOKEN})
+    settings = {"token_locations": ["cookie"], "cookie_name": "at"}
+    assert extract_token(request, config(minter, **settings)).token == TOKEN
+
+
+def test_custom_header_without_scheme(minter: Minter) -> None:
+    settings = {"header_name": "X-Token", "header_scheme": ""}
+    request = SimpleRequest(headers={"x-token": TOKEN, "Authorization": "Basic abc"})
+    extraction = extract_token(request, config(minter, **settings))
+    assert (extraction.token, extraction.location) == (TOKEN, "X-Token")
+
+
+def test_custom_header_with_custom_scheme(minter: Minter) -> None:
+    settings = {"header_name": "X-Auth", "header_scheme": "JWT"}
+    request = SimpleRequest(headers={"X-Auth": f"jwt {TOKEN}"})
+    assert extract_token(request, config(minter, **settings)).token == TOKEN
+    other = SimpleRequest(headers={"X-Auth": f"Bearer {TOKEN}"})
+    assert extract_token(other, config(minter, **settings)).other_scheme == "Bearer"
+
+
+@pytest.mark.parametrize(
+    "request_",
+    [
+        SimpleRequest(
+            headers={"Authorization": f"Bearer {TOKEN}"}, query={"access_token": [TOKEN]}
+        ),
+        SimpleRequest(query={"access_token": [TOKEN, TOKEN]}),
+        SimpleRequest(
+            headers={"Authorization": f"Bearer {TOKEN}"}, cookies={"access_token": TOKEN}
+        ),
+        SimpleRequest(
+            query={"access_token": [TOKEN]},
+            form={"access_token": [TOKEN]},
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+            method="POST",
+        ),
+    ],
+)
+def test_more_than_one_token_is_a_400(minter: Minter, request_: SimpleRequest) -> None:
+    every_location = config(minter, token_locations=["header", "query", "form", "cookie"])
+    with pytest.raises(MultipleTokens) as caught:
+        extract_token(request_, every_location)
+    assert (caught.value.status, caught.value.code) == (400, "multiple_tokens")
+    assert TOKEN not in caught.value.detail
+
+
+def test_other_scheme_plus_query_token_uses_the_query_token(minter: Minter) -> None:
+    request = SimpleRequest(headers={"Authorization": "Basic abc"}, query={"access_token": [TOKEN]})
+    assert (
+        extract_token(request, config(minter, token_locations=["header", "query"])).token == TOKEN
+    )
+
+
+@pytest.mark.parametrize(
+    ("method", "headers", "expected"),
+    [
+        ("OPTIONS", {"Access-Control-Request-Method": "POST", "Origin": "https://a"}, True),
+        ("options", {"access-control-request-method": "GET"}, True),
+        ("OPTIONS", {}, False),
+        ("GET", {"Access-Control-Request-Method": "POST"}, False),
+    ],
+)
+def test_cors_preflight(method: str, headers: dict[str, str], expected: bool) -> None:
+    assert is_cors_preflight(SimpleRequest(method=method, headers=headers)) is expected
