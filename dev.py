@@ -66,7 +66,17 @@ def demo(python: Path, args: list[str]) -> None:
 
 
 def test(python: Path, args: list[str]) -> None:
-    run(python, "-m", "ruff", "check", *PACKAGES, "tests", "benchmarks", "example_projects")
+    run(
+        python,
+        "-m",
+        "ruff",
+        "check",
+        *PACKAGES,
+        "tests",
+        "benchmarks",
+        "example_projects",
+        "dev.py",
+    )
     run(
         python,
         "-m",
@@ -79,7 +89,18 @@ def test(python: Path, args: list[str]) -> None:
         "example_projects",
     )
     run(python, "-m", "mypy", "--strict", *PACKAGES)
-    run(python, "-m", "pytest", *args)
+    # The whole suite also enforces the core's branch coverage; a selection of tests does not.
+    coverage = (
+        []
+        if args
+        else [
+            "--cov=jwtguard",
+            "--cov-branch",
+            "--cov-fail-under=90",
+            "--cov-report=term:skip-covered",
+        ]
+    )
+    run(python, "-m", "pytest", *coverage, *args)
 
 
 def main() -> None:

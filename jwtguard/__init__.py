@@ -34,7 +34,9 @@ from .errors import (
     UnknownKey,
     UnsupportedScheme,
 )
-from .extract import RequestView, SimpleRequest, extract_token, is_cors_preflight
+from .extract import extract_token, is_cors_preflight
+from .guard import Guard
+from .request import RequestView, SimpleRequest
 from .scopes import require_scopes
 from .token import AccessToken
 from .validator import Validator
@@ -51,6 +53,7 @@ __all__ = [
     "ConfigurationError",
     "CriticalHeaderUnsupported",
     "ErrorResponse",
+    "Guard",
     "GuardConfig",
     "InsufficientScope",
     "InvalidRequest",

@@ -8,62 +8,15 @@ a 400" — is decided here, once, for every framework.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Protocol
+from dataclasses import dataclass
 
 from .config import GuardConfig
 from .errors import AuthError, InvalidRequest, MultipleTokens, TokenMissing, UnsupportedScheme
+from .request import RequestView
 
 ACCESS_TOKEN_PARAMETER = "access_token"  # noqa: S105 - a parameter name; RFC 6750 §2.2 and §2.3
 _B64TOKEN = re.compile(r"[A-Za-z0-9\-._~+/]+=*")  # RFC 6750 §2.1
 _FORM_MEDIA_TYPE = "application/x-www-form-urlencoded"
-
-
-class RequestView(Protocol):
-    """The parts of an HTTP request that token extraction reads."""
-
-    @property
-    def method(self) -> str: ...
-
-    def header(self, name: str) -> str | None:
-        """The header's value (repeated headers joined with ``", "``) or ``None``."""
-        ...
-
-    def query_values(self, name: str) -> list[str]:
-        """Every value of the query parameter ``name``."""
-        ...
-
-    def form_values(self, name: str) -> list[str]:
-        """Every value of the url-encoded body field ``name`` (only asked for such bodies)."""
-        ...
-
-    def cookie(self, name: str) -> str | None: ...
-
-
-@dataclass(frozen=True)
-class SimpleRequest:
-    """A plain :class:`RequestView` for tests, the CLI and non-framework callers."""
-
-    headers: Mapping[str, str] = field(default_factory=dict)
-    query: Mapping[str, list[str]] = field(default_factory=dict)
-    form: Mapping[str, list[str]] = field(default_factory=dict)
-    cookies: Mapping[str, str] = field(default_factory=dict)
-    method: str = "GET"
-
-    def header(self, name: str) -> str | None:
-        lowered = name.lower()
-        values = [value for key, value in self.headers.items() if key.lower() == lowered]
-        return ", ".join(values) if values else None
-
-    def query_values(self, name: str) -> list[str]:
-        return list(self.query.get(name, ()))
-
-    def form_values(self, name: str) -> list[str]:
-        return list(self.form.get(name, ()))
-
-    def cookie(self, name: str) -> str | None:
-        return self.cookies.get(name)
 
 
 @dataclass(frozen=True, slots=True)

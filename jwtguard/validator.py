@@ -26,9 +26,10 @@ from .errors import (
     TokenTooLarge,
     TypeInvalid,
 )
-from .extract import RequestView, extract_token
+from .extract import extract_token
 from .jws import CompactJWS
 from .keys import KeySource, StaticKeySource
+from .request import RequestView
 from .scopes import extract_scopes
 from .token import AccessToken
 

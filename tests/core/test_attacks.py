@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
+from jwt.algorithms import RSAAlgorithm
 
 from jwtguard import AuthError, ConfigurationError, GuardConfig, Validator
 from jwtguard.testing import SigningKey, b64url, compact, generate_key
@@ -351,3 +352,16 @@ def test_pem_as_hmac_secret_refused(rsa_pem: bytes) -> None:
 def test_none_cannot_be_allowed(minter: Minter, alg: str) -> None:
     with pytest.raises(ConfigurationError, match="may not contain 'none'"):
         GuardConfig(jwks=minter.jwks(), algorithms=["RS256", alg])
+
+
+def test_signature_that_is_not_base64url(validator: Validator, minter: Minter) -> None:
+    head, payload, signature = minter.token().split(".")
+    broken = signature[: len(signature) // 4 * 4] + "A"  # a length of 4n + 1 is impossible
+    assert rejects(validator, f"{head}.{payload}.{broken}") == "token_malformed"
+
+
+def test_signed_payload_that_is_not_base64url(validator: Validator, minter: Minter) -> None:
+    head = minter.token().split(".")[0]
+    signing_input = f"{head}.AAAAA".encode()
+    signature = RSAAlgorithm(RSAAlgorithm.SHA256).sign(signing_input, minter.key.private_key)
+    assert rejects(validator, f"{head}.AAAAA.{b64url(signature)}") == "token_malformed"

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime
+import os
+from pathlib import Path
 
 import pytest
 from cryptography import x509
@@ -10,30 +12,13 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.serialization import Encoding
 from cryptography.x509.oid import NameOID
 
-from jwtguard import AlgorithmNotAllowed, GuardConfig, UnknownKey, Validator
-from jwtguard.keys import KeySet, load_jwks
+from jwtguard import AlgorithmNotAllowed, ConfigurationError, GuardConfig, UnknownKey, Validator
+from jwtguard.keys import SUPPORTED_ALGORITHMS, KeySet, load_jwks
 from jwtguard.testing import SigningKey, generate_key
 from tests.contract import Minter
 
-ALGORITHMS = [
-    "HS256",
-    "HS384",
-    "HS512",
-    "RS256",
-    "RS384",
-    "RS512",
-    "PS256",
-    "PS384",
-    "PS512",
-    "ES256",
-    "ES256K",
-    "ES384",
-    "ES512",
-    "EdDSA",
-]
 
-
-@pytest.mark.parametrize("alg", ALGORITHMS)
+@pytest.mark.parametrize("alg", SUPPORTED_ALGORITHMS)
 def test_every_algorithm_round_trips_through_a_jwks(alg: str) -> None:
     key = generate_key(alg, kid=f"{alg}-kid")
     validator = Validator(GuardConfig(jwks=key.jwks(), algorithms=[alg]))
@@ -133,3 +118,50 @@ def test_unknown_key_detail_never_echoes_huge_kids() -> None:
     with pytest.raises(UnknownKey) as caught:
         key_set.candidates("x" * 5000, "RS256")
     assert len(caught.value.detail) < 200
+
+
+@pytest.mark.parametrize(
+    ("document", "problem"),
+    [
+        ("[1, 2]", "JWKS must be a JSON object"),
+        ({"keys": {"kty": "RSA"}}, 'JWKS "keys" must be a list'),
+        ({"keys": ["not a key"]}, "JWKS key #0 is not a JSON object"),
+        ({"keys": [{"kty": "RSA", "kid": 5}]}, "JWKS key #0 has a non-string kid"),
+        (
+            {"keys": [{"kty": "RSA", "kid": "r", "n": "AQAB"}]},
+            "JWKS key #0 (kid 'r') is not a valid RSA JWK",
+        ),
+        (
+            {"keys": [{"kty": "EC", "kid": "e", "crv": "P-256", "x": "AA", "y": "AA"}]},
+            "JWKS key #0 (kid 'e') is not a valid EC JWK",
+        ),
+        ({"keys": [{"kty": "oct", "kid": "o"}]}, "JWKS key #0 (kid 'o') is not a valid oct JWK"),
+        (
+            {"keys": [{"kty": "OKP", "kid": "x", "crv": "X25519", "x": "AA"}]},
+            "JWKS key #0 (kid 'x') is not a valid OKP JWK",
+        ),
+    ],
+)
+def test_broken_jwks_documents_are_configuration_problems(document: object, problem: str) -> None:
+    result = load_jwks(document, ["RS256", "ES256", "HS256", "EdDSA"])  # type: ignore[arg-type]
+    assert result.keys == []
+    assert result.problems[0].startswith(problem)
+
+
+def test_broken_pem_is_a_configuration_problem() -> None:
+    with pytest.raises(ConfigurationError, match="PUBLIC_KEY is not a PEM public key"):
+        GuardConfig(
+            public_key="-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n",
+            algorithms=["RS256"],
+        )
+
+
+def test_unreadable_key_file_is_a_configuration_problem(tmp_path: Path) -> None:
+    directory_as_file = tmp_path / "keys.pem"
+    directory_as_file.write_bytes(b"")
+    directory_as_file.chmod(0)
+    if os.access(directory_as_file, os.R_OK):  # root reads anything: use a non-PEM instead
+        directory_as_file.chmod(0o600)
+        directory_as_file.write_bytes(b"not a key")
+    with pytest.raises(ConfigurationError, match="PUBLIC_KEY_FILE"):
+        GuardConfig(public_key_file=str(directory_as_file), algorithms=["RS256"])

@@ -1,0 +1,59 @@
+"""``Guard``: the one object every adapter talks to.
+
+An adapter wraps its request in a :class:`~jwtguard.request.RequestView`, asks the guard whether
+the request needs a token at all, to authenticate it and to authorize scopes, and renders any
+:class:`~jwtguard.errors.AuthError` with :meth:`Guard.render`. Every decision lives here or below,
+so Django, DRF and Flask cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from .challenge import ErrorResponse, render_error, www_authenticate
+from .config import GuardConfig
+from .errors import AuthError, TokenMissing
+from .extract import is_cors_preflight
+from .request import RequestView
+from .scopes import require_scopes
+from .token import AccessToken
+from .validator import Validator
+
+
+class Guard:
+    """A configured validator plus the request-level decisions around it."""
+
+    def __init__(self, config: GuardConfig, *, validator: Validator | None = None) -> None:
+        self.config = config
+        self.validator = validator or Validator(config)
+        self._exempt = [re.compile(pattern) for pattern in config.exempt_paths]
+
+    def skips(self, request: RequestView) -> bool:
+        """Whether ``request`` is left alone: a CORS preflight or an ``EXEMPT_PATHS`` match."""
+        return is_cors_preflight(request) or self.is_exempt(request.path)
+
+    def is_exempt(self, path: str) -> bool:
+        return any(pattern.match(path) for pattern in self._exempt)
+
+    def authenticate(self, request: RequestView, *, required: bool = True) -> AccessToken | None:
+        """The request's validated token; ``None`` only if it has none and ``required`` is false.
+
+        Raises :class:`~jwtguard.errors.AuthError` for a bad request or token, and for a missing
+        one when ``required``.
+        """
+        return self.validator.authenticate(request, required=required)
+
+    def authorize(
+        self, token: AccessToken, scopes: Iterable[str] = (), *, any_of: Iterable[str] = ()
+    ) -> None:
+        """Raise :class:`~jwtguard.errors.InsufficientScope` unless the scopes are granted."""
+        require_scopes(token, scopes, any_of=any_of)
+
+    def render(self, error: AuthError) -> ErrorResponse:
+        """The complete HTTP answer for ``error``."""
+        return render_error(error, self.config)
+
+    def challenge(self) -> str:
+        """The ``WWW-Authenticate`` value for a request without credentials (RFC 6750 §3)."""
+        return www_authenticate(TokenMissing(), self.config)

@@ -1,0 +1,65 @@
+"""What the core needs to know about an HTTP request, whatever the framework."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Protocol
+
+
+class RequestView(Protocol):
+    """The parts of an HTTP request jwtguard reads; each adapter wraps its request in one."""
+
+    @property
+    def method(self) -> str: ...
+
+    @property
+    def path(self) -> str:
+        """The URL path, for ``EXEMPT_PATHS`` and the audit log."""
+        ...
+
+    @property
+    def client_address(self) -> str | None:
+        """The peer address, for the audit log."""
+        ...
+
+    def header(self, name: str) -> str | None:
+        """The header's value (repeated headers joined with ``", "``) or ``None``."""
+        ...
+
+    def query_values(self, name: str) -> list[str]:
+        """Every value of the query parameter ``name``."""
+        ...
+
+    def form_values(self, name: str) -> list[str]:
+        """Every value of the url-encoded body field ``name`` (only asked for such bodies)."""
+        ...
+
+    def cookie(self, name: str) -> str | None: ...
+
+
+@dataclass(frozen=True)
+class SimpleRequest:
+    """A plain :class:`RequestView` for tests, the CLI and non-framework callers."""
+
+    headers: Mapping[str, str] = field(default_factory=dict)
+    query: Mapping[str, list[str]] = field(default_factory=dict)
+    form: Mapping[str, list[str]] = field(default_factory=dict)
+    cookies: Mapping[str, str] = field(default_factory=dict)
+    method: str = "GET"
+    path: str = "/"
+    client_address: str | None = None
+
+    def header(self, name: str) -> str | None:
+        lowered = name.lower()
+        values = [value for key, value in self.headers.items() if key.lower() == lowered]
+        return ", ".join(values) if values else None
+
+    def query_values(self, name: str) -> list[str]:
+        return list(self.query.get(name, ()))
+
+    def form_values(self, name: str) -> list[str]:
+        return list(self.form.get(name, ()))
+
+    def cookie(self, name: str) -> str | None:
+        return self.cookies.get(name)
