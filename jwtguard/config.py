@@ -24,6 +24,7 @@ from .errors import ConfigurationError
 from .keys import SUPPORTED_ALGORITHMS, KeySet, LoadResult, load_jwks, load_pem, load_secret
 
 TOKEN_LOCATIONS = ("header", "query", "form", "cookie")
+KEY_SOURCE_SETTINGS = frozenset({"SECRET", "PUBLIC_KEY", "PUBLIC_KEY_FILE", "JWKS", "JWKS_FILE"})
 ERROR_FORMATS = ("json", "problem")
 _TOKEN_CHARS = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")  # RFC 9110 token
 _QUOTABLE = re.compile(r"[\x20\x21\x23-\x5b\x5d-\x7e]*")  # printable ASCII without " and \
@@ -134,17 +135,27 @@ class GuardConfig:
 
     @classmethod
     def from_env(
-        cls, environ: Mapping[str, str] | None = None, *, prefix: str = "JWTGUARD_"
+        cls,
+        environ: Mapping[str, str] | None = None,
+        *,
+        prefix: str = "JWTGUARD_",
+        defaults: Mapping[str, Any] | None = None,
     ) -> GuardConfig:
-        """Build from ``JWTGUARD_*`` variables; lists are comma-separated, numbers parsed."""
+        """Build from ``JWTGUARD_*`` variables; lists are comma-separated, numbers parsed.
+
+        ``defaults`` (upper-case keys) fill in what the environment does not set; a key source
+        in the environment (``JWTGUARD_SECRET``, ``JWTGUARD_JWKS_FILE``, ...) replaces the
+        default key source entirely rather than conflicting with it.
+        """
         environ = os.environ if environ is None else environ
-        return cls.from_mapping(
-            {
-                name[len(prefix) :]: value
-                for name, value in environ.items()
-                if name.startswith(prefix)
-            }
-        )
+        found = {
+            name[len(prefix) :]: value for name, value in environ.items() if name.startswith(prefix)
+        }
+        settings = dict(defaults or {})
+        if KEY_SOURCE_SETTINGS.intersection(found):
+            settings = {k: v for k, v in settings.items() if k not in KEY_SOURCE_SETTINGS}
+        settings.update(found)
+        return cls.from_mapping(settings)
 
 
 def _as_tuple(value: str | Sequence[str] | None) -> tuple[str, ...]:

@@ -202,3 +202,13 @@ def test_replace_revalidates(minter: Minter) -> None:
     assert dataclasses.replace(config, leeway=0).leeway == 0
     with pytest.raises(ConfigurationError):
         dataclasses.replace(config, leeway=-1)
+
+
+def test_from_env_defaults_fill_gaps_and_yield_to_an_env_key_source(minter: Minter) -> None:
+    defaults = {"JWKS": minter.jwks(), "ALGORITHMS": ["RS256", "ES256"], "LEEWAY": 30}
+    assert GuardConfig.from_env({}, defaults=defaults).leeway == 30
+    config = GuardConfig.from_env({"JWTGUARD_LEEWAY": "5"}, defaults=defaults)
+    assert (config.leeway, config.key_set.kids) == (5, ("rsa-1", "ec-1"))
+    secret = {"JWTGUARD_SECRET": "k" * 32, "JWTGUARD_ALGORITHMS": "HS256"}
+    replaced = GuardConfig.from_env(secret, defaults=defaults)
+    assert (replaced.jwks, replaced.key_set.algorithms) == (None, {"HS256"})
