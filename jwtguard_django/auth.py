@@ -1,0 +1,106 @@
+"""Authenticating one Django request, once, for the middleware, the decorators and DRF.
+
+The first of them to ask validates the token and keeps the outcome on the request; the others
+reuse it. :func:`get_token` is the typed way to read the result.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+
+from jwtguard import AccessToken, AuthError, Guard, TokenMissing
+
+from .conf import GuardSettings
+from .request import DjangoRequest
+from .users import aresolve_user, resolve_user
+
+_STATE = "_jwtguard"
+
+
+@dataclass(slots=True)
+class _Outcome:
+    token: AccessToken | None
+    error: AuthError | None = None
+    user: Any = None
+
+
+def get_token(request: HttpRequest) -> AccessToken | None:
+    """The request's validated access token (Django's or DRF's request), or ``None`` if it
+    carried none or nothing checked it (no middleware, decorator or DRF authentication ran)."""
+    outcome = _outcome(unwrap(request))
+    return outcome.token if outcome is not None else None
+
+
+def unwrap(request: HttpRequest) -> HttpRequest:
+    """Django's ``HttpRequest``, also when given DRF's ``Request`` (which wraps one)."""
+    inner = getattr(request, "_request", None)
+    return inner if isinstance(inner, HttpRequest) else request
+
+
+def authenticate(request: HttpRequest, guard: Guard) -> AccessToken | None:
+    """The token, validated on the first call; ``None`` if the request carries none.
+
+    Raises the :class:`~jwtguard.AuthError` of a present but bad token (every call).
+    """
+    outcome = _outcome(request)
+    if outcome is None:
+        try:
+            outcome = _Outcome(guard.authenticate(DjangoRequest(request), required=False))
+        except AuthError as error:
+            outcome = _Outcome(None, error)
+        setattr(request, _STATE, outcome)
+    if outcome.error is not None:
+        raise outcome.error
+    return outcome.token
+
+
+def require_token(request: HttpRequest, guard: Guard) -> AccessToken:
+    """Like :func:`authenticate`, but a request without a token raises why it has none
+    (``token_missing``, or ``unsupported_scheme`` for ``Basic``, ``SSWS``...)."""
+    token = authenticate(request, guard) or guard.authenticate(DjangoRequest(request))
+    if token is None:  # pragma: no cover - a required authentication never returns None
+        raise TokenMissing()
+    return token
+
+
+def attach_user(request: HttpRequest, token: AccessToken, settings: GuardSettings) -> Any:
+    """Resolve the token's user once and set ``request.user`` (and ``request.auser``)."""
+    outcome = _outcome(request)
+    if outcome is not None and outcome.user is not None:
+        return _set_user(request, outcome.user)
+    return _set_user(request, resolve_user(token, settings))
+
+
+async def aattach_user(request: HttpRequest, token: AccessToken, settings: GuardSettings) -> Any:
+    """:func:`attach_user` for async code (a ``USER_RESOLVER`` runs in a thread)."""
+    outcome = _outcome(request)
+    if outcome is not None and outcome.user is not None:
+        return _set_user(request, outcome.user)
+    return _set_user(request, await aresolve_user(token, settings))
+
+
+def reject(error: AuthError, guard: Guard) -> HttpResponse:
+    """The core's answer to ``error`` as a Django response, byte for byte."""
+    answer = guard.render(error)
+    return HttpResponse(answer.body, status=answer.status, headers=dict(answer.headers))
+
+
+def _outcome(request: HttpRequest) -> _Outcome | None:
+    outcome = getattr(request, _STATE, None)
+    return outcome if isinstance(outcome, _Outcome) else None
+
+
+def _set_user(request: HttpRequest, user: Any) -> Any:
+    outcome = _outcome(request)
+    if outcome is not None:
+        outcome.user = user
+
+    async def auser() -> Any:
+        return user
+
+    request.user = user
+    request.auser = auser
+    return user

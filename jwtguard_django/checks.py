@@ -1,0 +1,177 @@
+"""System checks: jwtguard misconfiguration shows up in ``manage.py check`` with stable ids.
+
+========================  ==================================================================
+``jwtguard.E001``         ``JWTGUARD`` is missing or not a dict
+``jwtguard.E002``         ``ALGORITHMS`` is missing or wrong
+``jwtguard.E003``         no key source (``SECRET``, ``PUBLIC_KEY``, ``JWKS``...)
+``jwtguard.E004``         more than one key source
+``jwtguard.E005``         an HMAC secret shorter than its algorithm needs
+``jwtguard.E006``         any other invalid setting (every problem the core reports)
+``jwtguard.E007``         a wrong Django-only key (``MODE``, ``USER_RESOLVER``, ``ENV_PREFIX``)
+``jwtguard.E008``         ``JWTGuardMiddleware`` before ``AuthenticationMiddleware``
+``jwtguard.W001``         neither ``ISSUER`` nor ``AUDIENCE``: tokens minted for anyone pass
+``jwtguard.W002``         ``JWTGuardMiddleware`` after a middleware that reads ``request.user``
+``jwtguard.W003``         ``CorsMiddleware`` after ``JWTGuardMiddleware``
+``jwtguard.W004``         ``JWTAuthentication`` not first in DRF's authentication classes
+========================  ==================================================================
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from django.conf import settings
+from django.core.checks import CheckMessage, Error, Warning
+from django.utils.module_loading import import_string
+
+from jwtguard import ConfigurationError
+
+from .conf import SETTING, build_settings
+
+_AUTHENTICATION_MIDDLEWARE = "django.contrib.auth.middleware.AuthenticationMiddleware"
+#: Middleware that read ``request.user`` while the request comes in.
+_READS_USER = (
+    "django.contrib.auth.middleware.RemoteUserMiddleware",
+    "django.contrib.auth.middleware.PersistentRemoteUserMiddleware",
+)
+_CORS_MIDDLEWARE = "corsheaders.middleware.CorsMiddleware"
+_OUR_MIDDLEWARE = "jwtguard_django.middleware.JWTGuardMiddleware"
+_OUR_AUTHENTICATION = "jwtguard_django.drf.JWTAuthentication"
+
+_HMAC_TOO_SHORT = re.compile(r"HMAC secrets must be at least|HS\d+ needs at least")
+#: Which id a problem reported by ``build_settings`` gets; the first match wins, else E006.
+_PROBLEM_IDS: tuple[tuple[str, Callable[[str], bool], str], ...] = (
+    ("jwtguard.E001", lambda p: p.startswith(SETTING + " "), "See the README's Django section."),
+    ("jwtguard.E002", lambda p: p.startswith("ALGORITHMS"), "e.g. 'ALGORITHMS': ['RS256']"),
+    (
+        "jwtguard.E003",
+        lambda p: p.startswith("no key source"),
+        "Set one of SECRET, PUBLIC_KEY, PUBLIC_KEY_FILE, JWKS or JWKS_FILE.",
+    ),
+    ("jwtguard.E004", lambda p: p.startswith("conflicting key sources"), "Keep exactly one."),
+    (
+        "jwtguard.E005",
+        lambda p: _HMAC_TOO_SHORT.search(p) is not None,
+        "Use a random secret of at least 32 bytes (48 for HS384, 64 for HS512).",
+    ),
+    (
+        "jwtguard.E007",
+        lambda p: p.startswith(("MODE", "USER_RESOLVER", "ENV_PREFIX")),
+        "See jwtguard_django.conf for the Django-only keys.",
+    ),
+)
+
+
+def check_settings(**kwargs: Any) -> list[CheckMessage]:
+    """Build the configuration as the middleware would and report each problem."""
+    try:
+        built = build_settings(getattr(settings, SETTING, None))
+    except ConfigurationError as exc:
+        return [_problem(problem) for problem in exc.problems]
+    config = built.guard.config
+    if not config.issuers and not config.audiences:
+        return [
+            Warning(
+                f"{SETTING} sets neither ISSUER nor AUDIENCE: any token signed by a trusted "
+                "key passes, whoever it was minted for.",
+                hint="Set AUDIENCE to this API's identifier and ISSUER to your identity provider.",
+                id="jwtguard.W001",
+            )
+        ]
+    return []
+
+
+def check_middleware(**kwargs: Any) -> list[CheckMessage]:
+    """Report ``MIDDLEWARE`` orders that break what the middleware promises."""
+    stack = [
+        (_name(entry), _import(entry)) for entry in getattr(settings, "MIDDLEWARE", None) or ()
+    ]
+    ours = _first(stack, _OUR_MIDDLEWARE)
+    if ours is None:
+        return []
+    messages: list[CheckMessage] = []
+    authentication = _first(stack, _AUTHENTICATION_MIDDLEWARE)
+    if authentication is not None and authentication > ours:
+        messages.append(
+            Error(
+                "JWTGuardMiddleware comes before AuthenticationMiddleware, which then replaces "
+                "the token's user in request.user with the session's.",
+                hint=f"Move {_OUR_MIDDLEWARE} below {_AUTHENTICATION_MIDDLEWARE}.",
+                id="jwtguard.E008",
+            )
+        )
+    for name in _READS_USER:
+        position = _first(stack, name)
+        if position is not None and position < ours:
+            messages.append(
+                Warning(
+                    f"{stack[position][0]} reads request.user before JWTGuardMiddleware has set "
+                    "it from the token.",
+                    hint=f"Move {_OUR_MIDDLEWARE} above it.",
+                    id="jwtguard.W002",
+                )
+            )
+    cors = _first(stack, _CORS_MIDDLEWARE)
+    if cors is not None and cors > ours:
+        messages.append(
+            Warning(
+                "CorsMiddleware comes after JWTGuardMiddleware, so browsers cannot read "
+                "jwtguard's 401/403 answers (they lack the CORS headers).",
+                hint=f"Move {_CORS_MIDDLEWARE} above {_OUR_MIDDLEWARE}, as high as possible.",
+                id="jwtguard.W003",
+            )
+        )
+    return messages
+
+
+def check_rest_framework(**kwargs: Any) -> list[CheckMessage]:
+    """DRF takes the 401 challenge from the first authentication class only."""
+    rest_framework = getattr(settings, "REST_FRAMEWORK", None) or {}
+    entries = rest_framework.get("DEFAULT_AUTHENTICATION_CLASSES") or ()
+    if not entries:
+        return []
+    stack = [(_name(entry), _import(entry)) for entry in entries]
+    position = _first(stack, _OUR_AUTHENTICATION)
+    if position is None or position == 0:
+        return []
+    return [
+        Warning(
+            "JWTAuthentication is not the first of DEFAULT_AUTHENTICATION_CLASSES, so DRF "
+            f"answers unauthenticated requests with {stack[0][0]}'s challenge (or a 403) "
+            "instead of the Bearer challenge.",
+            hint=f"List {_OUR_AUTHENTICATION} first.",
+            id="jwtguard.W004",
+        )
+    ]
+
+
+def _problem(problem: str) -> Error:
+    for check_id, matches, hint in _PROBLEM_IDS:
+        if matches(problem):
+            return Error(problem, hint=hint, id=check_id)
+    return Error(problem, hint="See the README's configuration table.", id="jwtguard.E006")
+
+
+def _import(entry: Any) -> type | None:
+    try:
+        imported = import_string(entry) if isinstance(entry, str) else entry
+    except ImportError:
+        return None  # Django's own checks and start-up report what cannot be imported
+    return imported if isinstance(imported, type) else None
+
+
+def _name(entry: Any) -> str:
+    if isinstance(entry, type):
+        return f"{entry.__module__}.{entry.__qualname__}"
+    return str(entry)
+
+
+def _first(stack: Sequence[tuple[str, type | None]], dotted: str) -> int | None:
+    """Where the class ``dotted`` (or a subclass of it) first appears in ``stack``."""
+    wanted = _import(dotted)
+    for position, (name, cls) in enumerate(stack):
+        if name == dotted or (wanted is not None and cls is not None and issubclass(cls, wanted)):
+            return position
+    return None

@@ -1,0 +1,126 @@
+"""The ``JWTGUARD`` setting, turned into one :class:`~jwtguard.Guard` plus the Django options.
+
+Nothing is read at import time: :func:`get_settings` builds on first use, caches, and is reset
+whenever ``JWTGUARD`` changes (``override_settings``, pytest-django's ``settings`` fixture).
+The Django-only keys below are split off; everything else goes to
+:meth:`GuardConfig.from_mapping <jwtguard.GuardConfig.from_mapping>`, which refuses unknown keys.
+
+``MODE``
+    ``"enforce"`` (default): the middleware answers 401 to requests without a token, except on
+    ``EXEMPT_PATHS`` and ``@jwt_exempt`` views. ``"annotate"``: it only attaches the token and
+    user; views opt in with ``@jwt_required`` or DRF permissions. A token that is present but
+    bad is refused in both modes.
+``USER_RESOLVER``
+    Dotted path to (or a callable) ``resolver(token: AccessToken) -> user``; the default is a
+    stateless :class:`~jwtguard_django.users.TokenUser` (no database query).
+``ENV_PREFIX``
+    e.g. ``"JWTGUARD_"``: ``JWTGUARD_*`` environment variables override the dict, which then only
+    holds defaults, by :meth:`GuardConfig.from_env <jwtguard.GuardConfig.from_env>`'s rules (a
+    key source in the environment replaces the dict's key source).
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Literal, cast
+
+from django.conf import settings as django_settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.utils.module_loading import import_string
+
+from jwtguard import AccessToken, ConfigurationError, Guard, GuardConfig
+
+SETTING = "JWTGUARD"
+DJANGO_KEYS = frozenset({"MODE", "USER_RESOLVER", "ENV_PREFIX"})
+MODES = ("enforce", "annotate")
+
+UserResolver = Callable[[AccessToken], Any]
+Mode = Literal["enforce", "annotate"]
+
+
+@dataclass(frozen=True, slots=True)
+class GuardSettings:
+    """Everything the Django adapter needs, built once from ``settings.JWTGUARD``."""
+
+    guard: Guard
+    mode: Mode = "enforce"
+    user_resolver: UserResolver | None = None
+
+    @property
+    def enforcing(self) -> bool:
+        """Whether the middleware refuses requests that carry no token."""
+        return self.mode == "enforce"
+
+
+@functools.cache
+def get_settings() -> GuardSettings:
+    """The adapter's settings; raises :class:`~jwtguard.ConfigurationError` if they are wrong."""
+    return build_settings(getattr(django_settings, SETTING, None))
+
+
+def get_guard() -> Guard:
+    return get_settings().guard
+
+
+def build_settings(raw: Any, environ: Mapping[str, str] | None = None) -> GuardSettings:
+    """Build from a ``JWTGUARD`` value, listing every problem in one ``ConfigurationError``."""
+    if raw is None:
+        raise ConfigurationError(
+            [f"{SETTING} is not set: add a {SETTING} dict with ALGORITHMS and a key source"]
+        )
+    if not isinstance(raw, Mapping):
+        raise ConfigurationError([f"{SETTING} must be a dict, not {type(raw).__name__}"])
+    core = {key: value for key, value in raw.items() if key not in DJANGO_KEYS}
+    options = {key: raw[key] for key in DJANGO_KEYS if key in raw}
+    problems: list[str] = []
+    env: dict[str, str] | None = None
+    prefix = options.get("ENV_PREFIX")
+    if prefix is not None:
+        if isinstance(prefix, str) and prefix:
+            environ = os.environ if environ is None else environ
+            env = {name: value for name, value in environ.items() if name.startswith(prefix)}
+            for key in DJANGO_KEYS:
+                if prefix + key in env:
+                    options[key] = env.pop(prefix + key)
+        else:
+            problems.append("ENV_PREFIX must be a non-empty string such as 'JWTGUARD_'")
+    mode = options.get("MODE", "enforce")
+    if mode not in MODES:
+        problems.append(f"MODE must be one of {list(MODES)}, got {mode!r}")
+    resolver = _resolver(options.get("USER_RESOLVER"), problems)
+    try:
+        config = (
+            GuardConfig.from_mapping(core)
+            if env is None
+            else GuardConfig.from_env(env, prefix=cast(str, prefix), defaults=core)
+        )
+    except ConfigurationError as exc:
+        problems[:0] = exc.problems
+    if problems:
+        raise ConfigurationError(problems)
+    return GuardSettings(Guard(config), cast(Mode, mode), resolver)
+
+
+def _resolver(value: Any, problems: list[str]) -> UserResolver | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        try:
+            value = import_string(value)
+        except ImportError as exc:
+            problems.append(f"USER_RESOLVER: cannot import {value!r} ({exc})")
+            return None
+    if not callable(value):
+        problems.append(f"USER_RESOLVER must be a callable or its dotted path, got {value!r}")
+        return None
+    return cast(UserResolver, value)
+
+
+@receiver(setting_changed)
+def _reset(*, setting: str, **kwargs: Any) -> None:
+    if setting == SETTING:
+        get_settings.cache_clear()

@@ -1,0 +1,108 @@
+"""``@jwt_required`` and ``@jwt_exempt`` for plain Django views (function or class, sync or async).
+
+``@jwt_required`` works with or without the middleware: it reuses the middleware's validation
+when there was one and validates itself otherwise.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar, overload
+
+from asgiref.sync import iscoroutinefunction
+from django.http import HttpRequest
+
+from jwtguard import AccessToken, AuthError, is_cors_preflight
+
+from .auth import aattach_user, attach_user, reject, require_token
+from .conf import GuardSettings, get_settings
+from .request import DjangoRequest
+
+V = TypeVar("V", bound=Callable[..., Any])
+Exemptable = TypeVar("Exemptable")
+
+
+@overload
+def jwt_required(view: V, /) -> V: ...
+
+
+@overload
+def jwt_required(
+    *, scopes: Iterable[str] | str = (), any_of: Iterable[str] | str = ()
+) -> Callable[[V], V]: ...
+
+
+def jwt_required(
+    view: V | None = None,
+    /,
+    *,
+    scopes: Iterable[str] | str = (),
+    any_of: Iterable[str] | str = (),
+) -> V | Callable[[V], V]:
+    """Require a valid token with all of ``scopes`` and, if given, one of ``any_of``.
+
+    Use bare (``@jwt_required``) or called (``@jwt_required(scopes=["notes:write"])``); a string
+    is a space-delimited list of scopes. Refusals are the core's 400/401/403/503 answers.
+    """
+    if view is not None and not callable(view):
+        raise TypeError("jwt_required takes scopes as a keyword: @jwt_required(scopes=[...])")
+    all_of, one_of = _scopes(scopes), _scopes(any_of)
+
+    def decorate(view: V) -> V:
+        if iscoroutinefunction(view):
+
+            @functools.wraps(view)
+            async def async_wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+                settings = get_settings()
+                if is_cors_preflight(DjangoRequest(request)):
+                    return await view(request, *args, **kwargs)
+                try:
+                    token = _authorize(request, settings, all_of, one_of)
+                    await aattach_user(request, token, settings)
+                except AuthError as error:
+                    return reject(error, settings.guard)
+                return await view(request, *args, **kwargs)
+
+            return async_wrapper  # type: ignore[return-value]
+
+        @functools.wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+            settings = get_settings()
+            if is_cors_preflight(DjangoRequest(request)):
+                return view(request, *args, **kwargs)
+            try:
+                token = _authorize(request, settings, all_of, one_of)
+                attach_user(request, token, settings)
+            except AuthError as error:
+                return reject(error, settings.guard)
+            return view(request, *args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorate(view) if view is not None else decorate
+
+
+def jwt_exempt(view: Exemptable) -> Exemptable:
+    """Let requests without a token reach ``view`` under an enforcing middleware.
+
+    A token that is present is still validated, and refused if bad. Works on view functions
+    and on class-based views (decorate the class, DRF's ``APIView`` subclasses included).
+    """
+    view.jwt_exempt = True  # type: ignore[attr-defined]
+    return view
+
+
+def _authorize(
+    request: HttpRequest,
+    settings: GuardSettings,
+    scopes: tuple[str, ...],
+    any_of: tuple[str, ...],
+) -> AccessToken:
+    token = require_token(request, settings.guard)
+    settings.guard.authorize(token, scopes, any_of=any_of)
+    return token
+
+
+def _scopes(scopes: Iterable[str] | str) -> tuple[str, ...]:
+    return tuple(scopes.split()) if isinstance(scopes, str) else tuple(scopes)

@@ -1,0 +1,186 @@
+"""Django REST framework: :class:`JWTAuthentication` and the :class:`HasScopes` permission.
+
+DRF renders errors itself, so a refusal travels as a :class:`BearerError` (an ``APIException``
+whose ``detail`` is the core's JSON body plus DRF's ``"detail"``, with ``auth_header`` and
+``wait`` for DRF's exception handler to copy into ``WWW-Authenticate`` and ``Retry-After``).
+The request's negotiated renderer is wrapped so that this answer is written with the core's
+``Content-Type`` and ``Cache-Control``; any other response, including one a custom
+``EXCEPTION_HANDLER`` reshaped, goes to the negotiated renderer untouched.
+
+DRF takes the 401 challenge from the *first* authentication class only: list
+``JWTAuthentication`` first, or DRF answers with another scheme's challenge (or turns 401 into 403).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from typing import Any, cast
+
+from rest_framework.authentication import BaseAuthentication
+from rest_framework.exceptions import APIException, ErrorDetail
+from rest_framework.permissions import SAFE_METHODS, BasePermission
+from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.request import Request
+from rest_framework.views import APIView
+
+from jwtguard import AccessToken, AuthError, ErrorResponse, Guard, is_cors_preflight
+
+from .auth import attach_user, authenticate, require_token, unwrap
+from .conf import get_settings
+from .request import DjangoRequest
+
+
+class BearerError(APIException):
+    """A jwtguard refusal inside DRF, carrying the core's complete answer."""
+
+    def __init__(self, answer: ErrorResponse) -> None:
+        super().__init__(code=answer.code)
+        self.answer = answer
+        self.status_code = answer.status
+        self.detail = cast(Any, _Body(answer))
+        self.auth_header = answer.header("WWW-Authenticate")
+        retry_after = answer.header("Retry-After")
+        self.wait = int(retry_after) if retry_after is not None else None
+
+
+class JWTAuthentication(BaseAuthentication):
+    """Authenticates bearer tokens: ``request.user`` is the token's user, ``request.auth``
+    the :class:`~jwtguard.AccessToken`.
+
+    Returns ``None`` for a request without a bearer token (so other classes may try, or the
+    request stays anonymous) and raises :class:`BearerError` for a bad one. Reuses
+    ``JWTGuardMiddleware``'s validation when both are installed.
+    """
+
+    def authenticate(self, request: Request) -> tuple[Any, AccessToken] | None:
+        http = unwrap(request)
+        settings = get_settings()
+        if is_cors_preflight(DjangoRequest(http)):
+            return None
+        try:
+            token = authenticate(http, settings.guard)
+            if token is None:
+                return None
+            return attach_user(http, token, settings), token
+        except AuthError as error:
+            raise _refusal(request, error, settings.guard) from None
+
+    def authenticate_header(self, request: Request) -> str:
+        """The 401 challenge (``Bearer realm="..."``), so DRF answers 401 rather than 403.
+
+        DRF asks for it when a permission such as ``IsAuthenticated`` refuses an anonymous
+        request; the body then becomes the core's ``token_missing`` / ``unsupported_scheme``.
+        """
+        guard = get_settings().guard
+        try:
+            require_token(unwrap(request), guard)
+        except AuthError as error:
+            _wrap_renderer(request).not_authenticated = guard.render(error)
+        return guard.challenge()
+
+
+class HasScopes(BasePermission):
+    """Requires a valid token holding the view's scopes; refuses with the core's 401 or 403.
+
+    The view declares what it needs (each a list, or a space-delimited string)::
+
+        required_scopes = ["notes:admin"]  # every method
+        read_scopes = ["notes:read"]  # GET, HEAD, OPTIONS
+        write_scopes = ["notes:write"]  # POST, PUT, PATCH, DELETE, ...
+
+    With none of them, any valid token passes. A missing scope is a 403 ``insufficient_scope``
+    whose challenge names the required scopes; no token is a 401. CORS preflights pass.
+    """
+
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        http = unwrap(request)
+        settings = get_settings()
+        if is_cors_preflight(DjangoRequest(http)):
+            return True
+        try:
+            token = require_token(http, settings.guard)
+            settings.guard.authorize(token, required_scopes(view, request.method or "GET"))
+        except AuthError as error:
+            raise _refusal(request, error, settings.guard) from None
+        return True
+
+
+def required_scopes(view: object, method: str) -> tuple[str, ...]:
+    """The scopes ``view`` requires for ``method`` (see :class:`HasScopes`)."""
+    per_method = "read_scopes" if method.upper() in SAFE_METHODS else "write_scopes"
+    scopes = [*_scopes(view, "required_scopes"), *_scopes(view, per_method)]
+    return tuple(dict.fromkeys(scopes))
+
+
+def _scopes(view: object, name: str) -> Iterable[str]:
+    value: str | Iterable[str] = getattr(view, name, ())
+    return value.split() if isinstance(value, str) else value
+
+
+def _refusal(request: Request, error: AuthError, guard: Guard) -> BearerError:
+    _wrap_renderer(request)
+    return BearerError(guard.render(error))
+
+
+class _Body(dict[str, Any]):
+    """The DRF body of a refusal (core body plus ``detail``), which knows its answer."""
+
+    def __init__(self, answer: ErrorResponse) -> None:
+        body = json.loads(answer.body)
+        if "detail" not in body:  # the RFC 9457 problem format has it already
+            body["detail"] = body["error_description"]
+        super().__init__(body)
+        self.answer = answer
+
+
+class _AnswerRenderer(BaseRenderer):
+    """The negotiated renderer, except for jwtguard's own refusals (see the module docstring)."""
+
+    def __init__(self, fallback: BaseRenderer) -> None:
+        self.fallback = fallback
+        self.media_type = fallback.media_type
+        self.format = fallback.format
+        self.charset = fallback.charset
+        self.not_authenticated: ErrorResponse | None = None
+
+    def render(
+        self,
+        data: Any,
+        accepted_media_type: str | None = None,
+        renderer_context: Mapping[str, Any] | None = None,
+    ) -> str | bytes:
+        response = (renderer_context or {}).get("response")
+        answer = self._answer(data)
+        if answer is None or response is None or response.status_code != answer.status:
+            return self.fallback.render(data, accepted_media_type, renderer_context)
+        for name, value in answer.headers:
+            response[name] = value
+        return json.dumps(_Body(answer), separators=(",", ":")).encode("ascii")
+
+    def _answer(self, data: Any) -> ErrorResponse | None:
+        if isinstance(data, _Body):
+            return data.answer
+        if self.not_authenticated is not None and _is_not_authenticated(data):
+            return self.not_authenticated
+        return None
+
+
+def _is_not_authenticated(data: Any) -> bool:
+    """DRF's own body for ``NotAuthenticated``: ``{"detail": ...}`` with that error code."""
+    if not isinstance(data, dict) or list(data) != ["detail"]:
+        return False
+    detail = data["detail"]
+    return isinstance(detail, ErrorDetail) and detail.code == "not_authenticated"
+
+
+def _wrap_renderer(request: Request) -> _AnswerRenderer:
+    """Wrap the request's negotiated renderer (once) so jwtguard's refusals render exactly."""
+    current = getattr(request, "accepted_renderer", None)
+    if isinstance(current, _AnswerRenderer):
+        return current
+    wrapped = _AnswerRenderer(current if isinstance(current, BaseRenderer) else JSONRenderer())
+    request.accepted_renderer = wrapped
+    if not getattr(request, "accepted_media_type", None):
+        request.accepted_media_type = wrapped.media_type
+    return wrapped
