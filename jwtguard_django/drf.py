@@ -15,20 +15,22 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.exceptions import APIException, ErrorDetail
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
-from rest_framework.views import APIView
 
 from jwtguard import AccessToken, AuthError, ErrorResponse, Guard, is_cors_preflight
 
 from .auth import attach_user, authenticate, require_token, unwrap
 from .conf import get_settings
 from .request import DjangoRequest
+
+if TYPE_CHECKING:  # rest_framework.views imports the authentication classes: no cycle at runtime
+    from rest_framework.views import APIView
 
 
 class BearerError(APIException):

@@ -1,0 +1,84 @@
+"""Send a contract scenario through Django and check the exact answer (status, headers, body)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import urlencode
+
+from django.test import AsyncClient, Client
+
+from jwtguard.testing import parse_challenge
+from tests.contract import Minter, Scenario
+
+
+def send(client: Client, path: str, scenario: Scenario, minter: Minter) -> Any:
+    return client.generic(
+        scenario.method, _url(path, scenario, minter), headers=scenario.headers(minter)
+    )
+
+
+async def asend(client: AsyncClient, path: str, scenario: Scenario, minter: Minter) -> Any:
+    return await client.generic(
+        scenario.method, _url(path, scenario, minter), headers=scenario.headers(minter)
+    )
+
+
+def _url(path: str, scenario: Scenario, minter: Minter) -> str:
+    query = urlencode(scenario.query(minter), doseq=True)
+    return f"{path}?{query}" if query else path
+
+
+def expected_body(scenario: Scenario, *, drf: bool = False) -> bytes:
+    """The core's JSON body; DRF adds ``detail`` mirroring the description."""
+    assert scenario.body is not None
+    body = dict(scenario.body)
+    if drf:
+        body["detail"] = scenario.expected_description
+    return json.dumps(body, separators=(",", ":")).encode()
+
+
+def check_answer(response: Any, scenario: Scenario, *, drf: bool = False) -> None:
+    """The exact answer of design §2 for ``scenario`` (success: the view's JSON)."""
+    if scenario.code is None:
+        assert response.status_code == 200, response.content
+        answer = response.json()
+        assert answer["sub"] == "alice"
+        assert answer["scopes"] == ["notes:read"]
+        assert answer["user"] == "alice"
+        return
+    assert response.status_code == scenario.status
+    assert response.content == expected_body(scenario, drf=drf)
+    assert response.headers["Content-Type"] == "application/json"
+    assert response.headers["Cache-Control"] == "no-store"
+    check_challenge(response, scenario.challenge)
+    assert "Retry-After" not in response.headers
+
+
+def check_challenge(response: Any, expected: dict[str, str] | None) -> None:
+    """``WWW-Authenticate`` parses strictly to ``expected``, attributes in order."""
+    header = response.headers.get("WWW-Authenticate")
+    if expected is None:
+        assert header is None
+        return
+    assert header is not None
+    scheme, params = parse_challenge(header)
+    assert scheme == "Bearer"
+    assert list(params.items()) == list(expected.items())
+
+
+def check_unavailable(response: Any, *, drf: bool = False) -> None:
+    """503 with ``Retry-After`` and no challenge (design §2, key source unreachable)."""
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "12"
+    assert "WWW-Authenticate" not in response.headers
+    assert response.headers["Cache-Control"] == "no-store"
+    description = "The keys needed to verify the token are temporarily unavailable"
+    body = {
+        "error": "temporarily_unavailable",
+        "error_description": description,
+        "code": "key_source_unavailable",
+    }
+    if drf:
+        body["detail"] = description
+    assert response.content == json.dumps(body, separators=(",", ":")).encode()

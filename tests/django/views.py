@@ -1,0 +1,101 @@
+"""Views the Django tests call: plain (sync and async), decorated, exempt, and DRF."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, JsonResponse
+from django.views import View
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from jwtguard_django import get_token
+from jwtguard_django.decorators import jwt_exempt, jwt_required
+from jwtguard_django.drf import HasScopes
+
+
+def describe(request: HttpRequest) -> dict[str, object]:
+    """What a view learns from jwtguard, for the tests to compare."""
+    token = get_token(request)
+    user = getattr(request, "user", None)
+    return {
+        "sub": token.subject if token is not None else None,
+        "scopes": sorted(token.scopes) if token is not None else None,
+        "user": user.get_username() if user is not None and user.is_authenticated else None,
+    }
+
+
+def plain(request: HttpRequest) -> JsonResponse:
+    return JsonResponse(describe(request))
+
+
+async def async_plain(request: HttpRequest) -> JsonResponse:
+    return JsonResponse(describe(request))
+
+
+@jwt_exempt
+def exempt(request: HttpRequest) -> JsonResponse:
+    return JsonResponse(describe(request))
+
+
+@jwt_exempt
+class ExemptClassView(View):
+    def get(self, request: HttpRequest) -> JsonResponse:
+        return JsonResponse(describe(request))
+
+
+def decorated(scopes: tuple[str, ...], any_of: tuple[str, ...] = (), *, is_async: bool) -> object:
+    """A view requiring ``scopes`` (and one of ``any_of``) through ``@jwt_required``."""
+    if is_async:
+
+        @jwt_required(scopes=scopes, any_of=any_of)
+        async def async_view(request: HttpRequest) -> JsonResponse:
+            return JsonResponse(describe(request))
+
+        return async_view
+
+    @jwt_required(scopes=scopes, any_of=any_of)
+    def view(request: HttpRequest) -> JsonResponse:
+        return JsonResponse(describe(request))
+
+    return view
+
+
+@jwt_required
+def bare(request: HttpRequest) -> JsonResponse:
+    return JsonResponse(describe(request))
+
+
+class ScopedView(APIView):
+    """DRF: JWTAuthentication and HasScopes (the test settings' defaults)."""
+
+    required_scopes: tuple[str, ...] = ()
+
+    def get(self, request: Request) -> Response:
+        return Response({**describe(request), "auth": request.auth is get_token(request)})
+
+
+class NotesView(APIView):
+    permission_classes = [HasScopes]
+    read_scopes = ["notes:read"]
+    write_scopes = "notes:write"
+
+    def get(self, request: Request) -> Response:
+        return Response({"notes": [], **describe(request)})
+
+    def post(self, request: Request) -> Response:
+        return Response({"created": True}, status=201)
+
+
+class AuthenticatedView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    def get(self, request: Request) -> Response:
+        return Response(describe(request))
+
+
+class OpenView(APIView):
+    permission_classes = [AllowAny]
+
+    def get(self, request: Request) -> Response:
+        return Response(describe(request))
