@@ -2,7 +2,7 @@
 
 ========================  ==================================================================
 ``jwtguard.E001``         ``JWTGUARD`` is missing or not a dict
-``jwtguard.E002``         ``ALGORITHMS`` is missing or wrong
+``jwtguard.E002``         ``ALGORITHMS`` is missing or wrong, or no configured key fits it
 ``jwtguard.E003``         no key source (``SECRET``, ``PUBLIC_KEY``, ``JWKS``...)
 ``jwtguard.E004``         more than one key source
 ``jwtguard.E005``         an HMAC secret shorter than its algorithm needs
@@ -44,7 +44,11 @@ _HMAC_TOO_SHORT = re.compile(r"HMAC secrets must be at least|HS\d+ needs at leas
 #: Which id a problem reported by ``build_settings`` gets; the first match wins, else E006.
 _PROBLEM_IDS: tuple[tuple[str, Callable[[str], bool], str], ...] = (
     ("jwtguard.E001", lambda p: p.startswith(SETTING + " "), "See the README's Django section."),
-    ("jwtguard.E002", lambda p: p.startswith("ALGORITHMS"), "e.g. 'ALGORITHMS': ['RS256']"),
+    (
+        "jwtguard.E002",
+        lambda p: p.startswith("ALGORITHMS") or "can verify any of ALGORITHMS" in p,
+        "List the algorithms your keys sign with, e.g. 'ALGORITHMS': ['RS256'].",
+    ),
     (
         "jwtguard.E003",
         lambda p: p.startswith("no key source"),

@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING, Any, cast
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.exceptions import APIException, ErrorDetail
 from rest_framework.permissions import SAFE_METHODS, BasePermission
-from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 
 from jwtguard import AccessToken, AuthError, ErrorResponse, Guard, is_cors_preflight
@@ -29,7 +28,10 @@ from .auth import attach_user, authenticate, require_token, unwrap
 from .conf import get_settings
 from .request import DjangoRequest
 
-if TYPE_CHECKING:  # rest_framework.views imports the authentication classes: no cycle at runtime
+if TYPE_CHECKING:
+    # rest_framework.views imports the authentication classes, and rest_framework.renderers
+    # reads DRF's settings on import: neither may be imported with this module.
+    from rest_framework.renderers import BaseRenderer
     from rest_framework.views import APIView
 
 
@@ -136,8 +138,12 @@ class _Body(dict[str, Any]):
         self.answer = answer
 
 
-class _AnswerRenderer(BaseRenderer):
-    """The negotiated renderer, except for jwtguard's own refusals (see the module docstring)."""
+class _AnswerRenderer:
+    """The negotiated renderer, except for jwtguard's own refusals (see the module docstring).
+
+    A renderer to DRF (``media_type``, ``format``, ``charset``, ``render``) without subclassing
+    ``BaseRenderer``, whose module reads settings when imported.
+    """
 
     def __init__(self, fallback: BaseRenderer) -> None:
         self.fallback = fallback
@@ -181,8 +187,12 @@ def _wrap_renderer(request: Request) -> _AnswerRenderer:
     current = getattr(request, "accepted_renderer", None)
     if isinstance(current, _AnswerRenderer):
         return current
-    wrapped = _AnswerRenderer(current if isinstance(current, BaseRenderer) else JSONRenderer())
-    request.accepted_renderer = wrapped
+    if current is None:  # authenticated before content negotiation: answer in JSON
+        from rest_framework.renderers import JSONRenderer  # noqa: PLC0415 - see TYPE_CHECKING
+
+        current = JSONRenderer()
+    wrapped = _AnswerRenderer(current)
+    request.accepted_renderer = cast("BaseRenderer", wrapped)
     if not getattr(request, "accepted_media_type", None):
         request.accepted_media_type = wrapped.media_type
     return wrapped

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-SECRET_KEY = "tests-only, not a secret"  # noqa: S105
+SECRET_KEY = "tests-only, not a secret"
 DEBUG = False
 ALLOWED_HOSTS = ["testserver"]
 USE_TZ = True

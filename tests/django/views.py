@@ -22,6 +22,7 @@ def describe(request: HttpRequest) -> dict[str, object]:
         "sub": token.subject if token is not None else None,
         "scopes": sorted(token.scopes) if token is not None else None,
         "user": user.get_username() if user is not None and user.is_authenticated else None,
+        "user_type": type(user).__name__,
     }
 
 
@@ -76,8 +77,8 @@ class ScopedView(APIView):
 
 
 class NotesView(APIView):
-    permission_classes = [HasScopes]
-    read_scopes = ["notes:read"]
+    permission_classes = (HasScopes,)
+    read_scopes = ("notes:read",)
     write_scopes = "notes:write"
 
     def get(self, request: Request) -> Response:
@@ -88,14 +89,14 @@ class NotesView(APIView):
 
 
 class AuthenticatedView(APIView):
-    permission_classes = [IsAuthenticated]
+    permission_classes = (IsAuthenticated,)
 
     def get(self, request: Request) -> Response:
         return Response(describe(request))
 
 
 class OpenView(APIView):
-    permission_classes = [AllowAny]
+    permission_classes = (AllowAny,)
 
     def get(self, request: Request) -> Response:
         return Response(describe(request))

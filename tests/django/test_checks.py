@@ -1,0 +1,141 @@
+"""System checks report misconfiguration with stable ids (as ``manage.py check`` shows them)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.core.checks import Error, Warning
+from django.core.management import call_command
+from django.core.management.base import SystemCheckError
+from django.test import override_settings
+
+from jwtguard_django.checks import check_middleware, check_rest_framework, check_settings
+from jwtguard_django.middleware import JWTGuardMiddleware
+from tests.contract import SETTINGS
+
+OURS = "jwtguard_django.middleware.JWTGuardMiddleware"
+SESSION = "django.contrib.sessions.middleware.SessionMiddleware"
+AUTHENTICATION = "django.contrib.auth.middleware.AuthenticationMiddleware"
+REMOTE_USER = "django.contrib.auth.middleware.RemoteUserMiddleware"
+CORS = "corsheaders.middleware.CorsMiddleware"
+SECRET = "s" * 32
+
+
+def settings_ids(value: Any) -> list[str]:
+    with override_settings(JWTGUARD=value):
+        return [message.id or "" for message in check_settings()]
+
+
+def middleware_ids(*middleware: str) -> list[str]:
+    with override_settings(MIDDLEWARE=list(middleware)):
+        return [message.id or "" for message in check_middleware()]
+
+
+def test_the_test_settings_pass() -> None:
+    assert check_settings() == []
+    assert check_middleware() == []
+    assert check_rest_framework() == []
+
+
+@pytest.mark.parametrize(
+    ("value", "ids"),
+    [
+        (None, ["jwtguard.E001"]),
+        ("ES256", ["jwtguard.E001"]),
+        ({"SECRET": SECRET, "ISSUER": "x"}, ["jwtguard.E002", "jwtguard.E002"]),
+        ({"ALGORITHMS": ["none"], "SECRET": SECRET, "ISSUER": "x"}, ["jwtguard.E002"] * 2),
+        ({"ALGORITHMS": ["RS256"], "SECRET": SECRET, "ISSUER": "x"}, ["jwtguard.E002"]),
+        ({"ALGORITHMS": ["HS256"], "ISSUER": "x"}, ["jwtguard.E003"]),
+        (
+            {"ALGORITHMS": ["HS256"], "SECRET": SECRET, "JWKS_FILE": __file__, "ISSUER": "x"},
+            ["jwtguard.E004"],
+        ),
+        ({"ALGORITHMS": ["HS256"], "SECRET": "short", "ISSUER": "x"}, ["jwtguard.E005"]),
+        ({"ALGORITHMS": ["HS512"], "SECRET": SECRET, "ISSUER": "x"}, ["jwtguard.E005"]),
+        ({"ALGORITHMS": ["HS256"], "SECRET": SECRET, "LEEWAY": -1}, ["jwtguard.E006"]),
+        ({"ALGORITHMS": ["HS256"], "SECRET": SECRET, "ISSUR": "x"}, ["jwtguard.E006"]),
+        (
+            {"ALGORITHMS": ["HS256"], "SECRET": SECRET, "ISSUER": "x", "MODE": "x"},
+            ["jwtguard.E007"],
+        ),
+        (
+            {"ALGORITHMS": ["HS256"], "SECRET": SECRET, "AUDIENCE": "x", "USER_RESOLVER": "a.b"},
+            ["jwtguard.E007"],
+        ),
+        ({"ALGORITHMS": ["HS256"], "SECRET": SECRET}, ["jwtguard.W001"]),
+        ({"ALGORITHMS": ["HS256"], "SECRET": SECRET, "AUDIENCE": "api://notes"}, []),
+        ({"ALGORITHMS": [], "AUDIENCE": "x"}, ["jwtguard.E002", "jwtguard.E003"]),
+    ],
+)
+def test_settings_checks(value: Any, ids: list[str]) -> None:
+    assert settings_ids(value) == ids
+
+
+def test_settings_messages_carry_the_problem_and_a_hint() -> None:
+    with override_settings(JWTGUARD={"ALGORITHMS": ["HS256"], "ISSUER": "x"}):
+        [message] = check_settings()
+    assert isinstance(message, Error)
+    assert message.msg.startswith("no key source")
+    assert message.hint == "Set one of SECRET, PUBLIC_KEY, PUBLIC_KEY_FILE, JWKS or JWKS_FILE."
+    with override_settings(JWTGUARD={"ALGORITHMS": ["HS256"], "SECRET": SECRET}):
+        [warning] = check_settings()
+    assert isinstance(warning, Warning)
+
+
+@pytest.mark.parametrize(
+    ("middleware", "ids"),
+    [
+        ([], []),
+        ([SESSION, AUTHENTICATION], []),
+        ([SESSION, AUTHENTICATION, OURS], []),
+        ([OURS, SESSION, AUTHENTICATION], ["jwtguard.E008"]),
+        ([SESSION, AUTHENTICATION, OURS, REMOTE_USER], []),
+        ([SESSION, AUTHENTICATION, REMOTE_USER, OURS], ["jwtguard.W002"]),
+        ([CORS, OURS], []),
+        ([OURS, CORS], ["jwtguard.W003"]),
+        ([OURS, SESSION, AUTHENTICATION, CORS], ["jwtguard.E008", "jwtguard.W003"]),
+        (["tests.django.test_checks.CustomGuard", SESSION, AUTHENTICATION], ["jwtguard.E008"]),
+    ],
+)
+def test_middleware_order(middleware: list[str], ids: list[str]) -> None:
+    assert middleware_ids(*middleware) == ids
+
+
+class CustomGuard(JWTGuardMiddleware):
+    """A project's own subclass, which the checks recognise as the middleware."""
+
+
+@pytest.mark.parametrize(
+    ("classes", "ids"),
+    [
+        ([], []),
+        (["jwtguard_django.drf.JWTAuthentication"], []),
+        (
+            [
+                "jwtguard_django.drf.JWTAuthentication",
+                "rest_framework.authentication.SessionAuthentication",
+            ],
+            [],
+        ),
+        (
+            [
+                "rest_framework.authentication.SessionAuthentication",
+                "jwtguard_django.drf.JWTAuthentication",
+            ],
+            ["jwtguard.W004"],
+        ),
+        (["rest_framework.authentication.BasicAuthentication"], []),
+    ],
+)
+def test_rest_framework_order(classes: list[str], ids: list[str]) -> None:
+    with override_settings(REST_FRAMEWORK={"DEFAULT_AUTHENTICATION_CLASSES": classes}):
+        assert [message.id for message in check_rest_framework()] == ids
+
+
+def test_manage_py_check_reports_them() -> None:
+    with (
+        override_settings(JWTGUARD={**SETTINGS, "ALGORITHMS": ["RS256"]}),
+        pytest.raises(SystemCheckError, match=r"jwtguard\.E003"),
+    ):
+        call_command("check")

@@ -1,0 +1,88 @@
+"""``@jwt_required`` and ``@jwt_exempt`` beyond the contract table."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from asgiref.sync import iscoroutinefunction
+from django.http import HttpRequest, HttpResponse
+from django.test import Client, RequestFactory, override_settings
+
+from jwtguard.testing import parse_challenge
+from jwtguard_django.decorators import jwt_exempt, jwt_required
+from tests.contract import Minter, bearer
+
+
+@pytest.fixture(autouse=True)
+def without_middleware() -> Iterator[None]:
+    with override_settings(MIDDLEWARE=[]):
+        yield
+
+
+def ok(request: HttpRequest) -> HttpResponse:
+    return HttpResponse("ok")
+
+
+def challenge(response: Any) -> dict[str, str]:
+    return parse_challenge(response.headers["WWW-Authenticate"])[1]
+
+
+def test_bare_decorator(client: Client, minter: Minter) -> None:
+    refused = client.get("/bare/")
+    assert refused.status_code == 401
+    assert json.loads(refused.content)["code"] == "token_missing"
+    assert client.get("/bare/", headers=bearer(minter.token())).json()["user"] == "alice"
+
+
+def test_any_of(client: Client, minter: Minter) -> None:
+    refused = client.get("/any-of/", headers=bearer(minter.token()))
+    assert refused.status_code == 403
+    assert challenge(refused)["scope"] == "notes:read notes:admin notes:root"
+    granted = bearer(minter.token(scope="notes:read notes:root"))
+    assert client.get("/any-of/", headers=granted).status_code == 200
+
+
+def test_scopes_as_a_space_delimited_string(minter: Minter) -> None:
+    view = jwt_required(scopes="notes:read notes:write")(ok)
+    refused = view(RequestFactory().get("/", headers=bearer(minter.token())))
+    assert refused.status_code == 403
+    assert challenge(refused)["scope"] == "notes:read notes:write"
+    granted = bearer(minter.token(scope="notes:write notes:read"))
+    assert view(RequestFactory().get("/", headers=granted)).status_code == 200
+
+
+def test_scopes_must_be_a_keyword() -> None:
+    with pytest.raises(TypeError, match="scopes as a keyword"):
+        jwt_required("notes:read")  # type: ignore[call-overload]
+
+
+def test_keeps_the_view_sync_or_async() -> None:
+    async def async_view(request: HttpRequest) -> HttpResponse:
+        return HttpResponse()
+
+    decorated = jwt_required(scopes=["a"])(async_view)
+    assert iscoroutinefunction(decorated)
+    assert decorated.__name__ == "async_view"
+    assert not iscoroutinefunction(jwt_required(ok))
+
+
+def test_cors_preflight_reaches_the_view(minter: Minter) -> None:
+    view = jwt_required(scopes=["notes:write"])(ok)
+    preflight = RequestFactory().options("/", headers={"Access-Control-Request-Method": "POST"})
+    assert view(preflight).content == b"ok"
+    assert view(RequestFactory().options("/")).status_code == 401
+
+
+def test_jwt_exempt_marks_functions_and_classes() -> None:
+    def view(request: HttpRequest) -> HttpResponse:
+        return HttpResponse()
+
+    class View:
+        pass
+
+    assert jwt_exempt(view) is view
+    assert view.jwt_exempt is True  # type: ignore[attr-defined]
+    assert jwt_exempt(View).jwt_exempt is True  # type: ignore[attr-defined]
