@@ -19,6 +19,7 @@
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -173,8 +174,15 @@ def _name(entry: Any) -> str:
 
 
 def _first(stack: Sequence[tuple[str, type | None]], dotted: str) -> int | None:
-    """Where the class ``dotted`` (or a subclass of it) first appears in ``stack``."""
-    wanted = _import(dotted)
+    """Where the class ``dotted`` (or a subclass of it) first appears in ``stack``.
+
+    ``dotted`` is not imported (``django.contrib.auth``'s middleware needs its app installed):
+    a subclass in ``stack`` has imported its base already.
+    """
+    module, _, name = dotted.rpartition(".")
+    wanted = getattr(sys.modules.get(module), name, None)
+    if not isinstance(wanted, type):
+        wanted = None
     for position, (name, cls) in enumerate(stack):
         if name == dotted or (wanted is not None and cls is not None and issubclass(cls, wanted)):
             return position

@@ -7,13 +7,14 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.http import HttpResponse
 from django.test import Client, RequestFactory, override_settings
 from rest_framework.request import Request
 from rest_framework.views import exception_handler
 
 from jwtguard import Validator
 from jwtguard.testing import parse_challenge
-from jwtguard_django.drf import JWTAuthentication, required_scopes
+from jwtguard_django.drf import BearerError, JWTAuthentication, required_scopes
 from tests.contract import SCENARIOS, Minter, Scenario, bearer
 from tests.django.answers import check_answer, check_challenge, expected_body, send
 from tests.django.urls import scope_key
@@ -197,3 +198,22 @@ def test_one_validation_per_request(
     assert response.json()["user"] == "alice"
     if path.startswith("/drf/"):
         assert response.json()["auth"] is True, "request.auth is get_token(request)"
+
+
+def test_refusal_before_content_negotiation(minter: Minter) -> None:
+    """Authenticated outside APIView.initial (no renderer chosen yet): the answer is JSON."""
+    request = Request(RequestFactory().get("/", headers=EXPIRED.headers(minter)))
+    with pytest.raises(BearerError) as caught:
+        JWTAuthentication().authenticate(request)
+    error = caught.value
+    assert (error.status_code, error.wait) == (401, None)
+    assert error.auth_header == (
+        'Bearer realm="notes", error="invalid_token", error_description="The access token expired"'
+    )
+    renderer = request.accepted_renderer
+    assert renderer.media_type == "application/json"
+    response = HttpResponse(status=401)
+    assert renderer.render(error.detail, None, {"response": response}) == expected_body(
+        EXPIRED, drf=True
+    )
+    assert response.headers["Cache-Control"] == "no-store"

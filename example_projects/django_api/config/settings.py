@@ -1,0 +1,49 @@
+"""Settings of the example notes API (Django + DRF + jwtguard).
+
+jwtguard reads ``JWTGUARD_*`` environment variables over ``DEV_DEFAULTS`` (``ENV_PREFIX``): with
+none set, the API trusts the committed development key in ``../devkeys`` and needs nothing
+external. Setting a key source (``JWTGUARD_JWKS_FILE``, ``JWTGUARD_PUBLIC_KEY_FILE``,
+``JWTGUARD_SECRET``...) replaces the development key entirely.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+DEVKEYS = BASE_DIR.parent / "devkeys"
+
+DEV_DEFAULTS = {
+    "ISSUER": "https://dev.jwtguard.local/",
+    "AUDIENCE": "api://notes",
+    "ALGORITHMS": ["ES256"],
+    "JWKS_FILE": str(DEVKEYS / "dev-jwks.json"),
+}
+JWTGUARD = {**DEV_DEFAULTS, "ENV_PREFIX": "JWTGUARD_"}
+
+# Nothing here signs anything (no sessions, no CSRF cookies), so a fixed default is harmless.
+SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "example-only: set DJANGO_SECRET_KEY")
+DEBUG = os.environ.get("DJANGO_DEBUG", "") == "1"
+ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]"] + [
+    host for host in os.environ.get("DJANGO_ALLOWED_HOSTS", "").split(",") if host
+]
+
+INSTALLED_APPS = ["rest_framework", "jwtguard_django", "notes"]
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "jwtguard_django.middleware.JWTGuardMiddleware",
+]
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+DATABASES: dict[str, dict[str, str]] = {}  # the notes live in memory
+USE_TZ = True
+
+REST_FRAMEWORK = {
+    # First, so that DRF's 401 challenge is the Bearer one.
+    "DEFAULT_AUTHENTICATION_CLASSES": ["jwtguard_django.drf.JWTAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["jwtguard_django.drf.HasScopes"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "UNAUTHENTICATED_USER": None,  # django.contrib.auth is not installed
+}
