@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from django.http import HttpResponse
 from django.test import Client, RequestFactory, override_settings
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.request import Request
 from rest_framework.views import exception_handler
 
@@ -18,6 +19,7 @@ from jwtguard_django.drf import BearerError, JWTAuthentication, required_scopes
 from tests.contract import SCENARIOS, Minter, Scenario, bearer
 from tests.django.answers import check_answer, check_challenge, expected_body, send
 from tests.django.urls import scope_key
+from tests.django.views import AuthenticatedView
 
 NO_TOKEN = next(s for s in SCENARIOS if s.name == "no token")
 BASIC = next(s for s in SCENARIOS if s.name == "Basic scheme")
@@ -217,3 +219,19 @@ def test_refusal_before_content_negotiation(minter: Minter) -> None:
         EXPIRED, drf=True
     )
     assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_why_jwt_authentication_comes_first() -> None:
+    """The README's reason: DRF asks the first class for the challenge, and only that one."""
+    for classes, status in (
+        ([SessionAuthentication, JWTAuthentication], 403),
+        ([JWTAuthentication, SessionAuthentication], 401),
+    ):
+        view = AuthenticatedView.as_view(authentication_classes=classes)
+        response = view(RequestFactory().get("/"))
+        response.render()
+        assert response.status_code == status
+        if status == 401:
+            check_answer(response, NO_TOKEN, drf=True)
+        else:
+            assert "WWW-Authenticate" not in response.headers

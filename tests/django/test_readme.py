@@ -1,0 +1,100 @@
+"""The README's Django and DRF snippets, run as written: settings and views under Django."""
+
+from __future__ import annotations
+
+import json
+import sys
+import types
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.test import Client, override_settings
+from django.urls import path
+
+from jwtguard_django.checks import check_middleware, check_rest_framework
+from jwtguard_django.conf import build_settings
+from tests.contract import Minter, bearer
+from tests.test_readme import readme_blocks
+
+
+def run(name: str) -> dict[str, Any]:
+    namespace: dict[str, Any] = {"__name__": f"readme_{name.replace('-', '_')}"}
+    exec(compile(readme_blocks()[name], f"README.md[{name}]", "exec"), namespace)  # noqa: S102
+    return namespace
+
+
+@pytest.fixture
+def readme_settings(minter: Minter, tmp_path: Path) -> dict[str, Any]:
+    """The settings snippet, with its JWKS file standing for the identity provider's keys."""
+    settings = run("django-settings")
+    jwks = tmp_path / "idp-jwks.json"
+    jwks.write_text(json.dumps(minter.jwks()))
+    assert settings["JWTGUARD"]["JWKS_FILE"] == "/etc/notes-api/idp-jwks.json"
+    settings["JWTGUARD"] = {**settings["JWTGUARD"], "JWKS_FILE": str(jwks)}
+    return settings
+
+
+@pytest.fixture
+def readme_project(readme_settings: dict[str, Any]) -> Iterator[None]:
+    """The views snippet behind the settings snippet's middleware, JWTGUARD and DRF settings."""
+    views = types.ModuleType("readme_django_views")
+    vars(views).update(run("django-views"))
+    urls = types.ModuleType("readme_django_urls")
+    urls.urlpatterns = [  # type: ignore[attr-defined]
+        path("notes", views.NotesView.as_view()),
+        path("plain/notes", views.plain_notes),
+        path("health", views.health),
+    ]
+    sys.modules[urls.__name__] = urls
+    try:
+        with override_settings(
+            ROOT_URLCONF=urls.__name__,
+            MIDDLEWARE=readme_settings["MIDDLEWARE"],
+            JWTGUARD=readme_settings["JWTGUARD"],
+            REST_FRAMEWORK=readme_settings["REST_FRAMEWORK"],
+        ):
+            yield
+    finally:
+        del sys.modules[urls.__name__]
+
+
+def test_settings_snippet_builds_a_clean_configuration(readme_settings: dict[str, Any]) -> None:
+    assert "jwtguard_django" in readme_settings["INSTALLED_APPS"]
+    built = build_settings(readme_settings["JWTGUARD"])
+    assert (built.mode, built.user_resolver) == ("enforce", None)
+    assert built.guard.config.audience == "api://notes"
+    with override_settings(
+        MIDDLEWARE=readme_settings["MIDDLEWARE"], REST_FRAMEWORK=readme_settings["REST_FRAMEWORK"]
+    ):
+        assert check_middleware() == []
+        assert check_rest_framework() == []
+
+
+def _code(response: Any) -> str:
+    return str(json.loads(response.content)["code"])
+
+
+@pytest.mark.usefixtures("readme_project")
+def test_views_snippet(minter: Minter) -> None:
+    client = Client()
+    reader = bearer(minter.token())
+    assert client.get("/notes", headers=reader).json() == {"owner": "alice", "notes": []}
+    refused = client.post("/notes", headers=reader)
+    assert (refused.status_code, _code(refused)) == (403, "insufficient_scope")
+    assert refused.headers["WWW-Authenticate"].endswith('scope="notes:write"')
+    assert json.loads(refused.content)["detail"] == "The access token lacks the required scope"
+    writer = bearer(minter.token(scope="notes:write"))
+    assert client.post("/notes", headers=writer).status_code == 201
+
+    assert client.get("/plain/notes", headers=reader).json()["sub"] == "alice"
+    assert _code(client.get("/plain/notes", headers=writer)) == "insufficient_scope"
+    assert _code(client.get("/plain/notes")) == "token_missing"
+    assert _code(client.get("/notes", headers={"Authorization": "Basic YTpi"})) == (
+        "unsupported_scheme"
+    )
+
+    assert client.get("/health").json() == {"status": "ok"}
+    expired = bearer(minter.token(now=0))
+    assert _code(client.get("/health", headers=expired)) == "token_expired"
