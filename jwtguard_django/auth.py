@@ -11,7 +11,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 
-from jwtguard import AccessToken, AuthError, Guard, TokenMissing
+from jwtguard import AccessToken, AuthError, Guard, TokenMissing, is_cors_preflight
 
 from .conf import GuardSettings
 from .request import DjangoRequest
@@ -38,6 +38,11 @@ def unwrap(request: HttpRequest) -> HttpRequest:
     """Django's ``HttpRequest``, also when given DRF's ``Request`` (which wraps one)."""
     inner = getattr(request, "_request", None)
     return inner if isinstance(inner, HttpRequest) else request
+
+
+def is_preflight(request: HttpRequest) -> bool:
+    """A CORS preflight, which passes unauthenticated (design §2)."""
+    return is_cors_preflight(DjangoRequest(request))
 
 
 def authenticate(request: HttpRequest, guard: Guard) -> AccessToken | None:

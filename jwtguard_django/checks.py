@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -31,15 +32,46 @@ from jwtguard import ConfigurationError
 
 from .conf import SETTING, build_settings
 
-_AUTHENTICATION_MIDDLEWARE = "django.contrib.auth.middleware.AuthenticationMiddleware"
-#: Middleware that read ``request.user`` while the request comes in.
-_READS_USER = (
-    "django.contrib.auth.middleware.RemoteUserMiddleware",
-    "django.contrib.auth.middleware.PersistentRemoteUserMiddleware",
-)
-_CORS_MIDDLEWARE = "corsheaders.middleware.CorsMiddleware"
 _OUR_MIDDLEWARE = "jwtguard_django.middleware.JWTGuardMiddleware"
 _OUR_AUTHENTICATION = "jwtguard_django.drf.JWTAuthentication"
+
+
+@dataclass(frozen=True)
+class _Order:
+    """``other`` must come ``above`` ``JWTGuardMiddleware`` (else below it)."""
+
+    other: str
+    above: bool
+    level: type[Error] | type[Warning]
+    id: str
+    problem: str
+
+
+_ORDER = (
+    _Order(
+        "django.contrib.auth.middleware.AuthenticationMiddleware",
+        True,
+        Error,
+        "jwtguard.E008",
+        "JWTGuardMiddleware comes before AuthenticationMiddleware, which then replaces the "
+        "token's user in request.user with the session's.",
+    ),
+    _Order(
+        "django.contrib.auth.middleware.RemoteUserMiddleware",
+        False,
+        Warning,
+        "jwtguard.W002",  # and its subclasses, such as PersistentRemoteUserMiddleware
+        "{other} reads request.user before JWTGuardMiddleware has set it from the token.",
+    ),
+    _Order(
+        "corsheaders.middleware.CorsMiddleware",
+        True,
+        Warning,
+        "jwtguard.W003",
+        "CorsMiddleware comes after JWTGuardMiddleware, so browsers cannot read jwtguard's "
+        "401/403 answers (they lack the CORS headers).",
+    ),
+)
 
 _HMAC_TOO_SHORT = re.compile(r"HMAC secrets must be at least|HS\d+ needs at least")
 #: Which id a problem reported by ``build_settings`` gets; the first match wins, else E006.
@@ -90,44 +122,23 @@ def check_settings(**kwargs: Any) -> list[CheckMessage]:
 
 def check_middleware(**kwargs: Any) -> list[CheckMessage]:
     """Report ``MIDDLEWARE`` orders that break what the middleware promises."""
-    stack = [
-        (_name(entry), _import(entry)) for entry in getattr(settings, "MIDDLEWARE", None) or ()
-    ]
+    middleware = getattr(settings, "MIDDLEWARE", None) or ()
+    stack = [(_name(entry), _import(entry)) for entry in middleware]
     ours = _first(stack, _OUR_MIDDLEWARE)
     if ours is None:
         return []
     messages: list[CheckMessage] = []
-    authentication = _first(stack, _AUTHENTICATION_MIDDLEWARE)
-    if authentication is not None and authentication > ours:
-        messages.append(
-            Error(
-                "JWTGuardMiddleware comes before AuthenticationMiddleware, which then replaces "
-                "the token's user in request.user with the session's.",
-                hint=f"Move {_OUR_MIDDLEWARE} below {_AUTHENTICATION_MIDDLEWARE}.",
-                id="jwtguard.E008",
-            )
-        )
-    for name in _READS_USER:
-        position = _first(stack, name)
-        if position is not None and position < ours:
+    for rule in _ORDER:
+        position = _first(stack, rule.other)
+        if position is not None and (position > ours if rule.above else position < ours):
+            where = "below" if rule.above else "above"
             messages.append(
-                Warning(
-                    f"{stack[position][0]} reads request.user before JWTGuardMiddleware has set "
-                    "it from the token.",
-                    hint=f"Move {_OUR_MIDDLEWARE} above it.",
-                    id="jwtguard.W002",
+                rule.level(
+                    rule.problem.format(other=stack[position][0]),
+                    hint=f"Move {_OUR_MIDDLEWARE} {where} {rule.other}.",
+                    id=rule.id,
                 )
             )
-    cors = _first(stack, _CORS_MIDDLEWARE)
-    if cors is not None and cors > ours:
-        messages.append(
-            Warning(
-                "CorsMiddleware comes after JWTGuardMiddleware, so browsers cannot read "
-                "jwtguard's 401/403 answers (they lack the CORS headers).",
-                hint=f"Move {_CORS_MIDDLEWARE} above {_OUR_MIDDLEWARE}, as high as possible.",
-                id="jwtguard.W003",
-            )
-        )
     return messages
 
 

@@ -13,11 +13,10 @@ from typing import Any, TypeVar, overload
 from asgiref.sync import iscoroutinefunction
 from django.http import HttpRequest
 
-from jwtguard import AccessToken, AuthError, is_cors_preflight
+from jwtguard import AccessToken, AuthError
 
-from .auth import aattach_user, attach_user, reject, require_token
+from .auth import aattach_user, attach_user, is_preflight, reject, require_token
 from .conf import GuardSettings, get_settings
-from .request import DjangoRequest
 
 V = TypeVar("V", bound=Callable[..., Any])
 Exemptable = TypeVar("Exemptable")
@@ -55,7 +54,7 @@ def jwt_required(
             @functools.wraps(view)
             async def async_wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
                 settings = get_settings()
-                if is_cors_preflight(DjangoRequest(request)):
+                if is_preflight(request):
                     return await view(request, *args, **kwargs)
                 try:
                     token = _authorize(request, settings, all_of, one_of)
@@ -69,7 +68,7 @@ def jwt_required(
         @functools.wraps(view)
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
             settings = get_settings()
-            if is_cors_preflight(DjangoRequest(request)):
+            if is_preflight(request):
                 return view(request, *args, **kwargs)
             try:
                 token = _authorize(request, settings, all_of, one_of)

@@ -14,7 +14,8 @@ DRF takes the 401 challenge from the *first* authentication class only: list
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, cast
 
 from rest_framework.authentication import BaseAuthentication
@@ -22,11 +23,10 @@ from rest_framework.exceptions import APIException, ErrorDetail
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.request import Request
 
-from jwtguard import AccessToken, AuthError, ErrorResponse, Guard, is_cors_preflight
+from jwtguard import AccessToken, AuthError, ErrorResponse, Guard
 
-from .auth import attach_user, authenticate, require_token, unwrap
+from .auth import attach_user, authenticate, is_preflight, require_token, unwrap
 from .conf import get_settings
-from .request import DjangoRequest
 
 if TYPE_CHECKING:
     # rest_framework.views imports the authentication classes, and rest_framework.renderers
@@ -58,17 +58,12 @@ class JWTAuthentication(BaseAuthentication):
     """
 
     def authenticate(self, request: Request) -> tuple[Any, AccessToken] | None:
-        http = unwrap(request)
-        settings = get_settings()
-        if is_cors_preflight(DjangoRequest(http)):
+        http, settings = unwrap(request), get_settings()
+        if is_preflight(http):
             return None
-        try:
+        with _refusing(request, settings.guard):
             token = authenticate(http, settings.guard)
-            if token is None:
-                return None
-            return attach_user(http, token, settings), token
-        except AuthError as error:
-            raise _refusal(request, error, settings.guard) from None
+            return None if token is None else (attach_user(http, token, settings), token)
 
     def authenticate_header(self, request: Request) -> str:
         """The 401 challenge (``Bearer realm="..."``), so DRF answers 401 rather than 403.
@@ -98,15 +93,11 @@ class HasScopes(BasePermission):
     """
 
     def has_permission(self, request: Request, view: APIView) -> bool:
-        http = unwrap(request)
-        settings = get_settings()
-        if is_cors_preflight(DjangoRequest(http)):
-            return True
-        try:
-            token = require_token(http, settings.guard)
-            settings.guard.authorize(token, required_scopes(view, request.method or "GET"))
-        except AuthError as error:
-            raise _refusal(request, error, settings.guard) from None
+        http, settings = unwrap(request), get_settings()
+        if not is_preflight(http):
+            with _refusing(request, settings.guard):
+                token = require_token(http, settings.guard)
+                settings.guard.authorize(token, required_scopes(view, request.method or "GET"))
         return True
 
 
@@ -122,9 +113,14 @@ def _scopes(view: object, name: str) -> Iterable[str]:
     return value.split() if isinstance(value, str) else value
 
 
-def _refusal(request: Request, error: AuthError, guard: Guard) -> BearerError:
-    _wrap_renderer(request)
-    return BearerError(guard.render(error))
+@contextmanager
+def _refusing(request: Request, guard: Guard) -> Iterator[None]:
+    """Turn an :class:`~jwtguard.AuthError` into the :class:`BearerError` DRF will render."""
+    try:
+        yield
+    except AuthError as error:
+        _wrap_renderer(request)
+        raise BearerError(guard.render(error)) from None
 
 
 class _Body(dict[str, Any]):

@@ -16,11 +16,10 @@ from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.http import HttpRequest, HttpResponseBase
 from django.urls import Resolver404, resolve
 
-from jwtguard import AccessToken, AuthError, is_cors_preflight
+from jwtguard import AccessToken, AuthError
 
-from .auth import aattach_user, attach_user, authenticate, reject, require_token
+from .auth import aattach_user, attach_user, authenticate, is_preflight, reject, require_token
 from .conf import GuardSettings, get_settings
-from .request import DjangoRequest
 
 GetResponse = Callable[[HttpRequest], HttpResponseBase | Awaitable[HttpResponseBase]]
 
@@ -63,7 +62,7 @@ class JWTGuardMiddleware:
     def _check(self, request: HttpRequest, settings: GuardSettings) -> AccessToken | None:
         """The request's token, ``None`` if it may go on without one, or raise why not."""
         guard = settings.guard
-        if is_cors_preflight(DjangoRequest(request)):
+        if is_preflight(request):
             return None
         token = authenticate(request, guard)
         if token is not None or not settings.enforcing:

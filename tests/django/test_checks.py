@@ -18,6 +18,7 @@ OURS = "jwtguard_django.middleware.JWTGuardMiddleware"
 SESSION = "django.contrib.sessions.middleware.SessionMiddleware"
 AUTHENTICATION = "django.contrib.auth.middleware.AuthenticationMiddleware"
 REMOTE_USER = "django.contrib.auth.middleware.RemoteUserMiddleware"
+PERSISTENT_REMOTE_USER = "django.contrib.auth.middleware.PersistentRemoteUserMiddleware"
 CORS = "corsheaders.middleware.CorsMiddleware"
 SECRET = "s" * 32
 
@@ -72,6 +73,15 @@ def test_settings_checks(value: Any, ids: list[str]) -> None:
     assert settings_ids(value) == ids
 
 
+def test_middleware_messages_name_the_fix() -> None:
+    with override_settings(MIDDLEWARE=[SESSION, AUTHENTICATION, REMOTE_USER, OURS]):
+        [warning] = check_middleware()
+    assert warning.msg == (
+        f"{REMOTE_USER} reads request.user before JWTGuardMiddleware has set it from the token."
+    )
+    assert warning.hint == f"Move {OURS} above {REMOTE_USER}."
+
+
 def test_settings_messages_carry_the_problem_and_a_hint() -> None:
     with override_settings(JWTGUARD={"ALGORITHMS": ["HS256"], "ISSUER": "x"}):
         [message] = check_settings()
@@ -92,6 +102,10 @@ def test_settings_messages_carry_the_problem_and_a_hint() -> None:
         ([OURS, SESSION, AUTHENTICATION], ["jwtguard.E008"]),
         ([SESSION, AUTHENTICATION, OURS, REMOTE_USER], []),
         ([SESSION, AUTHENTICATION, REMOTE_USER, OURS], ["jwtguard.W002"]),
+        (
+            [SESSION, AUTHENTICATION, PERSISTENT_REMOTE_USER, OURS],
+            ["jwtguard.W002"],
+        ),
         ([CORS, OURS], []),
         ([OURS, CORS], ["jwtguard.W003"]),
         ([OURS, SESSION, AUTHENTICATION, CORS], ["jwtguard.E008", "jwtguard.W003"]),

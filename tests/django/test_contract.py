@@ -101,8 +101,7 @@ async def test_drf_async_stack(
 # --- 503: the key source is unreachable, through each path ----------------------------------
 
 
-@pytest.mark.usefixtures("unreachable_keys")
-@pytest.mark.parametrize(
+OUTAGES = pytest.mark.parametrize(
     ("path", "middleware", "drf"),
     [
         ("/plain/", True, False),
@@ -112,25 +111,25 @@ async def test_drf_async_stack(
         ("/drf/none/", False, True),
     ],
 )
+
+
+def _stack(middleware: bool) -> override_settings:
+    return override_settings() if middleware else override_settings(MIDDLEWARE=[])
+
+
+@pytest.mark.usefixtures("unreachable_keys")
+@OUTAGES
 def test_key_source_outage(
     client: Client, minter: Minter, path: str, middleware: bool, drf: bool
 ) -> None:
-    stack = None if middleware else []
-    with override_settings(**({} if stack is None else {"MIDDLEWARE": stack})):
+    with _stack(middleware):
         check_unavailable(send(client, path, VALID, minter), drf=drf)
 
 
 @pytest.mark.usefixtures("unreachable_keys")
-@pytest.mark.parametrize(
-    ("path", "middleware", "drf"),
-    [
-        ("/async-plain/", True, False),
-        ("/decorated/async/none/", False, False),
-        ("/drf/none/", False, True),
-    ],
-)
+@OUTAGES
 async def test_key_source_outage_async(
     async_client: AsyncClient, minter: Minter, path: str, middleware: bool, drf: bool
 ) -> None:
-    with override_settings(**({} if middleware else {"MIDDLEWARE": []})):
+    with _stack(middleware):
         check_unavailable(await asend(async_client, path, VALID, minter), drf=drf)

@@ -48,15 +48,20 @@ def api(keys: Keys, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     workdir = tmp_path_factory.mktemp("django-jwks")
     jwks = workdir / "jwks.json"
     jwks.write_text(json.dumps(keys.ec.jwks()))
-    env = clean_environment(
+    env = idp_environment(workdir, "ES256", JWTGUARD_JWKS_FILE=str(jwks))
+    with gunicorn(*APP, env=env, log=workdir / "gunicorn.log") as url:
+        yield url
+
+
+def idp_environment(workdir: Path, algorithms: str, **key_source: str) -> dict[str, str]:
+    """``JWTGUARD_*`` variables trusting this test's identity provider and ``key_source``."""
+    return clean_environment(
         workdir,
         JWTGUARD_ISSUER=ISSUER,
         JWTGUARD_AUDIENCE=AUDIENCE,
-        JWTGUARD_ALGORITHMS="ES256",
-        JWTGUARD_JWKS_FILE=str(jwks),
+        JWTGUARD_ALGORITHMS=algorithms,
+        **key_source,
     )
-    with gunicorn(*APP, env=env, log=workdir / "gunicorn.log") as url:
-        yield url
 
 
 def bearer(token: str) -> dict[str, str]:
@@ -163,13 +168,7 @@ def test_write_then_read_notes(api: str, keys: Keys) -> None:
 def test_public_key_file(keys: Keys, tmp_path: Path) -> None:
     pem = tmp_path / "public.pem"
     pem.write_bytes(keys.rsa.public_pem())
-    env = clean_environment(
-        tmp_path,
-        JWTGUARD_ISSUER=ISSUER,
-        JWTGUARD_AUDIENCE=AUDIENCE,
-        JWTGUARD_ALGORITHMS="RS256",
-        JWTGUARD_PUBLIC_KEY_FILE=str(pem),
-    )
+    env = idp_environment(tmp_path, "RS256", JWTGUARD_PUBLIC_KEY_FILE=str(pem))
     with gunicorn(*APP, env=env, log=tmp_path / "gunicorn.log") as url:
         valid = requests.get(f"{url}/api/me", headers=bearer(keys.token(keys.rsa)), timeout=5)
         assert (valid.status_code, valid.json()["sub"]) == (200, "alice")
