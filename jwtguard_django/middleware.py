@@ -20,6 +20,7 @@ from jwtguard import AccessToken, AuthError
 
 from .auth import aattach_user, attach_user, authenticate, is_preflight, reject, require_token
 from .conf import GuardSettings, get_settings
+from .request import DjangoRequest
 
 GetResponse = Callable[[HttpRequest], HttpResponseBase | Awaitable[HttpResponseBase]]
 
@@ -67,7 +68,7 @@ class JWTGuardMiddleware:
         token = authenticate(request, guard)
         if token is not None or not settings.enforcing:
             return token
-        if guard.is_exempt(request.path_info) or _view_is_exempt(request):
+        if guard.is_exempt(DjangoRequest(request).path) or _view_is_exempt(request):
             return None
         return require_token(request, guard)
 

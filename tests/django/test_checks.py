@@ -9,8 +9,10 @@ from django.core.checks import Error, Warning
 from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 from django.test import override_settings
+from rest_framework.authentication import SessionAuthentication
 
 from jwtguard_django.checks import check_middleware, check_rest_framework, check_settings
+from jwtguard_django.drf import JWTAuthentication
 from jwtguard_django.middleware import JWTGuardMiddleware
 from tests.contract import SETTINGS
 
@@ -145,6 +147,17 @@ class CustomGuard(JWTGuardMiddleware):
 def test_rest_framework_order(classes: list[str], ids: list[str]) -> None:
     with override_settings(REST_FRAMEWORK={"DEFAULT_AUTHENTICATION_CLASSES": classes}):
         assert [message.id for message in check_rest_framework()] == ids
+
+
+def test_rest_framework_classes_may_be_classes() -> None:
+    with override_settings(
+        REST_FRAMEWORK={
+            "DEFAULT_AUTHENTICATION_CLASSES": [SessionAuthentication, JWTAuthentication]
+        }
+    ):
+        [warning] = check_rest_framework()
+    assert warning.id == "jwtguard.W004"
+    assert "rest_framework.authentication.SessionAuthentication's challenge" in warning.msg
 
 
 def test_manage_py_check_reports_them() -> None:

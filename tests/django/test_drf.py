@@ -9,13 +9,13 @@ from typing import Any
 import pytest
 from django.http import HttpResponse
 from django.test import Client, RequestFactory, override_settings
-from rest_framework.authentication import SessionAuthentication
+from rest_framework.authentication import BasicAuthentication, SessionAuthentication
 from rest_framework.request import Request
 from rest_framework.views import exception_handler
 
 from jwtguard import Validator
 from jwtguard.testing import parse_challenge
-from jwtguard_django.drf import BearerError, JWTAuthentication, required_scopes
+from jwtguard_django.drf import BearerError, JWTAuthentication, _wrap_renderer, required_scopes
 from tests.contract import SCENARIOS, Minter, Scenario, bearer
 from tests.django.answers import check_answer, check_challenge, expected_body, send
 from tests.django.urls import scope_key
@@ -114,15 +114,39 @@ def test_browsers_get_the_same_refusal(client: Client, minter: Minter) -> None:
 @pytest.mark.usefixtures("without_middleware")
 def test_a_custom_exception_handler_keeps_its_shape(client: Client, minter: Minter) -> None:
     with override_settings(
-        REST_FRAMEWORK={
-            "DEFAULT_AUTHENTICATION_CLASSES": ["jwtguard_django.drf.JWTAuthentication"],
-            "EXCEPTION_HANDLER": "tests.django.test_drf.reshaping_handler",
-        }
+        REST_FRAMEWORK={"EXCEPTION_HANDLER": "tests.django.test_drf.reshaping_handler"}
     ):
-        response = client.get("/drf/notes/", headers=EXPIRED.headers(minter))
+        refused = client.get("/drf/notes/", headers=EXPIRED.headers(minter))
+        anonymous = client.get("/drf/authenticated/")
+    assert refused.status_code == 401
+    assert refused.json()["errors"][0]["code"] == "token_expired"
+    check_challenge(refused, EXPIRED.challenge)
+    assert anonymous.status_code == 401
+    assert anonymous.json() == {
+        "errors": [{"detail": "Authentication credentials were not provided."}]
+    }
+    check_challenge(anonymous, NO_TOKEN.challenge)
+
+
+@pytest.mark.django_db
+def test_another_class_failing_keeps_its_answer() -> None:
+    """Basic credentials that BasicAuthentication (listed second) refuses: DRF's body, our
+    challenge (DRF asks the first class for it)."""
+    view = AuthenticatedView.as_view(
+        authentication_classes=[JWTAuthentication, BasicAuthentication]
+    )
+    response = view(RequestFactory().get("/", headers={"Authorization": "Basic YTpi"}))
+    response.render()
     assert response.status_code == 401
-    assert response.json()["errors"][0]["code"] == "token_expired"
-    check_challenge(response, EXPIRED.challenge)
+    assert json.loads(response.content) == {"detail": "Invalid username/password."}
+    check_challenge(response, NO_TOKEN.challenge)
+
+
+@pytest.mark.usefixtures("without_middleware")
+def test_cors_preflight_passes(client: Client) -> None:
+    preflight = {"Access-Control-Request-Method": "POST", "Origin": "https://app.example.com"}
+    assert client.options("/drf/notes/", headers=preflight).status_code == 200
+    assert client.options("/drf/notes/").status_code == 401
 
 
 @pytest.mark.usefixtures("without_middleware")
@@ -219,6 +243,7 @@ def test_refusal_before_content_negotiation(minter: Minter) -> None:
         EXPIRED, drf=True
     )
     assert response.headers["Cache-Control"] == "no-store"
+    assert _wrap_renderer(request) is renderer, "wrapped once per request"
 
 
 def test_why_jwt_authentication_comes_first() -> None:

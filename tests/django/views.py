@@ -85,7 +85,7 @@ class NotesView(APIView):
         return Response({"notes": [], **describe(request)})
 
     def post(self, request: Request) -> Response:
-        return Response({"created": True}, status=201)
+        return Response({"created": True, "text": request.data.get("text")}, status=201)
 
 
 class AuthenticatedView(APIView):
