@@ -135,7 +135,7 @@ def check_middleware(**kwargs: Any) -> list[CheckMessage]:
             messages.append(
                 rule.level(
                     rule.problem.format(other=stack[position][0]),
-                    hint=f"Move {_OUR_MIDDLEWARE} {where} {rule.other}.",
+                    hint=f"Move {_OUR_MIDDLEWARE} {where} {stack[position][0]}.",
                     id=rule.id,
                 )
             )
@@ -173,8 +173,8 @@ def _problem(problem: str) -> Error:
 def _import(entry: Any) -> type | None:
     try:
         imported = import_string(entry) if isinstance(entry, str) else entry
-    except ImportError:
-        return None  # Django's own checks and start-up report what cannot be imported
+    except Exception:  # a broken entry is for Django's start-up to report, not a check crash
+        return None
     return imported if isinstance(imported, type) else None
 
 
@@ -190,8 +190,8 @@ def _first(stack: Sequence[tuple[str, type | None]], dotted: str) -> int | None:
     ``dotted`` is not imported (``django.contrib.auth``'s middleware needs its app installed):
     a subclass in ``stack`` has imported its base already.
     """
-    module, _, name = dotted.rpartition(".")
-    wanted = getattr(sys.modules.get(module), name, None)
+    module, _, class_name = dotted.rpartition(".")
+    wanted = getattr(sys.modules.get(module), class_name, None)
     if not isinstance(wanted, type):
         wanted = None
     for position, (name, cls) in enumerate(stack):

@@ -123,14 +123,22 @@ def _refusing(request: Request, guard: Guard) -> Iterator[None]:
         raise BearerError(guard.render(error)) from None
 
 
-class _Body(dict[str, Any]):
-    """The DRF body of a refusal (core body plus ``detail``), which knows its answer."""
+def drf_document(answer: ErrorResponse) -> dict[str, Any]:
+    """The core's body plus DRF's ``detail`` (an RFC 9457 problem document has one already)."""
+    document: dict[str, Any] = json.loads(answer.body)
+    document.setdefault("detail", document.get("error_description"))
+    return document
+
+
+class _Body(dict[str, ErrorDetail]):
+    """``BearerError.detail``: :func:`drf_document` as DRF error details (so ``get_codes()``
+    works), knowing the answer it stands for."""
 
     def __init__(self, answer: ErrorResponse) -> None:
-        body = json.loads(answer.body)
-        if "detail" not in body:  # the RFC 9457 problem format has it already
-            body["detail"] = body["error_description"]
-        super().__init__(body)
+        document = drf_document(answer)
+        super().__init__(
+            {key: ErrorDetail(str(value), answer.code) for key, value in document.items()}
+        )
         self.answer = answer
 
 
@@ -160,7 +168,10 @@ class _AnswerRenderer:
             return self.fallback.render(data, accepted_media_type, renderer_context)
         for name, value in answer.headers:
             response[name] = value
-        return json.dumps(_Body(answer), separators=(",", ":")).encode("ascii")
+        return json.dumps(drf_document(answer), separators=(",", ":")).encode("ascii")
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.fallback, name)  # anything else a renderer may be asked for
 
     def _answer(self, data: Any) -> ErrorResponse | None:
         if isinstance(data, _Body):

@@ -112,6 +112,7 @@ def test_settings_messages_carry_the_problem_and_a_hint() -> None:
         ([OURS, CORS], ["jwtguard.W003"]),
         ([OURS, SESSION, AUTHENTICATION, CORS], ["jwtguard.E008", "jwtguard.W003"]),
         (["tests.django.test_checks.CustomGuard", SESSION, AUTHENTICATION], ["jwtguard.E008"]),
+        (["tests.nowhere.Middleware", OURS], []),
     ],
 )
 def test_middleware_order(middleware: list[str], ids: list[str]) -> None:

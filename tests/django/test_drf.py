@@ -233,6 +233,9 @@ def test_refusal_before_content_negotiation(minter: Minter) -> None:
         JWTAuthentication().authenticate(request)
     error = caught.value
     assert (error.status_code, error.wait) == (401, None)
+    assert error.get_codes() == dict.fromkeys(
+        ["error", "error_description", "code", "detail"], "token_expired"
+    )
     assert error.auth_header == (
         'Bearer realm="notes", error="invalid_token", error_description="The access token expired"'
     )

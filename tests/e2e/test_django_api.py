@@ -7,6 +7,8 @@ nothing is mocked between ``requests`` and the Django process.
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -199,3 +201,24 @@ def test_wrong_configuration_stops_the_server(tmp_path: Path) -> None:
     assert process.returncode != 0
     assert "ConfigurationError" in log
     assert "ALGORITHMS may not contain 'none'" in log
+
+
+def test_manage_py_check(tmp_path: Path) -> None:
+    """``manage.py check`` is clean by default and names each problem by its check id."""
+
+    def check(**env: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "manage.py", "check"],
+            cwd=ROOT / APP[1],
+            env=clean_environment(tmp_path, **env),
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+
+    clean = check()
+    assert clean.returncode == 0, clean.stderr
+    assert "no issues" in clean.stdout
+    broken = check(JWTGUARD_SECRET="short", JWTGUARD_ALGORITHMS="HS256")
+    assert broken.returncode != 0
+    assert "(jwtguard.E005) SECRET is 5 bytes" in broken.stderr
