@@ -30,7 +30,7 @@ from .extract import extract_token
 from .jws import CompactJWS
 from .keys import KeySource, StaticKeySource
 from .request import RequestView
-from .scopes import extract_scopes
+from .scopes import ScopeReader
 from .token import AccessToken
 
 _EXPLICIT_TYPE_PREFIX = "application/"
@@ -57,7 +57,7 @@ class Validator:
         self._algorithms = frozenset(config.algorithms)
         self._max_bytes = config.max_token_bytes
         self._types = frozenset(_normalize_type(t) for t in config.token_types)
-        self._scope_claims = tuple(config.scope_claims)
+        self._read_scopes = ScopeReader(config.scope_claims)
         self._rules = ClaimRules(
             issuers=config.issuers,
             audiences=config.audiences,
@@ -109,7 +109,7 @@ class Validator:
         return AccessToken(
             claims=MappingProxyType(claims),
             header=MappingProxyType(header),
-            scopes=extract_scopes(claims, self._scope_claims),
+            scopes=self._read_scopes(claims),
         )
 
     def _check_header(self, header: dict[str, Any]) -> str:
