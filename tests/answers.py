@@ -28,6 +28,6 @@ def check_error_answer(scenario: Scenario, status: int, header: HeaderGetter, bo
         assert challenge is not None
         scheme, params = parse_challenge(challenge)
         assert scheme == "Bearer"
-        assert list(params.items()) == list(scenario.challenge.items()), "values and order"
+        assert list(params.items()) == list(scenario.challenge.items()), "order: design §2"
     if scenario.status == 503:
         assert header("Retry-After") is not None
