@@ -56,7 +56,8 @@ class JWTGuard:
 
         ``EXEMPT_PATHS`` and CORS preflights are left alone; views marked
         :func:`~jwtguard_flask.jwt_exempt` accept requests without a token (but not with a bad
-        one). A ``@jwt_required`` on a view adds its own scopes on top.
+        one). A ``@jwt_required`` on a view adds its own scopes on top (so an optional view
+        under protection needs ``@jwt_exempt`` as well).
         """
         required = scope_tuple(scopes)
         one_of = scope_tuple(any_of)

@@ -29,31 +29,43 @@ _FLASK_ONLY = frozenset({"PROTECT_APP"})
 
 
 def read_settings(app_config: Mapping[str, Any]) -> tuple[GuardConfig, FlaskOptions]:
-    """The app's :class:`GuardConfig` and Flask options; raises ``ConfigurationError``."""
+    """The app's :class:`GuardConfig` and Flask options.
+
+    Raises one ``ConfigurationError`` listing every problem, the Flask-only ones included.
+    """
     block = app_config.get(CONFIG_KEY)
     prefixed = {
         key[len(PREFIX) :]: value for key, value in app_config.items() if key.startswith(PREFIX)
     }
     if isinstance(block, GuardConfig):
-        options, rest = _split(prefixed)
+        options, rest, problems = _split(prefixed)
         if rest:
             names = ", ".join(PREFIX + key for key in sorted(rest))
-            raise ConfigurationError(
-                [f"{CONFIG_KEY} is a GuardConfig, so {names} would be ignored: set them in it"]
-            )
+            problems.append(f"{CONFIG_KEY} is a GuardConfig, so {names} would be ignored")
+        _raise_if(problems)
         return block, options
     if block is not None and not isinstance(block, Mapping):
-        raise ConfigurationError(
-            [f"{CONFIG_KEY} must be a dict or a GuardConfig, not {type(block).__name__}"]
-        )
-    options, settings = _split({**(block or {}), **prefixed})
-    return GuardConfig.from_mapping(settings), options
+        _raise_if([f"{CONFIG_KEY} must be a dict or a GuardConfig, not {type(block).__name__}"])
+    options, settings, problems = _split({**(block or {}), **prefixed})
+    config: GuardConfig | None = None
+    try:
+        config = GuardConfig.from_mapping(settings)
+    except ConfigurationError as error:
+        problems.extend(error.problems)
+    if problems or config is None:
+        raise ConfigurationError(problems)
+    return config, options
 
 
-def _split(settings: Mapping[str, Any]) -> tuple[FlaskOptions, dict[str, Any]]:
-    """Separate the Flask-only options from the core settings."""
+def _split(settings: Mapping[str, Any]) -> tuple[FlaskOptions, dict[str, Any], list[str]]:
+    """Separate the Flask-only options from the core settings; list their problems."""
     rest = {key: value for key, value in settings.items() if key not in _FLASK_ONLY}
     protect_app = settings.get("PROTECT_APP", False)
     if not isinstance(protect_app, bool):
-        raise ConfigurationError([f"{PREFIX}PROTECT_APP must be a bool, not {protect_app!r}"])
-    return FlaskOptions(protect_app=protect_app), rest
+        return FlaskOptions(), rest, [f"PROTECT_APP must be True or False, not {protect_app!r}"]
+    return FlaskOptions(protect_app=protect_app), rest, []
+
+
+def _raise_if(problems: list[str]) -> None:
+    if problems:
+        raise ConfigurationError(problems)

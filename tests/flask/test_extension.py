@@ -111,7 +111,9 @@ def test_a_ready_guard_config(settings: dict[str, Any], minter: Minter) -> None:
 
 def test_a_ready_guard_config_refuses_more_settings(settings: dict[str, Any]) -> None:
     app = make_app({"JWTGUARD": GuardConfig.from_mapping(settings), "JWTGUARD_LEEWAY": 0})
-    with pytest.raises(ConfigurationError, match="JWTGUARD_LEEWAY would be ignored"):
+    with pytest.raises(
+        ConfigurationError, match="GuardConfig, so JWTGUARD_LEEWAY would be ignored"
+    ):
         JWTGuard(app)
 
 
@@ -120,7 +122,8 @@ def test_a_ready_guard_config_refuses_more_settings(settings: dict[str, Any]) ->
     [
         ({"JWTGUARD_ISUER": "x"}, "ISUER: unknown setting (did you mean ISSUER?)"),
         ({"JWTGUARD": {"AUDIENCES": "x"}}, "AUDIENCES: unknown setting (did you mean AUDIENCE?)"),
-        ({"JWTGUARD_PROTECT_APP": "yes"}, "JWTGUARD_PROTECT_APP must be a bool, not 'yes'"),
+        ({"JWTGUARD_PROTECT_APP": "yes"}, "PROTECT_APP must be True or False, not 'yes'"),
+        ({"JWTGUARD": {"PROTECT_APP": 1}}, "PROTECT_APP must be True or False, not 1"),
         ({"JWTGUARD": ["ISSUER"]}, "JWTGUARD must be a dict or a GuardConfig, not list"),
     ],
 )
@@ -134,11 +137,13 @@ def test_bad_settings_are_refused(
     assert "jwtguard" not in app.extensions
 
 
-def test_nothing_configured_lists_every_problem() -> None:
+def test_every_problem_is_listed_at_once() -> None:
     with pytest.raises(ConfigurationError) as caught:
-        JWTGuard(make_app({}))
-    assert any(problem.startswith("ALGORITHMS is required") for problem in caught.value.problems)
-    assert any(problem.startswith("no key source") for problem in caught.value.problems)
+        JWTGuard(make_app({"JWTGUARD_PROTECT_APP": "1"}))
+    problems = caught.value.problems
+    assert problems[0] == "PROTECT_APP must be True or False, not '1'"
+    assert any(problem.startswith("ALGORITHMS is required") for problem in problems)
+    assert any(problem.startswith("no key source") for problem in problems)
 
 
 def test_settings_are_read_once(settings: dict[str, Any]) -> None:
