@@ -21,6 +21,9 @@ ENDPOINTS: dict[tuple[str, ...], tuple[str, str]] = {
     ("notes:write",): ("POST", "/api/notes"),
 }
 
+#: What ``GET /api/me`` answers for the contract's valid tokens.
+EXPECTED_ME = {"sub": "alice", "scopes": ["notes:read"], "iss": ISSUER}
+
 #: gunicorn refuses header fields over 8190 bytes itself (400, before any app sees them).
 _NOT_OVER_HTTP = {"oversized token"}
 
@@ -59,6 +62,3 @@ def run_scenario(
     else:
         check_error_answer(scenario, response.status_code, response.headers.get, response.content)
     return response
-
-
-EXPECTED_ME = {"sub": "alice", "scopes": ["notes:read"], "iss": ISSUER}
