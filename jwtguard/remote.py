@@ -84,7 +84,8 @@ class RemoteJWKS:
         self._snapshot = _Snapshot()
         self._lock = threading.Lock()
         self._flight: _Flight | None = None
-        self._sequence = 0
+        self._sequence = 0  # fetches started
+        self._completed = 0  # fetches finished, successfully or not
         self._last_attempt: float | None = None
         self._last_error: str | None = None
         self._refresher: threading.Thread | None = None
@@ -93,18 +94,20 @@ class RemoteJWKS:
     # --- the KeySource protocol --------------------------------------------------------------
 
     def candidates(self, kid: str | None, algorithm: str) -> Sequence[TrustedKey]:
+        seen = self._completed
         keys = self._decide(kid, algorithm, refreshed=False)
         if keys is None:
-            self.refresh()
+            self.refresh(unless_since=seen)
             keys = self._decide(kid, algorithm, refreshed=True)
             assert keys is not None  # noqa: S101 - _decide never defers twice
         return keys
 
     async def acandidates(self, kid: str | None, algorithm: str) -> Sequence[TrustedKey]:
         """As :meth:`candidates`; a needed fetch runs in a worker thread, not on the loop."""
+        seen = self._completed
         keys = self._decide(kid, algorithm, refreshed=False)
         if keys is None:
-            await asyncio.to_thread(self.refresh)
+            await asyncio.to_thread(self.refresh, unless_since=seen)
             keys = self._decide(kid, algorithm, refreshed=True)
             assert keys is not None  # noqa: S101 - _decide never defers twice
         return keys
@@ -138,7 +141,8 @@ class RemoteJWKS:
         """The candidate keys, or ``None`` when a fetch should be attempted first."""
         now = self._clock()
         snapshot = self._snapshot
-        may_fetch = not refreshed and self._may_attempt(now)
+        # A fetch in flight is always worth waiting for; starting one obeys the cooldown.
+        may_fetch = not refreshed and (self._flight is not None or self._may_attempt(now))
         if snapshot.key_set is None or now >= snapshot.expires_at + self.policy.stale_ttl:
             if may_fetch:
                 return None
@@ -166,10 +170,17 @@ class RemoteJWKS:
 
     # --- fetching ----------------------------------------------------------------------------
 
-    def refresh(self) -> None:
-        """Fetch the key set now, or wait for the fetch already in flight. Never raises."""
+    def refresh(self, *, unless_since: int | None = None) -> None:
+        """Fetch the key set now, or wait for the fetch already in flight. Never raises.
+
+        ``unless_since``: the count of finished fetches the caller saw when it decided to fetch;
+        if one has finished since, its result stands and nothing more is fetched (callers queued
+        behind a flight must not each start a new one).
+        """
         with self._lock:
             flight = self._flight
+            if flight is None and unless_since is not None and self._completed > unless_since:
+                return
             leader = flight is None
             if flight is None:
                 flight = self._flight = _Flight()
@@ -184,6 +195,7 @@ class RemoteJWKS:
         finally:
             with self._lock:
                 self._flight = None
+                self._completed += 1
             flight.done.set()
 
     def _fetch(self, sequence: int) -> None:
@@ -191,6 +203,10 @@ class RemoteJWKS:
             fetched = self._fetcher()
         except FetchError as error:
             self._failed(str(error))
+            return
+        except Exception as error:  # a custom fetcher's bug must not turn into a 500
+            logger.exception("jwtguard: the key fetcher of %s failed", self.name)
+            self._failed(f"the fetcher raised {type(error).__name__}")
             return
         loaded = load_jwks(fetched.document, self._algorithms, origin=self.name)
         for reason in (*loaded.problems, *loaded.skipped):
@@ -200,14 +216,15 @@ class RemoteJWKS:
             return
         now = self._clock()
         ttl = self.policy.ttl(fetched.max_age)
-        self._install(_Snapshot(KeySet(loaded.keys), now, now + ttl, sequence))
+        key_set = KeySet(loaded.keys)
+        self._install(_Snapshot(key_set, now, now + ttl, sequence))
         self._last_error = None
         logger.info(
             "jwtguard: fetched %d key(s) from %s in %.0f ms, kids %s, trusted for %.0f s",
             len(loaded.keys),
             self.name,
             fetched.elapsed * 1000,
-            list(self._snapshot.key_set.kids) if self._snapshot.key_set else [],
+            list(key_set.kids),
             ttl,
         )
         self._schedule_refresh()
