@@ -7,7 +7,7 @@ import inspect
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar, cast, overload
 
-from .verify import is_preflight, scope_tuple, verify_request
+from .verify import is_preflight, scope_tuple, verify_request, verify_request_async
 
 View = TypeVar("View", bound=Callable[..., Any])
 
@@ -52,12 +52,16 @@ def jwt_required(
         if not is_preflight():
             verify_request(scopes=required, any_of=one_of, optional=optional)
 
+    async def check_async() -> None:
+        if not is_preflight():
+            await verify_request_async(scopes=required, any_of=one_of, optional=optional)
+
     def decorate(view: View) -> View:
         if inspect.iscoroutinefunction(view):
 
             @functools.wraps(view)
             async def async_wrapper(*args: Any, **kwargs: Any) -> Any:
-                check()
+                await check_async()
                 return await view(*args, **kwargs)
 
             return cast(View, async_wrapper)

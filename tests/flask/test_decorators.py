@@ -10,7 +10,7 @@ import pytest
 from flask import Blueprint, Flask
 
 from jwtguard import GuardConfig
-from jwtguard.keys import StaticKeySource, TrustedKey
+from jwtguard.keys import KeySet, StaticKeySource, TrustedKey
 from jwtguard_flask import (
     JWTGuard,
     current_token,
@@ -227,3 +227,34 @@ def test_current_token_without_a_token(app: Flask) -> None:
     with pytest.raises(RuntimeError, match="outside of request context"):
         get_current_token()
     assert not current_token
+
+
+class _AsyncOnlyKeySource:
+    """Serves keys only through the async path, as a remote source would after a fetch."""
+
+    def __init__(self, keys: KeySet) -> None:
+        self.keys = keys
+        self.async_calls = 0
+
+    def candidates(self, kid: str | None, algorithm: str) -> Sequence[TrustedKey]:
+        raise AssertionError("an async view must not take the blocking key path")
+
+    async def acandidates(self, kid: str | None, algorithm: str) -> Sequence[TrustedKey]:
+        self.async_calls += 1
+        return self.keys.candidates(kid, algorithm)
+
+
+def test_async_views_fetch_keys_without_blocking(settings: dict[str, Any], minter: Minter) -> None:
+    source = _AsyncOnlyKeySource(GuardConfig.from_mapping(dict(settings)).key_set)
+    app = Flask("async_keys")
+    app.config.update({f"JWTGUARD_{key}": value for key, value in settings.items()})
+    JWTGuard(app, key_source=source)
+
+    @app.get("/async")
+    @jwt_required(scopes=["notes:read"])
+    async def async_view() -> dict[str, Any]:
+        return {"sub": current_token.subject}
+
+    response = app.test_client().get("/async", headers=bearer(minter.token()))
+    assert (response.status_code, response.json) == (200, {"sub": "alice"})
+    assert source.async_calls == 1
