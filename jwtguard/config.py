@@ -12,23 +12,27 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import json
-import math
 import os
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Literal
 
+from .config_rules import ConfigChecker, load_configured_keys
 from .errors import ConfigurationError
-from .keys import SUPPORTED_ALGORITHMS, KeySet, LoadResult, load_jwks, load_pem, load_secret
+from .keys import KeySet, LoadResult
 
-TOKEN_LOCATIONS = ("header", "query", "form", "cookie")
-KEY_SOURCE_SETTINGS = frozenset({"SECRET", "PUBLIC_KEY", "PUBLIC_KEY_FILE", "JWKS", "JWKS_FILE"})
-ERROR_FORMATS = ("json", "problem")
-_TOKEN_CHARS = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")  # RFC 9110 token
-_QUOTABLE = re.compile(r"[\x20\x21\x23-\x5b\x5d-\x7e]*")  # printable ASCII without " and \
-_URI_CHARS = re.compile(r"[\x21\x23-\x5b\x5d-\x7e]+")  # RFC 6750 error_uri characters
+KEY_SOURCE_SETTINGS = frozenset(
+    {
+        "SECRET",
+        "PUBLIC_KEY",
+        "PUBLIC_KEY_FILE",
+        "JWKS",
+        "JWKS_FILE",
+        "JWKS_URL",
+        "OPENID_CONFIGURATION_URL",
+    }
+)
+"""The settings that say where keys come from; exactly one may be set (or none, with ISSUER)."""
 _TRUE = frozenset({"1", "true", "yes", "on"})
 _FALSE = frozenset({"0", "false", "no", "off", ""})
 
@@ -49,6 +53,17 @@ class GuardConfig:
     public_key_file: str | None = field(default=None, metadata=_kind("str"))
     jwks: Mapping[str, Any] | None = field(default=None, repr=False, metadata=_kind("json"))
     jwks_file: str | None = field(default=None, metadata=_kind("str"))
+    jwks_url: str | None = field(default=None, metadata=_kind("str"))
+    openid_configuration_url: str | None = field(default=None, metadata=_kind("str"))
+    jwks_cache_ttl: float = field(default=600.0, metadata=_kind("number"))
+    jwks_min_ttl: float = field(default=60.0, metadata=_kind("number"))
+    jwks_max_ttl: float = field(default=86400.0, metadata=_kind("number"))
+    jwks_refetch_cooldown: float = field(default=30.0, metadata=_kind("number"))
+    jwks_stale_ttl: float = field(default=21600.0, metadata=_kind("number"))
+    jwks_refresh_ahead: bool = field(default=False, metadata=_kind("bool"))
+    jwks_prewarm: bool = field(default=False, metadata=_kind("bool"))
+    jwks_max_bytes: int = field(default=524288, metadata=_kind("int"))
+    http_timeout: float = field(default=5.0, metadata=_kind("number"))
     leeway: float = field(default=60.0, metadata=_kind("number"))
     required_claims: Sequence[str] = field(default=("exp",), metadata=_kind("str_list"))
     max_lifetime: float | None = field(default=None, metadata=_kind("number"))
@@ -66,7 +81,8 @@ class GuardConfig:
     exempt_paths: Sequence[str] = field(default=(), metadata=_kind("str_list"))
 
     key_set: KeySet = field(init=False, repr=False, compare=False)
-    """The trusted keys, parsed and bound to their algorithms when the configuration is built."""
+    """The static keys, parsed and bound to their algorithms when the configuration is built
+    (empty when keys are fetched from a URL)."""
 
     def __post_init__(self) -> None:
         for name in (
@@ -83,9 +99,9 @@ class GuardConfig:
             value = getattr(self, name)
             if value is not None and not isinstance(value, str):
                 object.__setattr__(self, name, tuple(value))
-        checker = _Checker(self)
+        checker = ConfigChecker(self)
         problems = checker.problems()
-        loaded = _load_keys(self) if checker.key_source_ok else LoadResult()
+        loaded = load_configured_keys(self) if checker.static_keys else LoadResult()
         problems.extend(loaded.problems)
         if problems:
             raise ConfigurationError(problems)
@@ -143,16 +159,17 @@ class GuardConfig:
     ) -> GuardConfig:
         """Build from ``JWTGUARD_*`` variables; lists are comma-separated, numbers parsed.
 
-        ``defaults`` (upper-case keys) fill in what the environment does not set; a key source
-        in the environment (``JWTGUARD_SECRET``, ``JWTGUARD_JWKS_FILE``, ...) replaces the
-        default key source entirely rather than conflicting with it.
+        ``defaults`` (upper-case keys) fill in what the environment does not set. A key source
+        in the environment (``JWTGUARD_SECRET``, ``JWTGUARD_JWKS_URL``, ...) or an issuer of its
+        own (``JWTGUARD_ISSUER``, which may mean discovery) replaces the default key source
+        entirely, so a development key never lingers beside a real one.
         """
         environ = os.environ if environ is None else environ
         found = {
             name[len(prefix) :]: value for name, value in environ.items() if name.startswith(prefix)
         }
         settings = dict(defaults or {})
-        if KEY_SOURCE_SETTINGS.intersection(found):
+        if KEY_SOURCE_SETTINGS.intersection(found) or "ISSUER" in found:
             settings = {k: v for k, v in settings.items() if k not in KEY_SOURCE_SETTINGS}
         settings.update(found)
         return cls.from_mapping(settings)
@@ -202,155 +219,3 @@ def _coerce(kind: str, value: Any) -> Any:
         except ValueError:
             raise ValueError("expected JSON") from None
     return value
-
-
-class _Checker:
-    """Collects every problem of a configuration instead of stopping at the first."""
-
-    def __init__(self, config: GuardConfig) -> None:
-        self.config = config
-        self._problems: list[str] = []
-        self.key_source_ok = False
-
-    def problems(self) -> list[str]:
-        c = self.config
-        self._check_algorithms(c.algorithms)
-        self._check_key_sources()
-        self._check_string_list("ISSUER", c.issuers, allow_empty=True)
-        self._check_string_list("AUDIENCE", c.audiences, allow_empty=True)
-        self._check_string_list("REQUIRED_CLAIMS", c.required_claims, allow_empty=True)
-        self._check_string_list("TOKEN_TYPES", c.token_types, allow_empty=True)
-        self._check_string_list("SCOPE_CLAIMS", c.scope_claims, allow_empty=True)
-        self._check_number("LEEWAY", c.leeway, minimum=0, maximum=86400)
-        if c.max_lifetime is not None:
-            self._check_number("MAX_LIFETIME", c.max_lifetime, minimum=1, maximum=None)
-        self._check_int("MAX_TOKEN_BYTES", c.max_token_bytes, minimum=256, maximum=1 << 20)
-        self._check_pattern("REALM", c.realm, _QUOTABLE, 'printable ASCII without " or \\')
-        for name, uri in (
-            ("ERROR_URI", c.error_uri),
-            ("RESOURCE_METADATA_URL", c.resource_metadata_url),
-        ):
-            if uri is not None:
-                self._check_pattern(name, uri, _URI_CHARS, "an absolute URI")
-        self._check_pattern("HEADER_NAME", c.header_name, _TOKEN_CHARS, "an HTTP header name")
-        self._check_pattern("COOKIE_NAME", c.cookie_name, _TOKEN_CHARS, "a cookie name")
-        if c.header_scheme != "":
-            self._check_pattern("HEADER_SCHEME", c.header_scheme, _TOKEN_CHARS, "an auth scheme")
-        unknown = [loc for loc in c.token_locations if loc not in TOKEN_LOCATIONS]
-        if unknown or not c.token_locations:
-            self._add(f"TOKEN_LOCATIONS must be a non-empty subset of {list(TOKEN_LOCATIONS)}")
-        if c.error_format not in ERROR_FORMATS:
-            self._add(f"ERROR_FORMAT must be one of {list(ERROR_FORMATS)}")
-        for pattern in c.exempt_paths:
-            try:
-                re.compile(pattern)
-            except (re.error, TypeError) as exc:
-                self._add(f"EXEMPT_PATHS: {pattern!r} is not a regular expression ({exc})")
-        return self._problems
-
-    def _add(self, problem: str) -> None:
-        self._problems.append(problem)
-
-    def _check_algorithms(self, algorithms: Sequence[Any]) -> None:
-        if not algorithms:
-            self._add(
-                "ALGORITHMS is required: list the signing algorithms you accept, e.g. ['RS256']"
-            )
-        for algorithm in algorithms:
-            if not isinstance(algorithm, str):
-                self._add(f"ALGORITHMS: {algorithm!r} is not a string")
-            elif algorithm.lower() == "none":
-                self._add("ALGORITHMS may not contain 'none': unsigned tokens are never accepted")
-            elif algorithm not in SUPPORTED_ALGORITHMS:
-                self._add(
-                    f"ALGORITHMS: {algorithm!r} is not one of {', '.join(SUPPORTED_ALGORITHMS)}"
-                )
-
-    def _check_key_sources(self) -> None:
-        c = self.config
-        given = [
-            name
-            for name, value in (
-                ("SECRET", c.secret),
-                ("PUBLIC_KEY", c.public_key),
-                ("PUBLIC_KEY_FILE", c.public_key_file),
-                ("JWKS", c.jwks),
-                ("JWKS_FILE", c.jwks_file),
-            )
-            if value not in (None, "", b"")
-        ]
-        if not given:
-            self._add(
-                "no key source: set one of SECRET, PUBLIC_KEY, PUBLIC_KEY_FILE, JWKS, JWKS_FILE"
-            )
-        elif len(given) > 1:
-            self._add(f"conflicting key sources {', '.join(given)}: set exactly one")
-        for name in ("PUBLIC_KEY_FILE", "JWKS_FILE"):
-            path = getattr(c, name.lower())
-            if path and not Path(path).is_file():
-                self._add(f"{name}: {path} is not a readable file")
-                return
-        self.key_source_ok = len(given) == 1
-
-    def _check_string_list(self, name: str, values: Sequence[Any], *, allow_empty: bool) -> None:
-        if not allow_empty and not values:
-            self._add(f"{name} must not be empty")
-        for value in values:
-            if not isinstance(value, str) or not value:
-                self._add(f"{name}: {value!r} is not a non-empty string")
-
-    def _check_number(
-        self, name: str, value: Any, *, minimum: float, maximum: float | None
-    ) -> None:
-        if isinstance(value, bool) or not isinstance(value, int | float) or math.isnan(value):
-            self._add(f"{name} must be a number of seconds")
-        elif value < minimum or (maximum is not None and value > maximum):
-            bound = f"between {minimum} and {maximum}" if maximum is not None else f">= {minimum}"
-            self._add(f"{name} must be {bound}, got {value}")
-
-    def _check_int(self, name: str, value: Any, *, minimum: int, maximum: int) -> None:
-        if isinstance(value, bool) or not isinstance(value, int):
-            self._add(f"{name} must be an integer")
-        elif not minimum <= value <= maximum:
-            self._add(f"{name} must be between {minimum} and {maximum}, got {value}")
-
-    def _check_pattern(self, name: str, value: Any, pattern: re.Pattern[str], what: str) -> None:
-        if not isinstance(value, str) or pattern.fullmatch(value) is None:
-            self._add(f"{name} must be {what}, got {value!r}")
-
-
-def _load_keys(config: GuardConfig) -> LoadResult:
-    """Parse the configured key source and bind its keys to the allowed algorithms."""
-    try:
-        result = _load_key_source(config)
-    except OSError as exc:
-        return LoadResult(problems=[f"cannot read the key file: {exc}"])
-    if result.problems:
-        return result
-    served = frozenset().union(*(key.algorithms for key in result.keys))
-    if not served:
-        reasons = "; ".join(result.skipped) or "no key was found"
-        result.problems.append(f"no configured key can verify any of ALGORITHMS ({reasons})")
-        return result
-    for algorithm in config.algorithms:
-        if algorithm in SUPPORTED_ALGORITHMS and algorithm not in served:
-            result.problems.append(
-                f"ALGORITHMS allows {algorithm}, but no configured key can verify it"
-            )
-    return result
-
-
-def _load_key_source(config: GuardConfig) -> LoadResult:
-    allowed = [algorithm for algorithm in config.algorithms if algorithm in SUPPORTED_ALGORITHMS]
-    if config.secret:
-        return load_secret(config.secret, allowed)
-    if config.public_key:
-        return load_pem(config.public_key, allowed)
-    if config.public_key_file:
-        return load_pem(
-            Path(config.public_key_file).read_bytes(), allowed, origin="PUBLIC_KEY_FILE"
-        )
-    if config.jwks is not None:
-        return load_jwks(config.jwks, allowed)
-    assert config.jwks_file is not None  # noqa: S101 - guaranteed by _check_key_sources
-    return load_jwks(Path(config.jwks_file).read_text("utf-8"), allowed, origin="JWKS_FILE")

@@ -44,6 +44,12 @@ class Guard:
         """
         return self.validator.authenticate(request, required=required)
 
+    async def authenticate_async(
+        self, request: RequestView, *, required: bool = True
+    ) -> AccessToken | None:
+        """As :meth:`authenticate`, for async views: a key fetch never blocks the event loop."""
+        return await self.validator.authenticate_async(request, required=required)
+
     def authorize(
         self, token: AccessToken, scopes: Iterable[str] = (), *, any_of: Iterable[str] = ()
     ) -> None:

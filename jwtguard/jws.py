@@ -3,8 +3,9 @@
 PyJWT decodes each segment with ``base64.urlsafe_b64decode`` after re-padding and parses JSON
 with the default decoder; we do the same work once, strictly and faster:
 
-- the whole token is matched against the compact-serialization grammar before any decoding,
-- segments are decoded with ``binascii.a2b_base64(..., strict_mode=True)``,
+- the token must be ASCII with exactly two dots; every segment is decoded, before the token can
+  be accepted, by refusing ``+``, ``/`` and ``=`` (never in base64url) and then
+  ``binascii.a2b_base64(..., strict_mode=True)``, which refuses any other stray character,
 - JSON must be UTF-8, must be an object, may not repeat a member name (RFC 7515 §4, RFC 7519 §4)
   and may not use the non-standard ``NaN`` / ``Infinity`` literals.
 """
@@ -14,13 +15,11 @@ from __future__ import annotations
 import binascii
 import json
 import re
+from collections.abc import Callable
 from typing import Any
 
 from .errors import TokenMalformed
 
-# The signature may be empty here so that an unsecured (``alg: none``) JWT is refused for its
-# algorithm, which tells the operator more than "malformed".
-_COMPACT_JWS = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*")
 _BASE64URL = re.compile(r"[A-Za-z0-9_-]*")
 _URLSAFE_TO_STANDARD = bytes.maketrans(b"-_", b"+/")
 _PADDING = (b"", b"", b"==", b"=")  # indexed by len % 4; a remainder of 1 is never valid
@@ -42,13 +41,27 @@ def _refuse_constant(name: str) -> Any:
 
 
 _DECODER = json.JSONDecoder(object_pairs_hook=_unique_members, parse_constant=_refuse_constant)
+# The decoder's own (C) scanner, used without decode()'s whitespace handling; typeshed does not
+# declare the attribute, and tests pin the behaviour we rely on.
+_SCAN: Callable[[str, int], tuple[Any, int]] = _DECODER.scan_once  # type: ignore[attr-defined]
+
+
+def _parse_json(text: str) -> Any:
+    """``_DECODER.decode(text)``, taking the scanner's fast path when no whitespace surrounds."""
+    try:
+        value, end = _SCAN(text, 0)
+    except StopIteration:
+        return _DECODER.decode(text)  # leading whitespace, or not JSON: decode() decides
+    if end != len(text):
+        return _DECODER.decode(text)  # trailing whitespace is fine, anything else raises
+    return value
 
 
 def b64url_decode(segment: str) -> bytes:
     """Decode one unpadded base64url segment; raise ``ValueError`` if it is not exactly that."""
     remainder = len(segment) % 4
-    if remainder == 1:
-        raise ValueError("impossible base64url length")
+    if remainder == 1 or "+" in segment or "/" in segment or "=" in segment:
+        raise ValueError("not unpadded base64url")
     standard = segment.encode("ascii").translate(_URLSAFE_TO_STANDARD) + _PADDING[remainder]
     return binascii.a2b_base64(standard, strict_mode=True)
 
@@ -56,7 +69,7 @@ def b64url_decode(segment: str) -> bytes:
 def decode_json_object(data: bytes, what: str) -> dict[str, Any]:
     """Parse UTF-8 JSON that must be an object with unique member names."""
     try:
-        value = _DECODER.decode(data.decode("utf-8"))
+        value = _parse_json(data.decode("utf-8"))
     except DuplicateMemberError:
         raise TokenMalformed(detail=f"the token {what} repeats a member name") from None
     except (ValueError, RecursionError):
@@ -73,7 +86,9 @@ class CompactJWS:
     __slots__ = ("header", "payload_segment", "signature_segment", "signing_input")
 
     def __init__(self, token: str) -> None:
-        if _COMPACT_JWS.fullmatch(token) is None:
+        # The signature may be empty here, so that an unsecured (``alg: none``) JWT is refused
+        # for its algorithm, which tells the operator more than "malformed".
+        if token.count(".") != 2 or not token.isascii() or token[0] == ".":
             raise TokenMalformed(detail=_why_not_compact(token))
         header_segment, self.payload_segment, self.signature_segment = token.split(".")
         try:

@@ -20,6 +20,7 @@ from jwt.algorithms import Algorithm, get_default_algorithms
 from jwt.exceptions import InvalidKeyError
 
 from .errors import AlgorithmNotAllowed, UnknownKey
+from .verifiers import Verifier, build_verifier
 
 SUPPORTED_ALGORITHMS: tuple[str, ...] = (
     "HS256",
@@ -73,15 +74,16 @@ class TrustedKey:
     algorithms: frozenset[str]
     key: VerificationKey = field(repr=False)
     label: str = ""  # what the operator sees, e.g. "RSA 2048-bit"; never key material
+    _verifiers: dict[str, Verifier] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        verifiers = {alg: build_verifier(alg, self.key) for alg in self.algorithms}
+        object.__setattr__(self, "_verifiers", verifiers)
 
     def verify(self, algorithm: str, signing_input: bytes, signature: bytes) -> bool:
         """Whether ``signature`` is this key's ``algorithm`` signature over ``signing_input``."""
-        if algorithm not in self.algorithms:
-            return False
-        try:
-            return bool(_IMPLEMENTATIONS[algorithm].verify(signing_input, self.key, signature))
-        except (ValueError, TypeError):
-            return False
+        verifier = self._verifiers.get(algorithm)
+        return verifier is not None and verifier(signing_input, signature)
 
 
 class KeySource(Protocol):
@@ -115,6 +117,16 @@ class KeySet:
             alg: tuple(k for k in self.keys if k.kid is not None and alg in k.algorithms)
             for alg in SUPPORTED_ALGORITHMS
         }
+        # The common cases, answered with one dictionary lookup per token.
+        self._fast: dict[tuple[str | None, str], tuple[TrustedKey, ...]] = {}
+        for alg in SUPPORTED_ALGORITHMS:
+            unnamed_keys = self._unnamed_by_algorithm.get(alg, ())
+            if unnamed_keys or self._named_by_algorithm[alg]:
+                self._fast[None, alg] = unnamed_keys + self._named_by_algorithm[alg]
+            for kid, named in self._by_kid.items():
+                usable = tuple(key for key in named if alg in key.algorithms)
+                if usable:
+                    self._fast[kid, alg] = usable
 
     @property
     def kids(self) -> tuple[str, ...]:
@@ -130,6 +142,9 @@ class KeySet:
         Keys configured without a ``kid`` (a bare secret or PEM) serve tokens with or without
         one, as identity providers add a ``kid`` that a single-key setup cannot know.
         """
+        found = self._fast.get((kid, algorithm))
+        if found is not None:
+            return found
         unnamed = self._unnamed_by_algorithm.get(algorithm, ())
         if kid is None:
             found = unnamed + self._named_by_algorithm.get(algorithm, ())

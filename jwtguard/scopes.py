@@ -15,27 +15,40 @@ from .errors import InsufficientScope
 from .token import AccessToken
 
 
+class ScopeReader:
+    """Reads the scopes granted by a token's claims from configured claim paths.
+
+    Paths are split once, here; a name present as such wins over a dotted path.
+    """
+
+    def __init__(self, claim_paths: Sequence[str]) -> None:
+        self._paths = tuple((path, tuple(path.split("."))) for path in claim_paths)
+
+    def __call__(self, claims: Mapping[str, Any]) -> frozenset[str]:
+        granted: set[str] = set()
+        for path, parts in self._paths:
+            value = claims.get(path)
+            if value is None and len(parts) > 1:
+                value = _walk(claims, parts)
+            if type(value) is str:
+                granted.update(value.split())
+            elif type(value) is list:
+                granted.update(item for item in value if type(item) is str and item)
+        return frozenset(granted)
+
+
 def extract_scopes(claims: Mapping[str, Any], claim_paths: Sequence[str]) -> frozenset[str]:
     """Every scope granted by ``claims`` under any of ``claim_paths``.
 
     Values that are neither a string nor a list of strings grant nothing.
     """
-    granted: set[str] = set()
-    for path in claim_paths:
-        value = _lookup(claims, path)
-        if isinstance(value, str):
-            granted.update(value.split())
-        elif isinstance(value, list):
-            granted.update(item for item in value if isinstance(item, str) and item)
-    return frozenset(granted)
+    return ScopeReader(claim_paths)(claims)
 
 
-def _lookup(claims: Mapping[str, Any], path: str) -> Any:
-    if path in claims:
-        return claims[path]
+def _walk(claims: Mapping[str, Any], parts: tuple[str, ...]) -> Any:
     node: Any = claims
-    for part in path.split("."):
-        if not isinstance(node, Mapping) or part not in node:
+    for part in parts:
+        if not isinstance(node, dict) or part not in node:
             return None
         node = node[part]
     return node

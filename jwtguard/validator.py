@@ -11,7 +11,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from types import MappingProxyType
 from typing import Any
 
@@ -28,9 +28,10 @@ from .errors import (
 )
 from .extract import extract_token
 from .jws import CompactJWS
-from .keys import KeySource, StaticKeySource
+from .keys import KeySource, TrustedKey
 from .request import RequestView
-from .scopes import extract_scopes
+from .scopes import ScopeReader
+from .sources import IssuerKeySources, build_key_source
 from .token import AccessToken
 
 _EXPLICIT_TYPE_PREFIX = "application/"
@@ -40,24 +41,28 @@ class Validator:
     """Validates access tokens against one :class:`GuardConfig`.
 
     ``validate(token)`` returns an :class:`AccessToken` or raises an
-    :class:`~jwtguard.errors.AuthError`; nothing else escapes. Thread-safe: it holds no
-    per-request state.
+    :class:`~jwtguard.errors.AuthError`; nothing else escapes. ``validate_async`` does the same
+    without blocking an event loop on a key fetch. Thread-safe: it holds no per-request state.
+    ``key_source`` replaces the configured keys (any :class:`~jwtguard.keys.KeySource`).
     """
 
     def __init__(
         self,
         config: GuardConfig,
         *,
-        key_source: KeySource | None = None,
+        key_source: KeySource | IssuerKeySources | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.config = config
-        self.key_source: KeySource = key_source or StaticKeySource(config.key_set)
+        source = key_source or build_key_source(config)
+        self.key_source: KeySource | IssuerKeySources = source
+        self._issuer_sources = source if isinstance(source, IssuerKeySources) else None
+        self._key_source = None if isinstance(source, IssuerKeySources) else source
         self.clock = clock
         self._algorithms = frozenset(config.algorithms)
         self._max_bytes = config.max_token_bytes
         self._types = frozenset(_normalize_type(t) for t in config.token_types)
-        self._scope_claims = tuple(config.scope_claims)
+        self._read_scopes = ScopeReader(config.scope_claims)
         self._rules = ClaimRules(
             issuers=config.issuers,
             audiences=config.audiences,
@@ -79,8 +84,36 @@ class Validator:
             return None
         return self.validate(extraction.token)
 
+    async def authenticate_async(
+        self, request: RequestView, *, required: bool = True
+    ) -> AccessToken | None:
+        """As :meth:`authenticate`, for async code: a key fetch never blocks the event loop."""
+        extraction = extract_token(request, self.config)
+        if extraction.token is None:
+            if required:
+                raise extraction.missing_error()
+            return None
+        return await self.validate_async(extraction.token)
+
     def validate(self, token: str) -> AccessToken:
         """Validate one compact JWS access token."""
+        jws, algorithm, kid, source, claims = self._parse(token)
+        return self._verify(jws, algorithm, source.candidates(kid, algorithm), claims)
+
+    async def validate_async(self, token: str) -> AccessToken:
+        """As :meth:`validate`; a remote key source fetches in a worker thread."""
+        jws, algorithm, kid, source, claims = self._parse(token)
+        fetch_async = getattr(source, "acandidates", None)
+        if fetch_async is None:
+            keys = source.candidates(kid, algorithm)
+        else:
+            keys = await fetch_async(kid, algorithm)
+        return self._verify(jws, algorithm, keys, claims)
+
+    def _parse(
+        self, token: str
+    ) -> tuple[CompactJWS, str, str | None, KeySource, dict[str, Any] | None]:
+        """Steps 1-3 up to key selection: the JWS, its alg and kid, and where its keys are."""
         if not isinstance(token, str):
             raise TokenMissing(detail="the token is not a string")
         if len(token) > self._max_bytes:
@@ -94,7 +127,22 @@ class Validator:
         kid = header.get("kid")
         if kid is not None and not isinstance(kid, str):
             raise TokenMalformed(detail="the token header's kid is not a string")
-        keys = self.key_source.candidates(kid, algorithm)
+        if self._key_source is not None:
+            return jws, algorithm, kid, self._key_source, None
+        assert self._issuer_sources is not None  # noqa: S101 - one of the two is always set
+        # Multi-tenant: the (not yet verified) iss picks the issuer's keys; an untrusted iss is
+        # refused here, before anything is fetched. The signature then proves the iss.
+        claims = jws.payload()
+        return jws, algorithm, kid, self._issuer_sources.for_issuer(claims.get("iss")), claims
+
+    def _verify(
+        self,
+        jws: CompactJWS,
+        algorithm: str,
+        keys: Sequence[TrustedKey],
+        claims: dict[str, Any] | None,
+    ) -> AccessToken:
+        """Steps 4-5: signature, then claims."""
         signature = jws.signature()
         signing_input = jws.signing_input
         for key in keys:
@@ -104,12 +152,13 @@ class Validator:
             raise SignatureInvalid(
                 detail=f"the {algorithm} signature does not match {_describe_keys(keys)}"
             )
-        claims = jws.payload()
+        if claims is None:
+            claims = jws.payload()
         self._rules.check(claims, self.clock())
         return AccessToken(
             claims=MappingProxyType(claims),
-            header=MappingProxyType(header),
-            scopes=extract_scopes(claims, self._scope_claims),
+            header=MappingProxyType(jws.header),
+            scopes=self._read_scopes(claims),
         )
 
     def _check_header(self, header: dict[str, Any]) -> str:

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 
-from jwtguard import AccessToken, AuthError, Guard, TokenMissing, is_cors_preflight
+from jwtguard import AccessToken, AuthError, Guard, extract_token, is_cors_preflight
 
 from .conf import GuardSettings
 from .request import DjangoRequest
@@ -53,22 +53,45 @@ def authenticate(request: HttpRequest, guard: Guard) -> AccessToken | None:
     outcome = _outcome(request)
     if outcome is None:
         try:
-            outcome = _Outcome(guard.authenticate(DjangoRequest(request), required=False))
+            token = guard.authenticate(DjangoRequest(request), required=False)
         except AuthError as error:
-            outcome = _Outcome(None, error)
-        setattr(request, _STATE, outcome)
-    if outcome.error is not None:
-        raise outcome.error
-    return outcome.token
+            outcome = _remember(request, _Outcome(None, error))
+        else:
+            outcome = _remember(request, _Outcome(token))
+    return _result(outcome)
+
+
+async def aauthenticate(request: HttpRequest, guard: Guard) -> AccessToken | None:
+    """:func:`authenticate` for async code: fetching remote keys never blocks the event loop."""
+    outcome = _outcome(request)
+    if outcome is None:
+        try:
+            token = await guard.authenticate_async(DjangoRequest(request), required=False)
+        except AuthError as error:
+            outcome = _remember(request, _Outcome(None, error))
+        else:
+            outcome = _remember(request, _Outcome(token))
+    return _result(outcome)
 
 
 def require_token(request: HttpRequest, guard: Guard) -> AccessToken:
-    """Like :func:`authenticate`, but a request without a token raises why it has none
-    (``token_missing``, or ``unsupported_scheme`` for ``Basic``, ``SSWS``...)."""
-    token = authenticate(request, guard) or guard.authenticate(DjangoRequest(request))
-    if token is None:  # pragma: no cover - a required authentication never returns None
-        raise TokenMissing()
+    """Like :func:`authenticate`, but a request without a token raises :func:`missing_token`."""
+    token = authenticate(request, guard)
+    if token is None:
+        raise missing_token(request, guard)
     return token
+
+
+async def arequire_token(request: HttpRequest, guard: Guard) -> AccessToken:
+    """:func:`require_token` for async code."""
+    await aauthenticate(request, guard)
+    return require_token(request, guard)  # decided by now: reuses the outcome
+
+
+def missing_token(request: HttpRequest, guard: Guard) -> AuthError:
+    """Why a request has no bearer token: ``token_missing``, or ``unsupported_scheme`` when its
+    ``Authorization`` uses another scheme (``Basic``, ``SSWS``...)."""
+    return extract_token(DjangoRequest(request), guard.config).missing_error()
 
 
 def attach_user(request: HttpRequest, token: AccessToken, settings: GuardSettings) -> Any:
@@ -96,6 +119,17 @@ def reject(error: AuthError, guard: Guard) -> HttpResponse:
 def _outcome(request: HttpRequest) -> _Outcome | None:
     outcome = getattr(request, _STATE, None)
     return outcome if isinstance(outcome, _Outcome) else None
+
+
+def _remember(request: HttpRequest, outcome: _Outcome) -> _Outcome:
+    setattr(request, _STATE, outcome)
+    return outcome
+
+
+def _result(outcome: _Outcome) -> AccessToken | None:
+    if outcome.error is not None:
+        raise outcome.error
+    return outcome.token
 
 
 def _set_user(request: HttpRequest, user: Any) -> Any:

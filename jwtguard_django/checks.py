@@ -3,7 +3,7 @@
 ========================  ==================================================================
 ``jwtguard.E001``         ``JWTGUARD`` is missing or not a dict
 ``jwtguard.E002``         ``ALGORITHMS`` is missing or wrong, or no configured key fits it
-``jwtguard.E003``         no key source (``SECRET``, ``PUBLIC_KEY``, ``JWKS``...)
+``jwtguard.E003``         no key source (``SECRET``, ``PUBLIC_KEY``, ``JWKS_URL``...)
 ``jwtguard.E004``         more than one key source
 ``jwtguard.E005``         an HMAC secret shorter than its algorithm needs
 ``jwtguard.E006``         any other invalid setting (every problem the core reports)
@@ -30,7 +30,7 @@ from django.utils.module_loading import import_string
 
 from jwtguard import ConfigurationError
 
-from .conf import SETTING, build_settings
+from .conf import SETTING, read_options
 
 _OUR_MIDDLEWARE = "jwtguard_django.middleware.JWTGuardMiddleware"
 _OUR_AUTHENTICATION = "jwtguard_django.drf.JWTAuthentication"
@@ -74,7 +74,7 @@ _ORDER = (
 )
 
 _HMAC_TOO_SHORT = re.compile(r"HMAC secrets must be at least|HS\d+ needs at least")
-#: Which id a problem reported by ``build_settings`` gets; the first match wins, else E006.
+#: Which id a problem reported by ``read_options`` gets; the first match wins, else E006.
 _PROBLEM_IDS: tuple[tuple[str, Callable[[str], bool], str], ...] = (
     ("jwtguard.E001", lambda p: p.startswith(SETTING + " "), "See the README's Django section."),
     (
@@ -85,7 +85,8 @@ _PROBLEM_IDS: tuple[tuple[str, Callable[[str], bool], str], ...] = (
     (
         "jwtguard.E003",
         lambda p: p.startswith("no key source"),
-        "Set one of SECRET, PUBLIC_KEY, PUBLIC_KEY_FILE, JWKS or JWKS_FILE.",
+        "Set one of SECRET, PUBLIC_KEY, PUBLIC_KEY_FILE, JWKS, JWKS_FILE, JWKS_URL or "
+        "OPENID_CONFIGURATION_URL, or an https ISSUER to discover its keys.",
     ),
     ("jwtguard.E004", lambda p: p.startswith("conflicting key sources"), "Keep exactly one."),
     (
@@ -104,10 +105,9 @@ _PROBLEM_IDS: tuple[tuple[str, Callable[[str], bool], str], ...] = (
 def check_settings(**kwargs: Any) -> list[CheckMessage]:
     """Build the configuration as the middleware would and report each problem."""
     try:
-        built = build_settings(getattr(settings, SETTING, None))
+        config = read_options(getattr(settings, SETTING, None)).config
     except ConfigurationError as exc:
         return [_problem(problem) for problem in exc.problems]
-    config = built.guard.config
     if not config.issuers and not config.audiences:
         return [
             Warning(

@@ -43,6 +43,15 @@ Mode = Literal["enforce", "annotate"]
 
 
 @dataclass(frozen=True, slots=True)
+class Options:
+    """The validated ``JWTGUARD`` setting: the core configuration and the Django-only keys."""
+
+    config: GuardConfig
+    mode: Mode = "enforce"
+    user_resolver: UserResolver | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class GuardSettings:
     """Everything the Django adapter needs, built once from ``settings.JWTGUARD``."""
 
@@ -67,7 +76,16 @@ def get_guard() -> Guard:
 
 
 def build_settings(raw: Any, environ: Mapping[str, str] | None = None) -> GuardSettings:
-    """Build from a ``JWTGUARD`` value, listing every problem in one ``ConfigurationError``."""
+    """The adapter's settings from a ``JWTGUARD`` value (a remote key source may pre-warm)."""
+    options = read_options(raw, environ)
+    return GuardSettings(Guard(options.config), options.mode, options.user_resolver)
+
+
+def read_options(raw: Any, environ: Mapping[str, str] | None = None) -> Options:
+    """Validate a ``JWTGUARD`` value, listing every problem in one ``ConfigurationError``.
+
+    Nothing is fetched: ``manage.py check`` uses this too.
+    """
     if raw is None:
         raise ConfigurationError(
             [f"{SETTING} is not set: add a {SETTING} dict with ALGORITHMS and a key source"]
@@ -102,7 +120,7 @@ def build_settings(raw: Any, environ: Mapping[str, str] | None = None) -> GuardS
         problems[:0] = exc.problems
     if problems:
         raise ConfigurationError(problems)
-    return GuardSettings(Guard(config), cast(Mode, mode), resolver)
+    return Options(config, cast(Mode, mode), resolver)
 
 
 def _resolver(value: Any, problems: list[str]) -> UserResolver | None:

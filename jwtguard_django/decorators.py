@@ -13,10 +13,10 @@ from typing import Any, TypeVar, overload
 from asgiref.sync import iscoroutinefunction
 from django.http import HttpRequest
 
-from jwtguard import AccessToken, AuthError
+from jwtguard import AuthError
 
-from .auth import aattach_user, attach_user, is_preflight, reject, require_token
-from .conf import GuardSettings, get_settings
+from .auth import aattach_user, arequire_token, attach_user, is_preflight, reject, require_token
+from .conf import get_settings
 
 V = TypeVar("V", bound=Callable[..., Any])
 Exemptable = TypeVar("Exemptable")
@@ -57,7 +57,8 @@ def jwt_required(
                 if is_preflight(request):
                     return await view(request, *args, **kwargs)
                 try:
-                    token = _authorize(request, settings, all_of, one_of)
+                    token = await arequire_token(request, settings.guard)
+                    settings.guard.authorize(token, all_of, any_of=one_of)
                     await aattach_user(request, token, settings)
                 except AuthError as error:
                     return reject(error, settings.guard)
@@ -71,7 +72,8 @@ def jwt_required(
             if is_preflight(request):
                 return view(request, *args, **kwargs)
             try:
-                token = _authorize(request, settings, all_of, one_of)
+                token = require_token(request, settings.guard)
+                settings.guard.authorize(token, all_of, any_of=one_of)
                 attach_user(request, token, settings)
             except AuthError as error:
                 return reject(error, settings.guard)
@@ -90,17 +92,6 @@ def jwt_exempt(view: Exemptable) -> Exemptable:
     """
     view.jwt_exempt = True  # type: ignore[attr-defined]
     return view
-
-
-def _authorize(
-    request: HttpRequest,
-    settings: GuardSettings,
-    scopes: tuple[str, ...],
-    any_of: tuple[str, ...],
-) -> AccessToken:
-    token = require_token(request, settings.guard)
-    settings.guard.authorize(token, scopes, any_of=any_of)
-    return token
 
 
 def _scopes(scopes: Iterable[str] | str) -> tuple[str, ...]:

@@ -1,6 +1,7 @@
 """``JWTGuardMiddleware``: one token validation per request, in sync and async stacks.
 
-Per request: a CORS preflight passes untouched; a present token is validated (a bad one is
+Per request: a CORS preflight passes untouched; a present token is validated (in async stacks
+without blocking the event loop on a key fetch; a bad token is
 refused on every path, exempt or not); a valid one is attached (:func:`~jwtguard_django.get_token`,
 ``request.user``). A request without a token is refused unless ``MODE`` is ``"annotate"``, its
 path matches ``EXEMPT_PATHS`` or its view is marked :func:`~jwtguard_django.decorators.jwt_exempt`.
@@ -16,9 +17,17 @@ from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.http import HttpRequest, HttpResponseBase
 from django.urls import Resolver404, resolve
 
-from jwtguard import AccessToken, AuthError
+from jwtguard import AuthError
 
-from .auth import aattach_user, attach_user, authenticate, is_preflight, reject, require_token
+from .auth import (
+    aattach_user,
+    aauthenticate,
+    attach_user,
+    authenticate,
+    is_preflight,
+    missing_token,
+    reject,
+)
 from .conf import GuardSettings, get_settings
 from .request import DjangoRequest
 
@@ -42,35 +51,38 @@ class JWTGuardMiddleware:
         if self.async_mode:
             return self.__acall__(request)
         settings = get_settings()
-        try:
-            token = self._check(request, settings)
-            if token is not None:
-                attach_user(request, token, settings)
-        except AuthError as error:
-            return reject(error, settings.guard)
+        if not is_preflight(request):
+            try:
+                token = authenticate(request, settings.guard)
+                if token is None:
+                    _may_go_without(request, settings)
+                else:
+                    attach_user(request, token, settings)
+            except AuthError as error:
+                return reject(error, settings.guard)
         return self.get_response(request)
 
     async def __acall__(self, request: HttpRequest) -> HttpResponseBase:
         settings = get_settings()
-        try:
-            token = self._check(request, settings)  # CPU only: signature and claims
-            if token is not None:
-                await aattach_user(request, token, settings)
-        except AuthError as error:
-            return reject(error, settings.guard)
+        if not is_preflight(request):
+            try:
+                token = await aauthenticate(request, settings.guard)
+                if token is None:
+                    _may_go_without(request, settings)
+                else:
+                    await aattach_user(request, token, settings)
+            except AuthError as error:
+                return reject(error, settings.guard)
         return await cast(Awaitable[HttpResponseBase], self.get_response(request))
 
-    def _check(self, request: HttpRequest, settings: GuardSettings) -> AccessToken | None:
-        """The request's token, ``None`` if it may go on without one, or raise why not."""
-        guard = settings.guard
-        if is_preflight(request):
-            return None
-        token = authenticate(request, guard)
-        if token is not None or not settings.enforcing:
-            return token
-        if guard.is_exempt(DjangoRequest(request).path) or _view_is_exempt(request):
-            return None
-        return require_token(request, guard)
+
+def _may_go_without(request: HttpRequest, settings: GuardSettings) -> None:
+    """Raise why a request without a token is refused, unless it may go on without one."""
+    if not settings.enforcing:
+        return
+    if settings.guard.is_exempt(DjangoRequest(request).path) or _view_is_exempt(request):
+        return
+    raise missing_token(request, settings.guard)
 
 
 def _view_is_exempt(request: HttpRequest) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -16,15 +17,25 @@ class Route:
     status: int = 200
     body: bytes = b""
     headers: dict[str, str] = field(default_factory=lambda: {"Content-Type": "application/json"})
+    delay: float = 0.0  # seconds to wait before answering
 
 
 class RecordingServer:
-    """A threaded HTTP server whose routes a test sets and whose requests it can inspect."""
+    """A threaded HTTP server whose routes a test sets and whose requests it can inspect.
+
+    It can be stopped and started again on the same port, to play an identity provider that
+    goes away and comes back.
+    """
 
     def __init__(self) -> None:
         self.routes: dict[str, Route] = {}
         self.requests: list[str] = []
         self._lock = threading.Lock()
+        self._port = 0
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
         recorder = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -32,41 +43,53 @@ class RecordingServer:
                 with recorder._lock:
                     recorder.requests.append(self.path)
                     route = recorder.routes.get(self.path, Route(404, b'{"error":"not found"}'))
-                self.send_response(route.status)
-                for name, value in route.headers.items():
-                    self.send_header(name, value)
-                self.send_header("Content-Length", str(len(route.body)))
-                self.end_headers()
-                self.wfile.write(route.body)
+                if route.delay:
+                    time.sleep(route.delay)
+                try:
+                    self.send_response(route.status)
+                    for name, value in route.headers.items():
+                        self.send_header(name, value)
+                    self.send_header("Content-Length", str(len(route.body)))
+                    self.end_headers()
+                    self.wfile.write(route.body)
+                except (BrokenPipeError, ConnectionResetError):
+                    return  # the client gave up (a timeout test)
 
             def log_message(self, format: str, *args: Any) -> None:
                 return
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        return Handler
 
     @property
     def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}"
+        return f"http://127.0.0.1:{self._port}"
 
     def serve_json(self, path: str, document: Any, **headers: str) -> None:
-        self.routes[path] = Route(
-            200, json.dumps(document).encode(), {"Content-Type": "application/json", **headers}
-        )
+        body = json.dumps(document).encode()
+        self.routes[path] = Route(200, body, {"Content-Type": "application/json", **headers})
+
+    def serve(self, path: str, route: Route) -> None:
+        self.routes[path] = route
 
     def hits(self, path: str | None = None) -> int:
         with self._lock:
             return sum(1 for p in self.requests if path is None or p == path)
 
     def start(self) -> RecordingServer:
+        self._server = ThreadingHTTPServer(("127.0.0.1", self._port), self._handler())
+        self._server.daemon_threads = True
+        self._port = int(self._server.server_address[1])
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, args=(0.05,), daemon=True
+        )
         self._thread.start()
         return self
 
     def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
 
 
 @contextmanager

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
 import pytest
+
+from jwtguard.testing import generate_key
+from tests.contract import bearer
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 _BLOCK = re.compile(r"<!-- readme-test: (?P<name>[\w-]+) -->\n```python\n(?P<code>.*?)```", re.S)
@@ -16,10 +20,37 @@ def readme_blocks() -> dict[str, str]:
 
 
 def test_readme_has_tested_examples() -> None:
-    assert "core" in readme_blocks()
+    assert {"core", "flask"} <= set(readme_blocks())
 
 
 @pytest.mark.parametrize("name", ["core"])
 def test_readme_example_runs(name: str) -> None:
     code = readme_blocks()[name]
     exec(compile(code, f"README.md[{name}]", "exec"), {"__name__": f"readme_{name}"})  # noqa: S102
+
+
+def test_readme_flask_example_serves_requests(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    key = generate_key("RS256", kid="idp-1")  # the identity provider of the example
+    (tmp_path / "jwks.json").write_text(json.dumps(key.jwks()))
+    monkeypatch.chdir(tmp_path)
+    namespace: dict[str, object] = {"__name__": "readme_flask"}
+    exec(compile(readme_blocks()["flask"], "README.md[flask]", "exec"), namespace)  # noqa: S102
+    client = namespace["create_app"]().test_client()  # type: ignore[operator]
+
+    def token(**claims: object) -> dict[str, str]:
+        claims = {"iss": "https://idp.example.com/", "aud": "api://notes", "sub": "alice"} | claims
+        return bearer(key.token(**claims))
+
+    assert client.get("/api/status").get_json() == {"status": "ok"}
+    expired = client.get("/api/status", headers=token(now=0))
+    assert (expired.status_code, expired.get_json()["code"]) == (401, "token_expired")
+    missing = client.get("/api/me")
+    assert (missing.status_code, missing.headers["WWW-Authenticate"]) == (401, 'Bearer realm="api"')
+    me = client.get("/api/me", headers=token(scope="notes:read notes:write"))
+    assert me.get_json() == {"sub": "alice", "scopes": ["notes:read", "notes:write"]}
+    refused = client.post("/api/notes", headers=token(scope="notes:read"))
+    assert (refused.status_code, refused.get_json()["code"]) == (403, "insufficient_scope")
+    created = client.post("/api/notes", headers=token(scope="notes:write"))
+    assert (created.status_code, created.get_json()) == (201, {"author": "alice"})

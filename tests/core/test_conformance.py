@@ -25,6 +25,7 @@ from jwtguard.errors import INVALID_TOKEN_ERRORS
 from jwtguard.errors import AuthError as BaseAuthError
 from jwtguard.keys import TrustedKey
 from jwtguard.testing import parse_challenge
+from tests.answers import check_error_answer
 from tests.contract import DESCRIPTIONS, REALM, SCENARIOS, Minter, Scenario
 
 
@@ -42,19 +43,8 @@ def answer(
 
 
 def check_error_response(response: ErrorResponse, scenario: Scenario) -> None:
-    assert response.status == scenario.status
     assert response.code == scenario.code
-    assert response.header("Content-Type") == "application/json"
-    assert json.loads(response.body) == scenario.body
-    challenge = response.header("WWW-Authenticate")
-    if scenario.challenge is None:
-        assert challenge is None
-    else:
-        assert challenge is not None
-        scheme, params = parse_challenge(challenge)
-        assert scheme == "Bearer"
-        assert params == scenario.challenge
-        assert list(params) == list(scenario.challenge), "attribute order (design §2)"
+    check_error_answer(scenario, response.status, response.header, response.body)
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda s: s.name)

@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 from django.test import AsyncClient, Client
 
 from jwtguard.testing import parse_challenge
+from tests.answers import check_error_answer
 from tests.contract import Minter, Scenario
 
 
@@ -47,11 +48,9 @@ def check_answer(response: Any, scenario: Scenario, *, drf: bool = False) -> Non
         assert answer["scopes"] == ["notes:read"]
         assert answer["user"] == "alice"
         return
-    assert response.status_code == scenario.status
-    assert response.content == expected_body(scenario, drf=drf)
-    assert response.headers["Content-Type"] == "application/json"
-    assert response.headers["Cache-Control"] == "no-store"
-    check_challenge(response, scenario.challenge)
+    headers = response.headers.get
+    check_error_answer(scenario, response.status_code, headers, response.content, detail=drf)
+    assert response.content == expected_body(scenario, drf=drf), "byte for byte"
     assert "Retry-After" not in response.headers
 
 

@@ -7,8 +7,8 @@ from collections.abc import Iterator, Sequence
 import pytest
 from django.test import override_settings
 
-from jwtguard import KeySourceUnavailable
-from jwtguard.keys import TrustedKey
+from jwtguard import KeySourceUnavailable, Validator
+from jwtguard.keys import StaticKeySource, TrustedKey
 from jwtguard_django.conf import get_guard
 from tests.contract import SETTINGS, Minter
 
@@ -29,4 +29,29 @@ class UnreachableKeySource:
 @pytest.fixture
 def unreachable_keys(monkeypatch: pytest.MonkeyPatch) -> None:
     """The configured guard's key source is down (as a remote JWKS can be)."""
-    monkeypatch.setattr(get_guard().validator, "key_source", UnreachableKeySource())
+    guard = get_guard()
+    validator = Validator(guard.config, key_source=UnreachableKeySource())
+    monkeypatch.setattr(guard, "validator", validator)
+
+
+class AsyncOnlyKeySource:
+    """Keys only async code may ask for (the sync lookup would block an event loop)."""
+
+    def __init__(self, static: StaticKeySource) -> None:
+        self.static = static
+        self.lookups = 0
+
+    def candidates(self, kid: str | None, algorithm: str) -> Sequence[TrustedKey]:
+        raise AssertionError("a blocking key lookup from async code")
+
+    async def acandidates(self, kid: str | None, algorithm: str) -> Sequence[TrustedKey]:
+        self.lookups += 1
+        return self.static.candidates(kid, algorithm)
+
+
+@pytest.fixture
+def async_only_keys(monkeypatch: pytest.MonkeyPatch) -> AsyncOnlyKeySource:
+    guard = get_guard()
+    keys = AsyncOnlyKeySource(StaticKeySource(guard.config.key_set))
+    monkeypatch.setattr(guard, "validator", Validator(guard.config, key_source=keys))
+    return keys

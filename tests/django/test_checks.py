@@ -49,7 +49,17 @@ def test_the_test_settings_pass() -> None:
         ({"SECRET": SECRET, "ISSUER": "x"}, ["jwtguard.E002", "jwtguard.E002"]),
         ({"ALGORITHMS": ["none"], "SECRET": SECRET, "ISSUER": "x"}, ["jwtguard.E002"] * 2),
         ({"ALGORITHMS": ["RS256"], "SECRET": SECRET, "ISSUER": "x"}, ["jwtguard.E002"]),
-        ({"ALGORITHMS": ["HS256"], "ISSUER": "x"}, ["jwtguard.E003"]),
+        ({"ALGORITHMS": ["HS256"], "AUDIENCE": "x"}, ["jwtguard.E003"]),
+        ({"ALGORITHMS": ["RS256"], "ISSUER": "http://idp.example.com/"}, ["jwtguard.E006"]),
+        (
+            {
+                "ALGORITHMS": ["HS256"],
+                "SECRET": SECRET,
+                "JWKS_URL": "https://idp/jwks",
+                "ISSUER": "x",
+            },
+            ["jwtguard.E004"],
+        ),
         (
             {"ALGORITHMS": ["HS256"], "SECRET": SECRET, "JWKS_FILE": __file__, "ISSUER": "x"},
             ["jwtguard.E004"],
@@ -85,11 +95,14 @@ def test_middleware_messages_name_the_fix() -> None:
 
 
 def test_settings_messages_carry_the_problem_and_a_hint() -> None:
-    with override_settings(JWTGUARD={"ALGORITHMS": ["HS256"], "ISSUER": "x"}):
+    with override_settings(JWTGUARD={"ALGORITHMS": ["HS256"], "AUDIENCE": "x"}):
         [message] = check_settings()
     assert isinstance(message, Error)
     assert message.msg.startswith("no key source")
-    assert message.hint == "Set one of SECRET, PUBLIC_KEY, PUBLIC_KEY_FILE, JWKS or JWKS_FILE."
+    assert message.hint == (
+        "Set one of SECRET, PUBLIC_KEY, PUBLIC_KEY_FILE, JWKS, JWKS_FILE, JWKS_URL or "
+        "OPENID_CONFIGURATION_URL, or an https ISSUER to discover its keys."
+    )
     with override_settings(JWTGUARD={"ALGORITHMS": ["HS256"], "SECRET": SECRET}):
         [warning] = check_settings()
     assert isinstance(warning, Warning)
@@ -163,7 +176,7 @@ def test_rest_framework_classes_may_be_classes() -> None:
 
 def test_manage_py_check_reports_them() -> None:
     with (
-        override_settings(JWTGUARD={**SETTINGS, "ALGORITHMS": ["RS256"]}),
+        override_settings(JWTGUARD={**SETTINGS, "ISSUER": None}),
         pytest.raises(SystemCheckError, match=r"jwtguard\.E003"),
     ):
         call_command("check")

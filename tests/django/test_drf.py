@@ -210,13 +210,18 @@ def test_one_validation_per_request(
     path: str,
 ) -> None:
     calls: list[str] = []
-    original = Validator.validate
+    validate, validate_async = Validator.validate, Validator.validate_async
 
     def counting(self: Validator, token: str) -> Any:
         calls.append(token)
-        return original(self, token)
+        return validate(self, token)
+
+    async def counting_async(self: Validator, token: str) -> Any:
+        calls.append(token)
+        return await validate_async(self, token)
 
     monkeypatch.setattr(Validator, "validate", counting)
+    monkeypatch.setattr(Validator, "validate_async", counting_async)
     with override_settings(MIDDLEWARE=middleware):
         response = client.get(path, headers=bearer(minter.token()))
     assert response.status_code == 200

@@ -16,6 +16,7 @@ from jwtguard_django import get_token
 from jwtguard_django.middleware import JWTGuardMiddleware
 from jwtguard_django.users import TokenUser
 from tests.contract import Minter, bearer
+from tests.django.conftest import AsyncOnlyKeySource
 
 EXPIRED_DESCRIPTION = "The access token expired"
 
@@ -83,6 +84,29 @@ async def test_attaches_user_in_async_mode(minter: Minter) -> None:
     assert response.status_code == 200
     assert isinstance(seen["user"], TokenUser)
     assert seen["auser"] is seen["user"]
+
+
+@pytest.mark.parametrize(
+    ("middleware", "path"),
+    [
+        (True, "/async-plain/"),
+        (True, "/plain/"),
+        (True, "/decorated/async/none/"),
+        (False, "/decorated/async/none/"),
+    ],
+)
+async def test_async_stacks_use_the_async_key_path(
+    async_client: AsyncClient,
+    minter: Minter,
+    async_only_keys: AsyncOnlyKeySource,
+    middleware: bool,
+    path: str,
+) -> None:
+    """In async code a key lookup (a remote JWKS fetch) is awaited, never run inline."""
+    with override_settings(**({} if middleware else {"MIDDLEWARE": []})):
+        response = await async_client.get(path, headers=bearer(minter.token()))
+    assert response.json()["user"] == "alice"
+    assert async_only_keys.lookups == 1
 
 
 def test_get_token_is_none_when_nothing_checked() -> None:

@@ -17,9 +17,9 @@ class NoteStore:
         with self._lock:
             return list(self._notes)
 
-    def add(self, text: str, *, owner: str | None) -> dict[str, Any]:
+    def add(self, text: str, *, author: str | None) -> dict[str, Any]:
         with self._lock:
-            note = {"id": next(self._ids), "text": text, "owner": owner}
+            note = {"id": next(self._ids), "text": text, "author": author}
             self._notes.append(note)
             return note
 

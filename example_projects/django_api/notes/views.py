@@ -46,12 +46,12 @@ class NotesView(APIView):
     write_scopes = ("notes:write",)
 
     def get(self, request: Request) -> Response:
-        return Response({"notes": notes.all()})
+        return Response(notes.all())
 
     def post(self, request: Request) -> Response:
         serializer = NoteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        note = notes.add(serializer.validated_data["text"], owner=request.auth.subject)
+        note = notes.add(serializer.validated_data["text"], author=request.auth.subject)
         return Response(note, status=201)
 
 

@@ -1,0 +1,71 @@
+"""The example notes API on Flask, protected by jwtguard.
+
+    gunicorn --chdir example_projects/flask_api "app:create_app()" -b 127.0.0.1:8000
+
+Configured from ``JWTGUARD_*`` environment variables; with none set it trusts the committed
+development key in ``example_projects/devkeys`` (never do that in production).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Blueprint, Flask, jsonify, request
+from flask.typing import ResponseReturnValue
+
+from jwtguard import GuardConfig
+from jwtguard_flask import JWTGuard, current_token, jwt_required
+
+DEV_JWKS = Path(__file__).resolve().parent.parent / "devkeys" / "dev-jwks.json"
+
+#: Used for every setting the environment leaves out; a key source in the environment
+#: (``JWTGUARD_JWKS_FILE``, ``JWTGUARD_SECRET``, ...) replaces the development key.
+DEV_DEFAULTS: dict[str, Any] = {
+    "ISSUER": "https://dev.jwtguard.local/",
+    "AUDIENCE": "api://notes",
+    "ALGORITHMS": ["ES256"],
+    "JWKS_FILE": str(DEV_JWKS),
+}
+
+
+def create_app() -> Flask:
+    """The app factory gunicorn calls (``"app:create_app()"``)."""
+    app = Flask(__name__)
+    app.config["JWTGUARD"] = GuardConfig.from_env(defaults=DEV_DEFAULTS)
+    guard = JWTGuard(app)
+
+    @app.get("/health")
+    def health() -> ResponseReturnValue:
+        return {"status": "ok"}
+
+    api = Blueprint("api", __name__, url_prefix="/api")
+    guard.protect(api)  # any valid token; the views below add their scopes
+    notes: list[dict[str, Any]] = []
+
+    @api.get("/me")
+    def me() -> ResponseReturnValue:
+        return {
+            "sub": current_token.subject,
+            "scopes": sorted(current_token.scopes),
+            "iss": current_token.issuer,
+        }
+
+    @api.get("/notes")
+    @jwt_required(scopes=["notes:read"])
+    def list_notes() -> ResponseReturnValue:
+        return jsonify(notes)
+
+    @api.post("/notes")
+    @jwt_required(scopes=["notes:write"])
+    def create_note() -> ResponseReturnValue:
+        payload = request.get_json(silent=True)
+        text = payload.get("text") if isinstance(payload, dict) else None
+        if not isinstance(text, str) or not text.strip():
+            return {"error": "invalid_note", "error_description": 'Send {"text": "..."}'}, 400
+        note = {"id": len(notes) + 1, "text": text, "author": current_token.subject}
+        notes.append(note)
+        return note, 201
+
+    app.register_blueprint(api)
+    return app

@@ -1,0 +1,99 @@
+"""Finding an issuer's JWKS URL from its metadata (OpenID Connect Discovery 1.0 §4, RFC 8414 §3).
+
+The metadata's ``issuer`` must equal the configured issuer exactly (OIDC Discovery §4.3,
+RFC 8414 §3.3), otherwise the document is refused: this stops a metadata document of one tenant
+from vouching for another.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from urllib.parse import urlsplit, urlunsplit
+
+from .http import Fetched, FetchError, fetch_json, url_problem
+
+OPENID_WELL_KNOWN = "/.well-known/openid-configuration"
+OAUTH_WELL_KNOWN = "/.well-known/oauth-authorization-server"
+
+
+def metadata_urls(issuer: str) -> tuple[str, ...]:
+    """Where an issuer's metadata may live, in the order to try them.
+
+    OIDC appends the well-known suffix to the issuer (``https://idp/tenant/.well-known/...``);
+    RFC 8414 inserts it before the path (``https://idp/.well-known/...-server/tenant``).
+    """
+    parts = urlsplit(issuer)
+    path = parts.path.rstrip("/")
+    openid = urlunsplit((parts.scheme, parts.netloc, path + OPENID_WELL_KNOWN, "", ""))
+    oauth = urlunsplit((parts.scheme, parts.netloc, OAUTH_WELL_KNOWN + path, "", ""))
+    return (openid, oauth)
+
+
+class DiscoveredJWKS:
+    """A fetcher of an issuer's JWK Set that first resolves ``jwks_uri`` from its metadata.
+
+    The resolved URL is remembered; a failed key fetch resolves it again next time, so a
+    provider that moves its keys is followed.
+    """
+
+    def __init__(
+        self,
+        issuer: str | None,
+        *,
+        metadata_url: str | None = None,
+        timeout: float,
+        max_bytes: int,
+    ) -> None:
+        if issuer is None and metadata_url is None:
+            raise ValueError("an issuer or a metadata URL is required")
+        self.issuer = issuer
+        self._metadata_urls = (metadata_url,) if metadata_url else metadata_urls(str(issuer))
+        self._timeout = timeout
+        self._max_bytes = max_bytes
+        self.jwks_uri: str | None = None
+
+    def __call__(self) -> Fetched:
+        if self.jwks_uri is None:
+            self.jwks_uri = self._resolve()
+        try:
+            return self._get(self.jwks_uri)
+        except FetchError:
+            self.jwks_uri = None
+            raise
+
+    def _get(self, url: str) -> Fetched:
+        return fetch_json(url, timeout=self._timeout, max_bytes=self._max_bytes)
+
+    def _resolve(self) -> str:
+        failures: list[str] = []
+        for url in self._metadata_urls:
+            try:
+                metadata = self._get(url).document
+            except FetchError as error:
+                failures.append(str(error))
+                continue
+            return self._jwks_uri(url, metadata)
+        raise FetchError("; ".join(failures))
+
+    def _jwks_uri(self, url: str, metadata: dict[str, object]) -> str:
+        announced = metadata.get("issuer")
+        if self.issuer is not None and announced != self.issuer:
+            raise FetchError(
+                f"{url} is the metadata of issuer {announced!r}, not of {self.issuer!r}"
+            )
+        jwks_uri = metadata.get("jwks_uri")
+        if not isinstance(jwks_uri, str):
+            raise FetchError(f"{url} has no jwks_uri")
+        problem = url_problem(jwks_uri)
+        if problem is not None:
+            raise FetchError(f"the jwks_uri of {url} {problem}")
+        return jwks_uri
+
+
+def jwks_fetcher(url: str, *, timeout: float, max_bytes: int) -> Callable[[], Fetched]:
+    """A fetcher for a JWK Set at a known URL."""
+
+    def fetch() -> Fetched:
+        return fetch_json(url, timeout=timeout, max_bytes=max_bytes)
+
+    return fetch

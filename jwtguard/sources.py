@@ -1,0 +1,87 @@
+"""Choosing the key source a configuration describes.
+
+- ``SECRET`` / ``PUBLIC_KEY(_FILE)`` / ``JWKS(_FILE)``: static keys, parsed with the config;
+- ``JWKS_URL``: a :class:`~jwtguard.remote.RemoteJWKS`;
+- ``OPENID_CONFIGURATION_URL``, or only ``ISSUER``: discovery of the issuer's ``jwks_uri``;
+  with several issuers, one discovered key source per issuer, chosen by the token's ``iss``
+  (:class:`IssuerKeySources`), so an untrusted ``iss`` never causes a fetch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from .config import GuardConfig
+from .discovery import DiscoveredJWKS, jwks_fetcher
+from .errors import IssuerInvalid
+from .keys import KeySource, StaticKeySource, TrustedKey
+from .remote import CachePolicy, Fetcher, RemoteJWKS
+
+
+class IssuerKeySources:
+    """One key source per trusted issuer (multi-tenant); the validator picks by ``iss``."""
+
+    def __init__(self, sources: Mapping[str, KeySource]) -> None:
+        self.sources = dict(sources)
+
+    def for_issuer(self, issuer: object) -> KeySource:
+        """The key source of ``issuer``; :class:`IssuerInvalid` for any other value."""
+        source = self.sources.get(issuer) if isinstance(issuer, str) else None
+        if source is None:
+            raise IssuerInvalid(
+                detail=f"iss {issuer!r} is not one of the trusted issuers {sorted(self.sources)}"
+            )
+        return source
+
+    def candidates(self, kid: str | None, algorithm: str) -> Sequence[TrustedKey]:
+        raise TypeError("IssuerKeySources needs the token's issuer: use for_issuer() first")
+
+
+def cache_policy(config: GuardConfig) -> CachePolicy:
+    return CachePolicy(
+        default_ttl=config.jwks_cache_ttl,
+        min_ttl=config.jwks_min_ttl,
+        max_ttl=config.jwks_max_ttl,
+        cooldown=config.jwks_refetch_cooldown,
+        stale_ttl=config.jwks_stale_ttl,
+        refresh_ahead=config.jwks_refresh_ahead,
+    )
+
+
+def build_key_source(config: GuardConfig) -> KeySource | IssuerKeySources:
+    """The key source ``config`` describes (remote sources are pre-warmed if configured)."""
+    if config.key_set.keys:
+        return StaticKeySource(config.key_set)
+    timeout, max_bytes = config.http_timeout, config.jwks_max_bytes
+    if config.jwks_url:
+        fetcher = jwks_fetcher(config.jwks_url, timeout=timeout, max_bytes=max_bytes)
+        return _remote(config, fetcher, config.jwks_url)
+    if config.openid_configuration_url:
+        url = config.openid_configuration_url
+        discovered = DiscoveredJWKS(
+            config.issuers[0], metadata_url=url, timeout=timeout, max_bytes=max_bytes
+        )
+        return _remote(config, discovered, url)
+    sources = {
+        issuer: _remote(
+            config,
+            DiscoveredJWKS(issuer, timeout=timeout, max_bytes=max_bytes),
+            f"{issuer} (discovered)",
+        )
+        for issuer in config.issuers
+    }
+    if len(sources) == 1:
+        return next(iter(sources.values()))
+    return IssuerKeySources(sources)
+
+
+def _remote(config: GuardConfig, fetcher: Fetcher, name: str) -> RemoteJWKS:
+    source = RemoteJWKS(
+        fetcher,
+        algorithms=config.algorithms,
+        policy=cache_policy(config),
+        name=name,
+    )
+    if config.jwks_prewarm:
+        source.warm()
+    return source

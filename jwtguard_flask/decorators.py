@@ -1,0 +1,91 @@
+"""View decorators: ``@jwt_required`` (bare or called, sync or async) and ``@jwt_exempt``."""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar, cast, overload
+
+from .verify import is_preflight, scope_tuple, verify_request, verify_request_async
+
+View = TypeVar("View", bound=Callable[..., Any])
+
+_EXEMPT_ATTRIBUTE = "jwtguard_exempt"
+
+
+@overload
+def jwt_required(view: View, /) -> View: ...
+
+
+@overload
+def jwt_required(
+    *,
+    scopes: str | Iterable[str] = (),
+    any_of: str | Iterable[str] = (),
+    optional: bool = False,
+) -> Callable[[View], View]: ...
+
+
+def jwt_required(
+    view: View | None = None,
+    /,
+    *,
+    scopes: str | Iterable[str] = (),
+    any_of: str | Iterable[str] = (),
+    optional: bool = False,
+) -> View | Callable[[View], View]:
+    """Require a valid access token granting all of ``scopes`` and one of ``any_of``.
+
+    Use it bare (``@jwt_required``) or called (``@jwt_required(scopes=["notes:read"])``).
+    With ``optional=True`` a request without a token reaches the view (``current_token`` is then
+    falsy); a token that is present must still be valid. The view may be ``async def``.
+    ``EXEMPT_PATHS`` do not lift it (they apply to :meth:`JWTGuard.protect`); a CORS preflight
+    passes through.
+    """
+    if view is not None and not callable(view):
+        raise TypeError("jwt_required takes its options by keyword: @jwt_required(scopes=[...])")
+    required = scope_tuple(scopes)
+    one_of = scope_tuple(any_of)
+
+    def check() -> None:
+        if not is_preflight():
+            verify_request(scopes=required, any_of=one_of, optional=optional)
+
+    async def check_async() -> None:
+        if not is_preflight():
+            await verify_request_async(scopes=required, any_of=one_of, optional=optional)
+
+    def decorate(view: View) -> View:
+        if inspect.iscoroutinefunction(view):
+
+            @functools.wraps(view)
+            async def async_wrapper(*args: Any, **kwargs: Any) -> Any:
+                await check_async()
+                return await view(*args, **kwargs)
+
+            return cast(View, async_wrapper)
+
+        @functools.wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            check()
+            return view(*args, **kwargs)
+
+        return cast(View, wrapper)
+
+    return decorate(view) if view is not None else decorate
+
+
+def jwt_exempt(view: View) -> View:
+    """Exempt ``view`` from blueprint or app protection (:meth:`JWTGuard.protect`).
+
+    The view is reachable without a token, but a token that is sent must still be valid, and is
+    then available as ``current_token``. It does not undo a ``@jwt_required`` on the view itself.
+    """
+    view.__dict__[_EXEMPT_ATTRIBUTE] = True
+    return view
+
+
+def is_exempt(view: Callable[..., Any] | None) -> bool:
+    """Whether ``view`` was marked with :func:`jwt_exempt`."""
+    return view is not None and getattr(view, _EXEMPT_ATTRIBUTE, False) is True

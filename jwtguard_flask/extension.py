@@ -1,0 +1,79 @@
+"""``JWTGuard``: the Flask extension (application-factory pattern, state in ``app.extensions``)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from flask import Blueprint, Flask, Response, current_app, request
+
+from jwtguard import AuthError, Guard, Validator
+from jwtguard.keys import KeySource
+
+from .decorators import is_exempt
+from .request import FlaskRequestView
+from .settings import read_settings
+from .state import EXTENSION_KEY, JWTGuardState, get_state
+from .verify import scope_tuple, verify_request
+
+
+class JWTGuard:
+    """Protects a Flask app with jwtguard.
+
+    ``JWTGuard(app)``, or ``guard = JWTGuard()`` then ``guard.init_app(app)`` in an app factory.
+    The settings are read once per app from ``app.config`` (see :mod:`jwtguard_flask.settings`);
+    ``key_source`` replaces the configured keys with a custom
+    :class:`~jwtguard.keys.KeySource`. Every :class:`~jwtguard.AuthError` raised while handling
+    a request, by a decorator, by :meth:`protect` or by the view itself, is rendered by the core.
+    """
+
+    def __init__(self, app: Flask | None = None, *, key_source: KeySource | None = None) -> None:
+        self.key_source = key_source
+        if app is not None:
+            self.init_app(app)
+
+    def init_app(self, app: Flask) -> None:
+        """Read ``app``'s settings, keep its guard in ``app.extensions``, register the handler."""
+        if EXTENSION_KEY in app.extensions:
+            raise RuntimeError(
+                f"A JWTGuard is already registered on the Flask app {app.name!r}; "
+                "use that one instead of creating another."
+            )
+        config, options = read_settings(app.config)
+        validator = Validator(config, key_source=self.key_source)
+        app.extensions[EXTENSION_KEY] = JWTGuardState(self, Guard(config, validator=validator))
+        app.register_error_handler(AuthError, render_auth_error)
+        if options.protect_app:
+            self.protect(app)
+
+    def protect(
+        self,
+        target: Flask | Blueprint,
+        *,
+        scopes: str | Iterable[str] = (),
+        any_of: str | Iterable[str] = (),
+    ) -> None:
+        """Require a token (with ``scopes`` / ``any_of``) for every view of an app or blueprint.
+
+        ``EXEMPT_PATHS`` and CORS preflights are left alone; views marked
+        :func:`~jwtguard_flask.jwt_exempt` accept requests without a token (but not with a bad
+        one). A ``@jwt_required`` on a view adds its own scopes on top (so an optional view
+        under protection needs ``@jwt_exempt`` as well).
+        """
+        required = scope_tuple(scopes)
+        one_of = scope_tuple(any_of)
+
+        def require_token() -> None:
+            if get_state().guard.skips(FlaskRequestView(request)):
+                return
+            if is_exempt(current_app.view_functions.get(request.endpoint or "")):
+                verify_request(optional=True)
+            else:
+                verify_request(scopes=required, any_of=one_of)
+
+        target.before_request(require_token)
+
+
+def render_auth_error(error: AuthError) -> Response:
+    """The core's answer to ``error``, as a Flask response: status, headers and body unchanged."""
+    answer = get_state().guard.render(error)
+    return current_app.response_class(answer.body, status=answer.status, headers=answer.headers)

@@ -1,0 +1,38 @@
+"""What :class:`~jwtguard_flask.JWTGuard` keeps per app, in ``app.extensions["jwtguard"]``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from flask import Flask, current_app
+
+from jwtguard import Guard
+
+if TYPE_CHECKING:
+    from .extension import JWTGuard
+
+EXTENSION_KEY = "jwtguard"
+
+
+@dataclass(frozen=True, slots=True)
+class JWTGuardState:
+    """One app's configured core :class:`~jwtguard.Guard` and the extension that made it."""
+
+    extension: JWTGuard
+    guard: Guard
+
+
+def get_state(app: Flask | None = None) -> JWTGuardState:
+    """The jwtguard state of ``app`` (default: the current app).
+
+    Raises ``RuntimeError`` when the app was never passed to ``JWTGuard(app)`` or ``init_app``.
+    """
+    app = current_app if app is None else app
+    state = app.extensions.get(EXTENSION_KEY)
+    if not isinstance(state, JWTGuardState):
+        raise RuntimeError(
+            f"jwtguard is not set up on the Flask app {app.name!r}: did you call "
+            "JWTGuard(app) or guard.init_app(app)?"
+        )
+    return state

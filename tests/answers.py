@@ -1,0 +1,41 @@
+"""Checking a real HTTP answer against a contract :class:`~tests.contract.Scenario`.
+
+Framework-neutral: the Flask test client, a Django client or ``requests`` over a socket each pass
+the status, a case-insensitive header getter and the raw body, and get the same strict checks.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+from jwtguard.testing import parse_challenge
+from tests.contract import Scenario
+
+HeaderGetter = Callable[[str], str | None]
+
+
+def check_error_answer(
+    scenario: Scenario, status: int, header: HeaderGetter, body: bytes, *, detail: bool = False
+) -> None:
+    """Exact status, JSON body, headers and (parsed, ordered) challenge of a rejection.
+
+    ``detail``: the body also has DRF's ``"detail"``, mirroring ``error_description``.
+    """
+    assert scenario.code is not None, "use this for scenarios that fail"
+    expected = dict(scenario.body or {})
+    if detail:
+        expected["detail"] = scenario.expected_description
+    assert (status, json.loads(body)) == (scenario.status, expected)
+    assert header("Content-Type") == "application/json"
+    assert header("Cache-Control") == "no-store"
+    challenge = header("WWW-Authenticate")
+    if scenario.challenge is None:
+        assert challenge is None
+    else:
+        assert challenge is not None
+        scheme, params = parse_challenge(challenge)
+        assert scheme == "Bearer"
+        assert list(params.items()) == list(scenario.challenge.items()), "order: design §2"
+    if scenario.status == 503:
+        assert header("Retry-After") is not None

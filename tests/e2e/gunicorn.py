@@ -1,0 +1,70 @@
+"""Serve an example project with gunicorn on 127.0.0.1 for a test, and always stop it."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[2]
+START_TIMEOUT = 15.0
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextmanager
+def serve(
+    project: str, app: str, env: Mapping[str, str], log: Path, *, health: str = "/health"
+) -> Iterator[str]:
+    """Run ``gunicorn --chdir example_projects/<project> <app> -b 127.0.0.1:PORT`` (design §6).
+
+    ``env`` replaces every ``JWTGUARD_*`` variable of this process's environment. Yields the base
+    URL once ``health`` answers 200; the server is stopped on exit, whatever happened.
+    """
+    port = free_port()
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("JWTGUARD_")} | dict(env)
+    command = [sys.executable, "-m", "gunicorn", "--chdir", f"example_projects/{project}", app]
+    command += ["-b", f"127.0.0.1:{port}", "--workers", "1", "--log-level", "warning"]
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            command, cwd=ROOT, env=environ, stdout=output, stderr=subprocess.STDOUT
+        )
+        try:
+            base_url = f"http://127.0.0.1:{port}"
+            _wait_until_healthy(process, base_url + health, log)
+            yield base_url
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def _wait_until_healthy(process: subprocess.Popen[bytes], url: str, log: Path) -> None:
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"gunicorn exited with {process.returncode}:\n{log.read_text()}")
+        try:
+            if requests.get(url, timeout=1).status_code == 200:
+                return
+        except requests.ConnectionError:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError(
+        f"gunicorn did not answer {url} within {START_TIMEOUT} s:\n{log.read_text()}"
+    )

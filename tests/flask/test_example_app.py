@@ -1,0 +1,96 @@
+"""The Flask example API in process: design §6 endpoints, dev-key defaults, env configuration."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+from cryptography.hazmat.primitives.serialization import load_pem_private_key
+from flask import Flask
+
+from jwtguard.testing import SigningKey, generate_key, parse_challenge
+from tests.contract import bearer
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "example_projects"
+DEV_ISSUER = "https://dev.jwtguard.local/"
+
+
+@pytest.fixture
+def example(monkeypatch: pytest.MonkeyPatch) -> ModuleType:
+    """``example_projects/flask_api/app.py``, imported with no ``JWTGUARD_*`` in the environment."""
+    for name in list(os.environ):
+        if name.startswith("JWTGUARD_"):
+            monkeypatch.delenv(name)
+    spec = importlib.util.spec_from_file_location("flask_api_app", EXAMPLES / "flask_api/app.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, spec.name, module)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def dev_key() -> SigningKey:
+    pem = (EXAMPLES / "devkeys" / "dev-private-key.pem").read_bytes()
+    return SigningKey("ES256", load_pem_private_key(pem, password=None), "jwtguard-dev-1")
+
+
+def dev_token(key: SigningKey, scope: str, issuer: str = DEV_ISSUER) -> dict[str, str]:
+    return bearer(key.token(iss=issuer, aud="api://notes", sub="alice", scope=scope))
+
+
+def test_endpoints_on_the_development_key(example: ModuleType, dev_key: SigningKey) -> None:
+    app: Flask = example.create_app()
+    client = app.test_client()
+    reader, writer = dev_token(dev_key, "notes:read"), dev_token(dev_key, "notes:write")
+
+    assert client.get("/health").get_json() == {"status": "ok"}
+    assert client.get("/api/me", headers=reader).get_json() == {
+        "sub": "alice",
+        "scopes": ["notes:read"],
+        "iss": DEV_ISSUER,
+    }
+    missing = client.get("/api/me")
+    assert (missing.status_code, missing.headers["WWW-Authenticate"]) == (401, 'Bearer realm="api"')
+    assert client.get("/api/notes", headers=reader).get_json() == []
+    assert client.get("/api/notes", headers=writer).status_code == 403
+
+    created = client.post("/api/notes", headers=writer, json={"text": "hello"})
+    assert (created.status_code, created.get_json()) == (
+        201,
+        {"id": 1, "text": "hello", "author": "alice"},
+    )
+    assert client.get("/api/notes", headers=reader).get_json() == [created.get_json()]
+    assert client.post("/api/notes", headers=writer, json={"text": " "}).status_code == 400
+    refused = client.post("/api/notes", headers=reader, json={"text": "hi"})
+    assert refused.status_code == 403
+    assert parse_challenge(refused.headers["WWW-Authenticate"])[1]["scope"] == "notes:write"
+
+
+def test_environment_replaces_the_development_key(
+    example: ModuleType, dev_key: SigningKey, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    key = generate_key("RS256", kid="prod-1")
+    jwks = tmp_path / "jwks.json"
+    jwks.write_text(json.dumps(key.jwks()))
+    monkeypatch.setenv("JWTGUARD_JWKS_FILE", str(jwks))
+    monkeypatch.setenv("JWTGUARD_ALGORITHMS", "RS256")
+    monkeypatch.setenv("JWTGUARD_ISSUER", "https://idp.example.com/")
+    monkeypatch.setenv("JWTGUARD_REALM", "notes")
+    client = example.create_app().test_client()
+
+    accepted = client.get("/api/me", headers=dev_token(key, "a b", "https://idp.example.com/"))
+    assert accepted.get_json() == {
+        "sub": "alice",
+        "scopes": ["a", "b"],
+        "iss": "https://idp.example.com/",
+    }
+    refused = client.get("/api/me", headers=dev_token(dev_key, "notes:read"))
+    assert refused.get_json()["code"] == "algorithm_not_allowed"
+    assert parse_challenge(refused.headers["WWW-Authenticate"])[1]["realm"] == "notes"
