@@ -20,7 +20,8 @@ from jwtguard_flask import JWTGuard, current_token, jwt_required
 DEV_JWKS = Path(__file__).resolve().parent.parent / "devkeys" / "dev-jwks.json"
 
 #: Used for every setting the environment leaves out; a key source in the environment
-#: (``JWTGUARD_JWKS_FILE``, ``JWTGUARD_SECRET``, ...) replaces the development key.
+#: (``JWTGUARD_JWKS_URL``, ``JWTGUARD_JWKS_FILE``, ``JWTGUARD_SECRET``, ...) or an issuer whose
+#: keys are then discovered (``JWTGUARD_ISSUER``) replaces the development key.
 DEV_DEFAULTS: dict[str, Any] = {
     "ISSUER": "https://dev.jwtguard.local/",
     "AUDIENCE": "api://notes",

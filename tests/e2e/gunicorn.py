@@ -68,3 +68,25 @@ def _wait_until_healthy(process: subprocess.Popen[bytes], url: str, log: Path) -
     raise RuntimeError(
         f"gunicorn did not answer {url} within {START_TIMEOUT} s:\n{log.read_text()}"
     )
+
+
+#: The example APIs of design §6: project folder and the WSGI app gunicorn serves.
+EXAMPLE_APIS = {"flask": ("flask_api", "app:create_app()"), "django": ("django_api", "config.wsgi")}
+
+
+def django_environment(workdir: Path, **jwtguard: str) -> dict[str, str]:
+    """The Django example's own settings module (the test session has its own) and ``jwtguard``.
+
+    ``XDG_RUNTIME_DIR`` gives each server its own gunicorn control socket.
+    """
+    return {"DJANGO_SETTINGS_MODULE": "config.settings", "XDG_RUNTIME_DIR": str(workdir)} | jwtguard
+
+
+@contextmanager
+def serve_api(framework: str, env: Mapping[str, str], workdir: Path) -> Iterator[str]:
+    """Serve the ``framework`` example API (``"flask"`` or ``"django"``) with ``env``."""
+    project, app = EXAMPLE_APIS[framework]
+    if framework == "django":
+        env = django_environment(workdir, **env)
+    with serve(project, app, env, workdir / f"{project}.log") as url:
+        yield url

@@ -20,21 +20,13 @@ from cryptography.hazmat.primitives.serialization import load_pem_private_key
 from jwtguard.testing import SigningKey, generate_key
 from tests.answers import check_error_answer
 from tests.contract import SCENARIOS, Minter, Scenario, bearer
-from tests.e2e.gunicorn import ROOT, serve
+from tests.e2e.gunicorn import ROOT, django_environment, serve
 from tests.e2e.notes_api import E2E_SCENARIOS, EXPECTED_ME, contract_environment, run_scenario
 
 PROJECT, APP = "django_api", "config.wsgi"
 EXPIRED = next(s for s in SCENARIOS if s.name == "expired")
 NO_TOKEN = next(s for s in SCENARIOS if s.name == "no token")
 BASIC = next(s for s in SCENARIOS if s.name == "Basic scheme")
-
-
-def django_environment(workdir: Path, **jwtguard: str) -> dict[str, str]:
-    """The example's own settings module (this test session has its own) and ``jwtguard``.
-
-    ``XDG_RUNTIME_DIR`` gives each server its own gunicorn control socket.
-    """
-    return {"DJANGO_SETTINGS_MODULE": "config.settings", "XDG_RUNTIME_DIR": str(workdir)} | jwtguard
 
 
 @pytest.fixture(scope="module")

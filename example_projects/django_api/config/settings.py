@@ -2,8 +2,9 @@
 
 jwtguard reads ``JWTGUARD_*`` environment variables over ``DEV_DEFAULTS`` (``ENV_PREFIX``): with
 none set, the API trusts the committed development key in ``../devkeys`` and needs nothing
-external. Setting a key source (``JWTGUARD_JWKS_FILE``, ``JWTGUARD_PUBLIC_KEY_FILE``,
-``JWTGUARD_SECRET``...) replaces the development key entirely.
+external. Setting a key source (``JWTGUARD_JWKS_URL``, ``JWTGUARD_JWKS_FILE``,
+``JWTGUARD_PUBLIC_KEY_FILE``, ``JWTGUARD_SECRET``...) or only ``JWTGUARD_ISSUER`` (its keys are
+then discovered) replaces the development key entirely.
 """
 
 from __future__ import annotations

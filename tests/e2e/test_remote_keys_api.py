@@ -1,0 +1,137 @@
+"""Remote keys through both example APIs under gunicorn (issue 5): a real identity provider
+on 127.0.0.1 that the tests start, stop and rotate, configured only by ``JWTGUARD_*`` variables.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+import requests
+
+from jwtguard.testing import generate_key, parse_challenge
+from tests.contract import AUDIENCE, ISSUER, Minter, bearer
+from tests.e2e.gunicorn import serve_api
+from tests.servers import RecordingServer
+
+FRAMEWORKS = ["flask", "django"]
+COOLDOWN = 1  # JWTGUARD_JWKS_REFETCH_COOLDOWN for these tests, in seconds
+
+
+@pytest.fixture
+def idp() -> Iterator[RecordingServer]:
+    server = RecordingServer().start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def remote_environment(**settings: str) -> dict[str, str]:
+    return {
+        "JWTGUARD_AUDIENCE": AUDIENCE,
+        "JWTGUARD_ALGORITHMS": "RS256,ES256",
+        "JWTGUARD_JWKS_REFETCH_COOLDOWN": str(COOLDOWN),
+    } | {f"JWTGUARD_{name}": value for name, value in settings.items()}
+
+
+def eventually(check: Callable[[], bool], timeout: float = 10 * COOLDOWN) -> bool:
+    """Poll ``check`` until it holds (a few cooldown windows at most)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(0.2)
+    return False
+
+
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+def test_cold_start_with_the_key_server_down_answers_503_then_recovers(
+    framework: str, idp: RecordingServer, minter: Minter, tmp_path: Path
+) -> None:
+    idp.stop()  # the port stays known: the identity provider is down when the API starts
+    env = remote_environment(ISSUER=ISSUER, JWKS_URL=idp.url + "/jwks.json")
+    token = bearer(minter.token())
+    with serve_api(framework, env, tmp_path) as url:
+        response = requests.get(url + "/api/me", headers=token, timeout=10)
+        assert response.status_code == 503, response.text
+        assert int(response.headers["Retry-After"]) >= 1
+        assert "WWW-Authenticate" not in response.headers, "a 503 blames no client credentials"
+        body = response.json()
+        assert (body["error"], body["code"]) == (
+            "temporarily_unavailable",
+            "key_source_unavailable",
+        )
+        assert idp.url not in response.text, "the key server's address stays in the logs"
+
+        # Requests that need no key are answered as usual meanwhile.
+        missing = requests.get(url + "/api/me", timeout=10)
+        assert missing.status_code == 401
+        assert parse_challenge(missing.headers["WWW-Authenticate"])[1].keys() == {"realm"}
+
+        idp.serve_json("/jwks.json", minter.jwks())
+        idp.start()  # back on the same port: the API recovers without a restart
+        assert eventually(
+            lambda: requests.get(url + "/api/me", headers=token, timeout=10).status_code == 200
+        )
+    assert idp.hits("/jwks.json") == 1
+
+
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+def test_jwks_url_follows_key_rotation(
+    framework: str, idp: RecordingServer, minter: Minter, tmp_path: Path
+) -> None:
+    idp.serve_json("/jwks.json", minter.jwks())
+    env = remote_environment(ISSUER=ISSUER, JWKS_URL=idp.url + "/jwks.json")
+    rotated = generate_key("RS256", kid="rsa-2")
+    old_token, new_token = bearer(minter.token()), bearer(minter.token(rotated))
+    with serve_api(framework, env, tmp_path) as url:
+        me = requests.get(url + "/api/me", headers=old_token, timeout=10)
+        assert (me.status_code, me.json()["iss"]) == (200, ISSUER)
+
+        idp.serve_json("/jwks.json", rotated.jwks())  # new kid in, old key out
+        assert eventually(
+            lambda: requests.get(url + "/api/me", headers=new_token, timeout=10).status_code == 200
+        ), "a token with the new kid is accepted without a restart"
+        refused = requests.get(url + "/api/me", headers=old_token, timeout=10)
+        assert (refused.status_code, refused.json()["code"]) == (401, "unknown_key")
+        challenge = parse_challenge(refused.headers["WWW-Authenticate"])[1]
+        assert challenge["error"] == "invalid_token"
+
+
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+def test_keys_discovered_from_the_issuer(
+    framework: str, idp: RecordingServer, minter: Minter, tmp_path: Path
+) -> None:
+    """Only ``JWTGUARD_ISSUER`` names the identity provider: its OpenID configuration gives
+    the ``jwks_uri``."""
+    issuer = idp.url + "/tenant-1"
+    idp.serve_json(
+        "/tenant-1/.well-known/openid-configuration",
+        {"issuer": issuer, "jwks_uri": idp.url + "/tenant-1/keys"},
+    )
+    idp.serve_json("/tenant-1/keys", minter.jwks())
+    with serve_api(framework, remote_environment(ISSUER=issuer), tmp_path) as url:
+        response = requests.get(
+            url + "/api/me", headers=bearer(minter.token(iss=issuer)), timeout=10
+        )
+        assert (response.status_code, response.json()["iss"]) == (200, issuer), response.text
+        foreign = requests.get(url + "/api/me", headers=bearer(minter.token()), timeout=10)
+        assert (foreign.status_code, foreign.json()["code"]) == (401, "issuer_invalid")
+    assert idp.hits("/tenant-1/.well-known/openid-configuration") == 1
+    assert idp.hits("/tenant-1/keys") == 1
+
+
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+def test_prewarming_fetches_the_keys_when_the_api_starts(
+    framework: str, idp: RecordingServer, minter: Minter, tmp_path: Path
+) -> None:
+    idp.serve_json("/jwks.json", minter.jwks())
+    env = remote_environment(ISSUER=ISSUER, JWKS_URL=idp.url + "/jwks.json", JWKS_PREWARM="1")
+    with serve_api(framework, env, tmp_path) as url:
+        assert idp.hits("/jwks.json") == 1, "fetched at start-up, before any token came"
+        response = requests.get(url + "/api/me", headers=bearer(minter.token()), timeout=10)
+        assert response.status_code == 200
+    assert idp.hits("/jwks.json") == 1
