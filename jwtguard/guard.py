@@ -51,7 +51,11 @@ class Guard:
         return await self.validator.authenticate_async(request, required=required)
 
     def authorize(
-        self, token: AccessToken, scopes: Iterable[str] = (), *, any_of: Iterable[str] = ()
+        self,
+        token: AccessToken,
+        scopes: str | Iterable[str] = (),
+        *,
+        any_of: str | Iterable[str] = (),
     ) -> None:
         """Raise :class:`~jwtguard.errors.InsufficientScope` unless the scopes are granted."""
         require_scopes(token, scopes, any_of=any_of)

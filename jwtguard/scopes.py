@@ -54,13 +54,25 @@ def _walk(claims: Mapping[str, Any], parts: tuple[str, ...]) -> Any:
     return node
 
 
+def scope_list(scopes: str | Iterable[str]) -> tuple[str, ...]:
+    """``scopes`` as a tuple; a string is a space-delimited scope list (RFC 6749 §3.3).
+
+    So ``"notes:read"`` is one scope (never a sequence of characters) and
+    ``"notes:read notes:write"`` two, the same in every adapter.
+    """
+    return tuple(scopes.split()) if isinstance(scopes, str) else tuple(scopes)
+
+
 def require_scopes(
-    token: AccessToken, scopes: Iterable[str] = (), *, any_of: Iterable[str] = ()
+    token: AccessToken,
+    scopes: str | Iterable[str] = (),
+    *,
+    any_of: str | Iterable[str] = (),
 ) -> None:
     """Raise :class:`InsufficientScope` unless ``token`` has all of ``scopes`` and, when
-    ``any_of`` is given, at least one of ``any_of``."""
-    all_of = tuple(scopes)
-    one_of = tuple(any_of)
+    ``any_of`` is given, at least one of ``any_of`` (each a list or a space-delimited string)."""
+    all_of = scope_list(scopes)
+    one_of = scope_list(any_of)
     missing = [scope for scope in all_of if scope not in token.scopes]
     lacks_one_of = bool(one_of) and token.scopes.isdisjoint(one_of)
     if not missing and not lacks_one_of:

@@ -14,6 +14,7 @@ from asgiref.sync import iscoroutinefunction
 from django.http import HttpRequest
 
 from jwtguard import AuthError
+from jwtguard.scopes import scope_list
 
 from .auth import aattach_user, arequire_token, attach_user, is_preflight, reject, require_token
 from .conf import get_settings
@@ -46,7 +47,7 @@ def jwt_required(
     """
     if view is not None and not callable(view):
         raise TypeError("jwt_required takes scopes as a keyword: @jwt_required(scopes=[...])")
-    all_of, one_of = _scopes(scopes), _scopes(any_of)
+    all_of, one_of = scope_list(scopes), scope_list(any_of)
 
     def decorate(view: V) -> V:
         if iscoroutinefunction(view):
@@ -92,7 +93,3 @@ def jwt_exempt(view: Exemptable) -> Exemptable:
     """
     view.jwt_exempt = True  # type: ignore[attr-defined]
     return view
-
-
-def _scopes(scopes: Iterable[str] | str) -> tuple[str, ...]:
-    return tuple(scopes.split()) if isinstance(scopes, str) else tuple(scopes)

@@ -14,7 +14,7 @@ DRF takes the 401 challenge from the *first* authentication class only: list
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, cast
 
@@ -24,6 +24,7 @@ from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.request import Request
 
 from jwtguard import AccessToken, AuthError, ErrorResponse, Guard
+from jwtguard.scopes import scope_list
 
 from .auth import attach_user, authenticate, is_preflight, require_token, unwrap
 from .conf import get_settings
@@ -104,13 +105,11 @@ class HasScopes(BasePermission):
 def required_scopes(view: object, method: str) -> tuple[str, ...]:
     """The scopes ``view`` requires for ``method`` (see :class:`HasScopes`)."""
     per_method = "read_scopes" if method.upper() in SAFE_METHODS else "write_scopes"
-    scopes = [*_scopes(view, "required_scopes"), *_scopes(view, per_method)]
+    scopes = [
+        *scope_list(getattr(view, "required_scopes", ())),
+        *scope_list(getattr(view, per_method, ())),
+    ]
     return tuple(dict.fromkeys(scopes))
-
-
-def _scopes(view: object, name: str) -> Iterable[str]:
-    value: str | Iterable[str] = getattr(view, name, ())
-    return value.split() if isinstance(value, str) else value
 
 
 @contextmanager

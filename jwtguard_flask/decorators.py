@@ -7,7 +7,9 @@ import inspect
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar, cast, overload
 
-from .verify import is_preflight, scope_tuple, verify_request, verify_request_async
+from jwtguard.scopes import scope_list
+
+from .verify import is_preflight, verify_request, verify_request_async
 
 View = TypeVar("View", bound=Callable[..., Any])
 
@@ -37,7 +39,8 @@ def jwt_required(
 ) -> View | Callable[[View], View]:
     """Require a valid access token granting all of ``scopes`` and one of ``any_of``.
 
-    Use it bare (``@jwt_required``) or called (``@jwt_required(scopes=["notes:read"])``).
+    Each is a list or a space-delimited string (``"notes:read notes:write"`` is two scopes, as
+    in the Django adapter). Use it bare (``@jwt_required``) or called (``@jwt_required(scopes=["notes:read"])``).
     With ``optional=True`` a request without a token reaches the view (``current_token`` is then
     falsy); a token that is present must still be valid. The view may be ``async def``.
     ``EXEMPT_PATHS`` do not lift it (they apply to :meth:`JWTGuard.protect`); a CORS preflight
@@ -45,8 +48,8 @@ def jwt_required(
     """
     if view is not None and not callable(view):
         raise TypeError("jwt_required takes its options by keyword: @jwt_required(scopes=[...])")
-    required = scope_tuple(scopes)
-    one_of = scope_tuple(any_of)
+    required = scope_list(scopes)
+    one_of = scope_list(any_of)
 
     def check() -> None:
         if not is_preflight():

@@ -8,12 +8,13 @@ from flask import Blueprint, Flask, Response, current_app, request
 
 from jwtguard import AuthError, Guard, Validator
 from jwtguard.keys import KeySource
+from jwtguard.scopes import scope_list
 
 from .decorators import is_exempt
 from .request import FlaskRequestView
 from .settings import read_settings
 from .state import EXTENSION_KEY, JWTGuardState, get_state
-from .verify import scope_tuple, verify_request
+from .verify import verify_request
 
 
 class JWTGuard:
@@ -59,8 +60,8 @@ class JWTGuard:
         one). A ``@jwt_required`` on a view adds its own scopes on top (so an optional view
         under protection needs ``@jwt_exempt`` as well).
         """
-        required = scope_tuple(scopes)
-        one_of = scope_tuple(any_of)
+        required = scope_list(scopes)
+        one_of = scope_list(any_of)
 
         def require_token() -> None:
             if get_state().guard.skips(FlaskRequestView(request)):

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from flask import request
 
 from jwtguard import AccessToken, Guard, is_cors_preflight
+from jwtguard.scopes import scope_list
 
 from .globals import get_current_token, remember_token
 from .request import FlaskRequestView
@@ -61,13 +62,8 @@ def _authorize(
     if token is None:
         return None
     remember_token(token)
-    guard.authorize(token, scope_tuple(scopes), any_of=scope_tuple(any_of))
+    guard.authorize(token, scope_list(scopes), any_of=scope_list(any_of))
     return token
-
-
-def scope_tuple(scopes: str | Iterable[str]) -> tuple[str, ...]:
-    """``scopes`` as a tuple; a single string is one scope, not a sequence of characters."""
-    return (scopes,) if isinstance(scopes, str) else tuple(scopes)
 
 
 def is_preflight() -> bool:

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from jwtguard import AuthError, GuardConfig, InsufficientScope, Validator, require_scopes
-from jwtguard.scopes import extract_scopes
+from jwtguard.scopes import extract_scopes, scope_list
 from tests.contract import AUDIENCE, ISSUER, Minter
 
 NOW = 1_900_000_000
@@ -241,3 +241,25 @@ def test_require_scopes(
         require_scopes(token, all_of, any_of=any_of)
     assert caught.value.required == tuple(all_of) + tuple(any_of)
     assert caught.value.status == 403
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("notes:read", ("notes:read",)),
+        ("notes:read  notes:write ", ("notes:read", "notes:write")),
+        (["notes:read", "a b"], ("notes:read", "a b")),
+        ((), ()),
+        ("", ()),
+    ],
+)
+def test_scope_list(value: str | list[str], expected: tuple[str, ...]) -> None:
+    assert scope_list(value) == expected
+
+
+def test_require_scopes_takes_a_space_delimited_string(minter: Minter) -> None:
+    token = validator_for(minter).validate(sign(minter, scope="a b"))
+    require_scopes(token, "a b")
+    with pytest.raises(InsufficientScope) as caught:
+        require_scopes(token, "a c", any_of="x y")
+    assert caught.value.required == ("a", "c", "x", "y")

@@ -11,6 +11,7 @@ from flask import Blueprint, Flask
 
 from jwtguard import GuardConfig
 from jwtguard.keys import KeySet, StaticKeySource, TrustedKey
+from jwtguard.testing import parse_challenge
 from jwtguard_flask import (
     JWTGuard,
     current_token,
@@ -258,3 +259,21 @@ def test_async_views_fetch_keys_without_blocking(settings: dict[str, Any], minte
     response = app.test_client().get("/async", headers=bearer(minter.token()))
     assert (response.status_code, response.json) == (200, {"sub": "alice"})
     assert source.async_calls == 1
+
+
+def test_scopes_as_a_space_delimited_string(app: Flask, minter: Minter) -> None:
+    """As in the Django decorator: a string is RFC 6749's space-delimited scope list."""
+
+    @app.get("/both")
+    @jwt_required(scopes="notes:read notes:write")
+    def both() -> str:
+        return "ok"
+
+    client = app.test_client()
+    refused = client.get("/both", headers=bearer(minter.token()))
+    assert refused.status_code == 403
+    assert parse_challenge(refused.headers["WWW-Authenticate"])[1]["scope"] == (
+        "notes:read notes:write"
+    )
+    granted = bearer(minter.token(scope="notes:write notes:read"))
+    assert client.get("/both", headers=granted).status_code == 200
