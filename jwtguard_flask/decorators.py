@@ -40,7 +40,8 @@ def jwt_required(
     """Require a valid access token granting all of ``scopes`` and one of ``any_of``.
 
     Each is a list or a space-delimited string (``"notes:read notes:write"`` is two scopes, as
-    in the Django adapter). Use it bare (``@jwt_required``) or called (``@jwt_required(scopes=["notes:read"])``).
+    in the Django adapter). Use it bare (``@jwt_required``) or called
+    (``@jwt_required(scopes=["notes:read"])``).
     With ``optional=True`` a request without a token reaches the view (``current_token`` is then
     falsy); a token that is present must still be valid. The view may be ``async def``.
     ``EXEMPT_PATHS`` do not lift it (they apply to :meth:`JWTGuard.protect`); a CORS preflight
