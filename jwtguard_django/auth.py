@@ -110,9 +110,9 @@ async def aattach_user(request: HttpRequest, token: AccessToken, settings: Guard
     return _set_user(request, await aresolve_user(token, settings))
 
 
-def reject(error: AuthError, guard: Guard) -> HttpResponse:
-    """The core's answer to ``error`` as a Django response, byte for byte."""
-    answer = guard.render(error)
+def reject(request: HttpRequest, error: AuthError, guard: Guard) -> HttpResponse:
+    """The core's answer to ``error`` as a Django response, byte for byte (audited)."""
+    answer = guard.reject(error, DjangoRequest(request))
     return HttpResponse(answer.body, status=answer.status, headers=dict(answer.headers))
 
 

@@ -34,6 +34,8 @@ from django.utils.module_loading import import_string
 
 from jwtguard import AccessToken, ConfigurationError, Guard, GuardConfig
 
+from .signals import SignalListener
+
 SETTING = "JWTGUARD"
 DJANGO_KEYS = frozenset({"MODE", "USER_RESOLVER", "ENV_PREFIX"})
 MODES = ("enforce", "annotate")
@@ -78,7 +80,9 @@ def get_guard() -> Guard:
 def build_settings(raw: Any, environ: Mapping[str, str] | None = None) -> GuardSettings:
     """The adapter's settings from a ``JWTGUARD`` value (a remote key source may pre-warm)."""
     options = read_options(raw, environ)
-    return GuardSettings(Guard(options.config), options.mode, options.user_resolver)
+    guard = Guard(options.config)
+    guard.add_listener(SignalListener())
+    return GuardSettings(guard, options.mode, options.user_resolver)
 
 
 def read_options(raw: Any, environ: Mapping[str, str] | None = None) -> Options:

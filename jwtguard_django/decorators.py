@@ -62,7 +62,7 @@ def jwt_required(
                     settings.guard.authorize(token, all_of, any_of=one_of)
                     await aattach_user(request, token, settings)
                 except AuthError as error:
-                    return reject(error, settings.guard)
+                    return reject(request, error, settings.guard)
                 return await view(request, *args, **kwargs)
 
             return async_wrapper  # type: ignore[return-value]
@@ -77,7 +77,7 @@ def jwt_required(
                 settings.guard.authorize(token, all_of, any_of=one_of)
                 attach_user(request, token, settings)
             except AuthError as error:
-                return reject(error, settings.guard)
+                return reject(request, error, settings.guard)
             return view(request, *args, **kwargs)
 
         return wrapper  # type: ignore[return-value]

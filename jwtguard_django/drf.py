@@ -28,6 +28,7 @@ from jwtguard.scopes import scope_list
 
 from .auth import attach_user, authenticate, is_preflight, require_token, unwrap
 from .conf import get_settings
+from .request import DjangoRequest
 
 if TYPE_CHECKING:
     # rest_framework.views imports the authentication classes, and rest_framework.renderers
@@ -72,11 +73,11 @@ class JWTAuthentication(BaseAuthentication):
         DRF asks for it when a permission such as ``IsAuthenticated`` refuses an anonymous
         request; the body then becomes the core's ``token_missing`` / ``unsupported_scheme``.
         """
-        guard = get_settings().guard
+        guard, http = get_settings().guard, unwrap(request)
         try:
-            require_token(unwrap(request), guard)
+            require_token(http, guard)
         except AuthError as error:
-            _wrap_renderer(request).not_authenticated = guard.render(error)
+            _wrap_renderer(request).not_authenticated = guard.reject(error, DjangoRequest(http))
         return guard.challenge()
 
 
@@ -119,7 +120,7 @@ def _refusing(request: Request, guard: Guard) -> Iterator[None]:
         yield
     except AuthError as error:
         _wrap_renderer(request)
-        raise BearerError(guard.render(error)) from None
+        raise BearerError(guard.reject(error, DjangoRequest(unwrap(request)))) from None
 
 
 def drf_document(answer: ErrorResponse) -> dict[str, Any]:

@@ -59,7 +59,7 @@ class JWTGuardMiddleware:
                 else:
                     attach_user(request, token, settings)
             except AuthError as error:
-                return reject(error, settings.guard)
+                return reject(request, error, settings.guard)
         return self.get_response(request)
 
     async def __acall__(self, request: HttpRequest) -> HttpResponseBase:
@@ -72,7 +72,7 @@ class JWTGuardMiddleware:
                 else:
                     await aattach_user(request, token, settings)
             except AuthError as error:
-                return reject(error, settings.guard)
+                return reject(request, error, settings.guard)
         return await cast(Awaitable[HttpResponseBase], self.get_response(request))
 
 

@@ -14,6 +14,11 @@ class DjangoRequest:
         self._request = request
 
     @property
+    def http_request(self) -> HttpRequest:
+        """The Django request this view reads."""
+        return self._request
+
+    @property
     def method(self) -> str:
         return self._request.method or "GET"
 

@@ -13,6 +13,7 @@ from jwtguard.scopes import scope_list
 from .decorators import is_exempt
 from .request import FlaskRequestView
 from .settings import read_settings
+from .signals import SignalListener
 from .state import EXTENSION_KEY, JWTGuardState, get_state
 from .verify import verify_request
 
@@ -40,8 +41,9 @@ class JWTGuard:
                 "use that one instead of creating another."
             )
         config, options = read_settings(app.config)
-        validator = Validator(config, key_source=self.key_source)
-        app.extensions[EXTENSION_KEY] = JWTGuardState(self, Guard(config, validator=validator))
+        guard = Guard(config, validator=Validator(config, key_source=self.key_source))
+        guard.add_listener(SignalListener())
+        app.extensions[EXTENSION_KEY] = JWTGuardState(self, guard)
         app.register_error_handler(AuthError, render_auth_error)
         if options.protect_app:
             self.protect(app)
@@ -76,5 +78,5 @@ class JWTGuard:
 
 def render_auth_error(error: AuthError) -> Response:
     """The core's answer to ``error``, as a Flask response: status, headers and body unchanged."""
-    answer = get_state().guard.render(error)
+    answer = get_state().guard.reject(error, FlaskRequestView(request))
     return current_app.response_class(answer.body, status=answer.status, headers=answer.headers)

@@ -1,0 +1,91 @@
+"""Audit records: one structured log record per rejected request on ``jwtguard.audit`` (design §7).
+
+Each record carries, as attributes of the ``logging.LogRecord`` (for JSON formatters) and in its
+message (for plain ones): ``code``, ``status``, ``error``, ``method``, ``path``, ``client``, the
+operator-only ``detail`` and, when the token can be read, its ``iss``, ``sub``, ``kid`` and
+``alg``. Those four are read without verification (a rejected token's claims prove nothing) and
+are cut short and stripped of control characters. The token itself is never logged.
+
+4xx rejections are logged at INFO, a 503 (keys or store unavailable) at WARNING.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from .config import GuardConfig
+from .errors import AuthError
+from .extract import extract_token
+from .jws import CompactJWS
+from .request import RequestView
+
+AUDIT_LOGGER = "jwtguard.audit"
+audit_log = logging.getLogger(AUDIT_LOGGER)
+
+#: The token facts an audit record may carry, and where they come from.
+TOKEN_FACTS = {"iss": "payload", "sub": "payload", "kid": "header", "alg": "header"}
+_LIMIT = 128
+
+
+def rejection_record(error: AuthError, request: RequestView, config: GuardConfig) -> dict[str, Any]:
+    """The audit fields for ``error`` answered to ``request`` (``None`` where unknown)."""
+    record: dict[str, Any] = {
+        "code": error.code,
+        "status": error.status,
+        "error": error.error,
+        "method": _clean(request.method),
+        "path": _clean(request.path),
+        "client": _clean(request.client_address),
+        "detail": _clean(error.detail, limit=512),
+    }
+    record.update(token_facts(request, config))
+    return record
+
+
+def token_facts(request: RequestView, config: GuardConfig) -> dict[str, str | None]:
+    """``iss``, ``sub``, ``kid`` and ``alg`` of the request's token, unverified, where readable."""
+    facts: dict[str, str | None] = dict.fromkeys(TOKEN_FACTS)
+    parts: dict[str, dict[str, Any]] = {"header": {}, "payload": {}}
+    try:
+        token = extract_token(request, config).token
+        if token is None or len(token) > config.max_token_bytes:
+            return facts
+        jws = CompactJWS(token)
+        parts["header"] = jws.header
+        parts["payload"] = jws.payload()
+    except Exception:  # noqa: S110 - best effort: the request is refused anyway
+        pass
+    for name, part in TOKEN_FACTS.items():
+        value = parts[part].get(name)
+        facts[name] = _clean(value) if isinstance(value, str) else None
+    return facts
+
+
+def log_rejection(error: AuthError, request: RequestView, config: GuardConfig) -> dict[str, Any]:
+    """Write the audit record of one rejection; returns its fields."""
+    record = rejection_record(error, request, config)
+    level = logging.WARNING if error.status >= 500 else logging.INFO
+    if audit_log.isEnabledFor(level):
+        known = " ".join(f"{name}={record[name]}" for name in TOKEN_FACTS if record[name])
+        audit_log.log(
+            level,
+            "%s %s %s %s from %s: %s%s",
+            record["status"],
+            record["code"],
+            record["method"],
+            record["path"],
+            record["client"] or "unknown client",
+            record["detail"] or error.description,
+            f" [{known}]" if known else "",
+            extra=record,
+        )
+    return record
+
+
+def _clean(value: str | None, *, limit: int = _LIMIT) -> str | None:
+    """``value`` safe for a log line: printable, no control characters, at most ``limit``."""
+    if value is None:
+        return None
+    printable = "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in value[: limit + 1])
+    return printable if len(printable) <= limit else printable[:limit] + "…"
