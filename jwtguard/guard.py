@@ -16,6 +16,7 @@ from .config import GuardConfig
 from .errors import AuthError, TokenMissing
 from .extract import is_cors_preflight
 from .request import RequestView
+from .revocation import Revocations
 from .scopes import require_scopes
 from .token import AccessToken
 from .validator import Validator
@@ -59,6 +60,11 @@ class Guard:
     ) -> None:
         """Raise :class:`~jwtguard.errors.InsufficientScope` unless the scopes are granted."""
         require_scopes(token, scopes, any_of=any_of)
+
+    @property
+    def revocations(self) -> Revocations:
+        """Revoke tokens on the validator's store (``REVOCATION`` must be on)."""
+        return self.validator.revocations
 
     def render(self, error: AuthError) -> ErrorResponse:
         """The complete HTTP answer for ``error``."""
