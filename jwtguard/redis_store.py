@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 from .stores import StoreError
 
@@ -24,22 +24,22 @@ REDIS_SCHEMES = ("redis", "rediss", "unix")
 
 
 def redact_url(url: str) -> str:
-    """``url`` without its password, for logs and error messages."""
+    """``url`` without its password (in the userinfo or a ``password=`` query), for logs."""
     try:
         parts = urlsplit(url)
-        if parts.password is None:
-            return url
-        user = parts.username or ""
-        host = parts.hostname or ""
-        if ":" in host:
-            host = f"[{host}]"
-        netloc = f"{user}:***@{host}" + (f":{parts.port}" if parts.port is not None else "")
+        netloc = parts.netloc
+        if parts.password is not None:
+            host = parts.hostname or ""
+            host = f"[{host}]" if ":" in host else host
+            port = f":{parts.port}" if parts.port is not None else ""
+            netloc = f"{parts.username or ''}:***@{host}{port}"
         query = "&".join(
             "password=***" if item.lower().startswith("password=") else item
             for item in parts.query.split("&")
             if item
         )
-        return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+        shown = f"{parts.scheme}://{netloc}{parts.path}" if parts.scheme else netloc + parts.path
+        return shown + (f"?{query}" if query else "")
     except ValueError:
         return "<an unparsable URL>"
 
