@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Literal
 from .claims import iso_time
 from .errors import ConfigurationError
 from .store_checks import parse_cutoff
-from .stores import EntryKind, TokenStore, build_store, store_key
+from .stores import EntryKind, TokenStore, build_store, is_process_local, store_key
 from .token import AccessToken
 
 if TYPE_CHECKING:
@@ -160,6 +160,38 @@ class Revocations:
         entry: EntryKind = "revoked-jti" if kind == "token" else "revoked-sub"
         self.store.put(store_key(self.prefix, entry, identifier), value, until - now)
         return Revocation(kind, identifier, cutoff, until)
+
+
+def revoke_by_options(
+    revocations: Revocations,
+    *,
+    jti: str | None = None,
+    exp: str | None = None,
+    sub: str | None = None,
+    before: str | None = None,
+) -> Revocation:
+    """Do what a revoke command was asked: ``jti`` (with its token's ``exp``, if known) or
+    ``sub`` (with ``before``, default now); times as text (:func:`parse_time`).
+
+    Raises ``ValueError`` with a message for the user, also when the store lives in one process
+    only: a revocation made by a command would never reach the running API.
+    """
+    if (jti is None) == (sub is None):
+        raise ValueError("give either --jti (one token) or --sub (every token of a subject)")
+    if jti is not None and before is not None:
+        raise ValueError("--before goes with --sub; a token revoked by --jti takes --exp")
+    if sub is not None and exp is not None:
+        raise ValueError("--exp goes with --jti; a subject takes --before")
+    if is_process_local(revocations.store):
+        raise ValueError(
+            "the token store keeps its entries in each process (STORE 'memory' or a LocMemCache), "
+            "so a revocation made here cannot reach the running API: configure a shared store "
+            "(REDIS_URL, or for Django STORE 'django-cache' on a Redis or Memcached cache)"
+        )
+    if jti is not None:
+        return revocations.revoke_token(jti, expires_at=None if exp is None else parse_time(exp))
+    assert sub is not None  # noqa: S101 - exactly one of the two is set
+    return revocations.revoke_subject(sub, before=None if before is None else parse_time(before))
 
 
 def timestamp(moment: Moment) -> float:

@@ -63,6 +63,12 @@ class TokenStore(Protocol):
         ...
 
 
+def is_process_local(store: object) -> bool:
+    """Whether ``store`` keeps its entries in one process only (so another process, such as a
+    command that revokes, cannot reach those of a running API)."""
+    return getattr(store, "process_local", False) is True
+
+
 def store_key(prefix: str, kind: EntryKind, identifier: str) -> str:
     """The store key for ``identifier`` (a ``jti`` or a ``sub``) as an entry of ``kind``."""
     digest = hashlib.sha256(identifier.encode("utf-8", "surrogatepass")).hexdigest()
@@ -77,6 +83,9 @@ class MemoryStore:
     unexpired entries are held, adding another raises :class:`StoreError` rather than forgetting
     a ``jti`` that must stay remembered (``STORE_FAILURE`` then decides).
     """
+
+    #: Each process has its own entries (a store may say so; command-line tools check it).
+    process_local = True
 
     def __init__(
         self, *, max_entries: int = 100_000, clock: Callable[[], float] = time.monotonic

@@ -17,6 +17,9 @@ The Django-only keys below are split off; everything else goes to
     e.g. ``"JWTGUARD_"``: ``JWTGUARD_*`` environment variables override the dict, which then only
     holds defaults, by :meth:`GuardConfig.from_env <jwtguard.GuardConfig.from_env>`'s rules (a
     key source in the environment replaces the dict's key source).
+
+``STORE`` also takes ``"django-cache"`` (or ``"django-cache:<alias>"``): replay protection and
+revocation on Django's cache framework (:mod:`jwtguard_django.stores`).
 """
 
 from __future__ import annotations
@@ -33,6 +36,8 @@ from django.dispatch import receiver
 from django.utils.module_loading import import_string
 
 from jwtguard import AccessToken, ConfigurationError, Guard, GuardConfig
+
+from .stores import django_store
 
 SETTING = "JWTGUARD"
 DJANGO_KEYS = frozenset({"MODE", "USER_RESOLVER", "ENV_PREFIX"})
@@ -104,8 +109,12 @@ def read_options(raw: Any, environ: Mapping[str, str] | None = None) -> Options:
             for key in DJANGO_KEYS:
                 if prefix + key in env:
                     options[key] = env.pop(prefix + key)
+            if prefix + "STORE" in env:
+                core["STORE"] = env.pop(prefix + "STORE")
         else:
             problems.append("ENV_PREFIX must be a non-empty string such as 'JWTGUARD_'")
+    if "STORE" in core:
+        core["STORE"] = django_store(core["STORE"], problems)
     mode = options.get("MODE", "enforce")
     if mode not in MODES:
         problems.append(f"MODE must be one of {list(MODES)}, got {mode!r}")
