@@ -35,7 +35,7 @@ from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.utils.module_loading import import_string
 
-from jwtguard import AccessToken, ConfigurationError, Guard, GuardConfig
+from jwtguard import AccessToken, ConfigurationError, Guard, GuardConfig, Revocations
 
 from .stores import django_store
 
@@ -78,6 +78,12 @@ def get_settings() -> GuardSettings:
 
 def get_guard() -> Guard:
     return get_settings().guard
+
+
+def get_revocations() -> Revocations:
+    """Revoke tokens in the configured store (``REVOCATION`` must be on), e.g. in a logout view:
+    ``get_revocations().revoke(get_token(request))``."""
+    return get_guard().revocations
 
 
 def build_settings(raw: Any, environ: Mapping[str, str] | None = None) -> GuardSettings:

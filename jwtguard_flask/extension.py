@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from flask import Blueprint, Flask, Response, current_app, request
 
-from jwtguard import AuthError, Guard, TokenStore, Validator
+from jwtguard import AuthError, Guard, Revocations, TokenStore, Validator
 from jwtguard.keys import KeySource
 from jwtguard.scopes import scope_list
 
@@ -56,6 +56,12 @@ class JWTGuard:
         app.cli.add_command(jwtguard_cli)
         if options.protect_app:
             self.protect(app)
+
+    @property
+    def revocations(self) -> Revocations:
+        """Revoke tokens in the current app's store (``REVOCATION`` must be on), e.g. in a
+        logout view: ``guard.revocations.revoke(current_token)``."""
+        return get_state().guard.revocations
 
     def protect(
         self,
