@@ -131,7 +131,8 @@ def test_importing_jwtguard_does_not_import_redis() -> None:
     code = (
         "import sys, jwtguard\n"
         "from jwtguard import GuardConfig, Validator\n"
-        "GuardConfig(secret='s' * 32, algorithms=['HS256'], replay_protection=True)\n"
+        "config = GuardConfig(secret='s' * 32, algorithms=['HS256'], replay_protection=True)\n"
+        "Validator(config)\n"
         "assert 'redis' not in sys.modules, 'redis was imported'\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)

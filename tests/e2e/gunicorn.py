@@ -74,10 +74,10 @@ def _wait_until_healthy(process: subprocess.Popen[bytes], url: str, log: Path) -
         if process.poll() is not None:
             raise RuntimeError(f"gunicorn exited with {process.returncode}:\n{log.read_text()}")
         try:
-            if requests.get(url, timeout=1).status_code == 200:
+            if requests.get(url, timeout=2).status_code == 200:
                 return
-        except requests.ConnectionError:
-            pass
+        except (requests.ConnectionError, requests.Timeout):
+            pass  # not listening yet, or its workers are still starting
         time.sleep(0.1)
     raise RuntimeError(
         f"gunicorn did not answer {url} within {START_TIMEOUT} s:\n{log.read_text()}"
