@@ -19,8 +19,8 @@ import pytest
 from tests.e2e.gunicorn import free_port
 
 INSTALL_HINT = (
-    "redis-server is not installed, so the Redis tests are skipped; install it with "
-    "`sudo apt-get install redis-server` (Debian, Ubuntu) or `brew install redis` (macOS)"
+    "install it with `sudo apt-get install redis-server` (Debian, Ubuntu) or "
+    "`brew install redis` (macOS)"
 )
 START_TIMEOUT = 10.0
 
@@ -30,8 +30,11 @@ def redis_server_binary() -> str:
     binary = shutil.which("redis-server")
     if binary is None:
         if os.environ.get("CI"):
-            pytest.fail(f"{INSTALL_HINT}. CI is set: there the Redis tests must run.")
-        pytest.skip(INSTALL_HINT)
+            pytest.fail(
+                "redis-server is not installed, and CI is set: the Redis tests must run there "
+                f"(.ci/run installs it); {INSTALL_HINT}"
+            )
+        pytest.skip(f"redis-server is not installed, so this Redis test is skipped; {INSTALL_HINT}")
     return binary
 
 
