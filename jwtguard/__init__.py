@@ -37,7 +37,9 @@ from .errors import (
 from .extract import extract_token, is_cors_preflight
 from .guard import Guard
 from .request import RequestView, SimpleRequest
+from .revocation import Revocation, Revocations
 from .scopes import require_scopes
+from .stores import MemoryStore, StoreError, TokenStore
 from .token import AccessToken
 from .validator import Validator
 
@@ -61,11 +63,15 @@ __all__ = [
     "IssuerInvalid",
     "KeySourceUnavailable",
     "LifetimeTooLong",
+    "MemoryStore",
     "MultipleTokens",
     "RequestView",
+    "Revocation",
+    "Revocations",
     "ServiceUnavailable",
     "SignatureInvalid",
     "SimpleRequest",
+    "StoreError",
     "StoreUnavailable",
     "TokenExpired",
     "TokenIssuedInFuture",
@@ -74,6 +80,7 @@ __all__ = [
     "TokenNotYetValid",
     "TokenReplayed",
     "TokenRevoked",
+    "TokenStore",
     "TokenTooLarge",
     "TypeInvalid",
     "UnknownKey",

@@ -71,16 +71,16 @@ class ClaimRules:
         leeway = self.leeway
         if exp is not None and now >= exp + leeway:
             raise TokenExpired(
-                detail=f"expired {_ago(now - exp)} ago at {_iso(exp)} (leeway {leeway:g} s)"
+                detail=f"expired {_ago(now - exp)} ago at {iso_time(exp)} (leeway {leeway:g} s)"
             )
         if nbf is not None and now + leeway < nbf:
             raise TokenNotYetValid(
-                detail=f"not valid until {_iso(nbf)}, {_ago(nbf - now)} from "
+                detail=f"not valid until {iso_time(nbf)}, {_ago(nbf - now)} from "
                 f"now (leeway {leeway:g} s)"
             )
         if iat is not None and iat > now + leeway:
             raise TokenIssuedInFuture(
-                detail=f"issued at {_iso(iat)}, {_ago(iat - now)} in the "
+                detail=f"issued at {iso_time(iat)}, {_ago(iat - now)} in the "
                 f"future (leeway {leeway:g} s)"
             )
         if self.issuers and claims["iss"] not in self.issuers:
@@ -125,7 +125,8 @@ def _invalid(name: str, why: str) -> ClaimInvalid:
     return ClaimInvalid(f"The access token's {name} claim is invalid", detail=f"{name} {why}")
 
 
-def _iso(timestamp: float) -> str:
+def iso_time(timestamp: float) -> str:
+    """A NumericDate as ISO 8601 UTC to the second: ``2025-01-31T12:00:00Z``."""
     return (
         datetime.fromtimestamp(timestamp, tz=UTC)
         .isoformat(timespec="seconds")

@@ -20,6 +20,7 @@ from typing import Any, Literal
 from .config_rules import ConfigChecker, load_configured_keys
 from .errors import ConfigurationError
 from .keys import KeySet, LoadResult
+from .stores import TokenStore
 
 KEY_SOURCE_SETTINGS = frozenset(
     {
@@ -79,6 +80,15 @@ class GuardConfig:
     max_token_bytes: int = field(default=8192, metadata=_kind("int"))
     error_format: Literal["json", "problem"] = field(default="json", metadata=_kind("str"))
     exempt_paths: Sequence[str] = field(default=(), metadata=_kind("str_list"))
+    replay_protection: bool = field(default=False, metadata=_kind("bool"))
+    revocation: bool = field(default=False, metadata=_kind("bool"))
+    store: str | TokenStore | None = field(default=None, metadata=_kind("str"))
+    redis_url: str | None = field(default=None, repr=False, metadata=_kind("str"))
+    store_failure: Literal["closed", "open"] = field(default="closed", metadata=_kind("str"))
+    store_timeout: float = field(default=1.0, metadata=_kind("number"))
+    store_prefix: str = field(default="jwtguard:", metadata=_kind("str"))
+    store_max_entries: int = field(default=100_000, metadata=_kind("int"))
+    revocation_ttl: float = field(default=86400.0, metadata=_kind("number"))
 
     key_set: KeySet = field(init=False, repr=False, compare=False)
     """The static keys, parsed and bound to their algorithms when the configuration is built

@@ -5,6 +5,7 @@ Every rule adds a problem instead of raising, so one ``ConfigurationError`` list
 
 from __future__ import annotations
 
+import importlib.util
 import math
 import re
 from collections.abc import Sequence
@@ -13,12 +14,16 @@ from typing import TYPE_CHECKING, Any
 
 from .http import url_problem
 from .keys import SUPPORTED_ALGORITHMS, LoadResult, load_jwks, load_pem, load_secret
+from .redis_store import redact_url, redis_url_problem
+from .stores import is_store, load_factory, store_kind
 
 if TYPE_CHECKING:
     from .config import GuardConfig
 
 TOKEN_LOCATIONS = ("header", "query", "form", "cookie")
 ERROR_FORMATS = ("json", "problem")
+STORE_FAILURES = ("closed", "open")
+_STORE_PREFIX = re.compile(r"[!-~]{0,64}")  # printable ASCII without spaces (memcached keys)
 _TOKEN_CHARS = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")  # RFC 9110 token
 _QUOTABLE = re.compile(r"[\x20\x21\x23-\x5b\x5d-\x7e]*")  # printable ASCII without " and \
 _STATIC_SOURCES = frozenset({"SECRET", "PUBLIC_KEY", "PUBLIC_KEY_FILE", "JWKS", "JWKS_FILE"})
@@ -38,6 +43,7 @@ class ConfigChecker:
         self._check_algorithms(c.algorithms)
         self._check_key_sources()
         self._check_remote_limits()
+        self._check_stores()
         self._check_string_list("ISSUER", c.issuers, allow_empty=True)
         self._check_string_list("AUDIENCE", c.audiences, allow_empty=True)
         self._check_string_list("REQUIRED_CLAIMS", c.required_claims, allow_empty=True)
@@ -149,6 +155,51 @@ class ConfigChecker:
             and c.jwks_min_ttl > c.jwks_max_ttl
         ):
             self._add("JWKS_MIN_TTL must not exceed JWKS_MAX_TTL")
+
+    def _check_stores(self) -> None:
+        c = self.config
+        for name in ("REPLAY_PROTECTION", "REVOCATION"):
+            if not isinstance(getattr(c, name.lower()), bool):
+                self._add(f"{name} must be true or false")
+        store = c.store
+        if isinstance(store, str) and store not in ("memory", "redis"):
+            self._check_store_factory(store)
+        elif store is not None and not isinstance(store, str) and not is_store(store):
+            self._add(
+                f"STORE must be 'memory', 'redis', a dotted path to a store factory, or a store "
+                f"(with add, put and get_many methods), not {type(store).__name__}"
+            )
+        url = c.redis_url
+        if url is not None and (not isinstance(url, str) or not url):
+            self._add("REDIS_URL must be a non-empty string such as redis://127.0.0.1:6379/0")
+            url = None
+        if url is not None and (problem := redis_url_problem(url)) is not None:
+            self._add(f"REDIS_URL {problem}, got {redact_url(url)!r}")
+        if store == "memory" and url is not None:
+            self._add("REDIS_URL is set but STORE is 'memory': drop one of them")
+        if store == "redis" and url is None:
+            self._add("STORE 'redis' needs REDIS_URL, e.g. redis://127.0.0.1:6379/0")
+        if store_kind(c) == "redis" and importlib.util.find_spec("redis") is None:
+            self._add("a Redis store needs the redis package: pip install 'jwtguard[redis]'")
+        if c.store_failure not in STORE_FAILURES:
+            self._add(f"STORE_FAILURE must be 'closed' or 'open', got {c.store_failure!r}")
+        self._check_number("STORE_TIMEOUT", c.store_timeout, minimum=0.01, maximum=60)
+        self._check_number("REVOCATION_TTL", c.revocation_ttl, minimum=1, maximum=366 * 86400)
+        self._check_int("STORE_MAX_ENTRIES", c.store_max_entries, minimum=1, maximum=10**8)
+        self._check_pattern(
+            "STORE_PREFIX", c.store_prefix, _STORE_PREFIX, "printable ASCII without spaces"
+        )
+
+    def _check_store_factory(self, path: str) -> None:
+        if not re.fullmatch(r"[\w.]+[.:]\w+", path):
+            self._add(
+                f"STORE must be 'memory', 'redis' or a dotted path to a store factory, got {path!r}"
+            )
+            return
+        try:
+            load_factory(path)
+        except (ImportError, AttributeError, TypeError) as exc:
+            self._add(f"STORE: cannot use {path!r} ({exc})")
 
     def _check_string_list(self, name: str, values: Sequence[Any], *, allow_empty: bool) -> None:
         if not allow_empty and not values:

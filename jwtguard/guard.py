@@ -22,6 +22,7 @@ from .errors import AuthError, TokenMissing
 from .events import GuardListener, Listeners
 from .extract import is_cors_preflight
 from .request import RequestView
+from .revocation import Revocations
 from .scopes import require_scopes
 from .token import AccessToken
 from .validator import Validator
@@ -86,6 +87,11 @@ class Guard:
         if self.listeners:
             self.listeners.rejected(request, error, record)
         return self.render(error)
+
+    @property
+    def revocations(self) -> Revocations:
+        """Revoke tokens on the validator's store (``REVOCATION`` must be on)."""
+        return self.validator.revocations
 
     def render(self, error: AuthError) -> ErrorResponse:
         """The complete HTTP answer for ``error`` (no logging, no events)."""

@@ -5,7 +5,8 @@
 3. key selection by ``kid`` among trusted keys bound to that ``alg`` (never from the token);
 4. signature;
 5. claims (:mod:`jwtguard.claims`);
-6. → :class:`~jwtguard.token.AccessToken` with its scopes.
+6. revocation and 7. replay, on a token store when configured (:mod:`jwtguard.store_checks`);
+8. → :class:`~jwtguard.token.AccessToken` with its scopes.
 """
 
 from __future__ import annotations
@@ -30,8 +31,11 @@ from .extract import extract_token
 from .jws import CompactJWS
 from .keys import KeySource, TrustedKey
 from .request import RequestView
+from .revocation import Revocations
 from .scopes import ScopeReader
 from .sources import IssuerKeySources, build_key_source
+from .store_checks import StoreChecks
+from .stores import TokenStore, build_store
 from .token import AccessToken
 
 _EXPLICIT_TYPE_PREFIX = "application/"
@@ -42,8 +46,9 @@ class Validator:
 
     ``validate(token)`` returns an :class:`AccessToken` or raises an
     :class:`~jwtguard.errors.AuthError`; nothing else escapes. ``validate_async`` does the same
-    without blocking an event loop on a key fetch. Thread-safe: it holds no per-request state.
-    ``key_source`` replaces the configured keys (any :class:`~jwtguard.keys.KeySource`).
+    without blocking an event loop on a key fetch or a store. Thread-safe: it holds no
+    per-request state. ``key_source`` replaces the configured keys (any
+    :class:`~jwtguard.keys.KeySource`), ``store`` the configured token store.
     """
 
     def __init__(
@@ -51,6 +56,7 @@ class Validator:
         config: GuardConfig,
         *,
         key_source: KeySource | IssuerKeySources | None = None,
+        store: TokenStore | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.config = config
@@ -63,13 +69,35 @@ class Validator:
         self._max_bytes = config.max_token_bytes
         self._types = frozenset(_normalize_type(t) for t in config.token_types)
         self._read_scopes = ScopeReader(config.scope_claims)
+        replay = config.replay_protection
         self._rules = ClaimRules(
             issuers=config.issuers,
             audiences=config.audiences,
             leeway=config.leeway,
-            required=config.required_claims,
+            # Replay protection needs a jti to remember, and an exp to forget it at.
+            required=(*config.required_claims, *(("jti", "exp") if replay else ())),
             max_lifetime=config.max_lifetime,
         )
+        if store is None and (replay or config.revocation):
+            store = build_store(config)
+        self.store: TokenStore | None = store
+        self._checks = (
+            StoreChecks(
+                store,
+                revocation=config.revocation,
+                replay=replay,
+                leeway=config.leeway,
+                prefix=config.store_prefix,
+                fail_open=config.store_failure == "open",
+            )
+            if store is not None and (replay or config.revocation)
+            else None
+        )
+
+    @property
+    def revocations(self) -> Revocations:
+        """Revocations on this validator's store (``REVOCATION`` must be on)."""
+        return Revocations.from_config(self.config, store=self.store)
 
     def authenticate(self, request: RequestView, *, required: bool = True) -> AccessToken | None:
         """Extract the request's token and validate it.
@@ -98,17 +126,24 @@ class Validator:
     def validate(self, token: str) -> AccessToken:
         """Validate one compact JWS access token."""
         jws, algorithm, kid, source, claims = self._parse(token)
-        return self._verify(jws, algorithm, source.candidates(kid, algorithm), claims)
+        access, now = self._verify(jws, algorithm, source.candidates(kid, algorithm), claims)
+        if self._checks is not None:
+            self._checks.check(access.claims, now)
+        return access
 
     async def validate_async(self, token: str) -> AccessToken:
-        """As :meth:`validate`; a remote key source fetches in a worker thread."""
+        """As :meth:`validate`; a remote key source and a network store are asked from a
+        worker thread."""
         jws, algorithm, kid, source, claims = self._parse(token)
         fetch_async = getattr(source, "acandidates", None)
         if fetch_async is None:
             keys = source.candidates(kid, algorithm)
         else:
             keys = await fetch_async(kid, algorithm)
-        return self._verify(jws, algorithm, keys, claims)
+        access, now = self._verify(jws, algorithm, keys, claims)
+        if self._checks is not None:
+            await self._checks.acheck(access.claims, now)
+        return access
 
     def _parse(
         self, token: str
@@ -141,8 +176,8 @@ class Validator:
         algorithm: str,
         keys: Sequence[TrustedKey],
         claims: dict[str, Any] | None,
-    ) -> AccessToken:
-        """Steps 4-5: signature, then claims."""
+    ) -> tuple[AccessToken, float]:
+        """Steps 4-5: signature, then claims; the token and the time they were checked at."""
         signature = jws.signature()
         signing_input = jws.signing_input
         for key in keys:
@@ -154,12 +189,14 @@ class Validator:
             )
         if claims is None:
             claims = jws.payload()
-        self._rules.check(claims, self.clock())
-        return AccessToken(
+        now = self.clock()
+        self._rules.check(claims, now)
+        access = AccessToken(
             claims=MappingProxyType(claims),
             header=MappingProxyType(jws.header),
             scopes=self._read_scopes(claims),
         )
+        return access, now
 
     def _check_header(self, header: dict[str, Any]) -> str:
         if "crit" in header:

@@ -13,6 +13,8 @@
 ``jwtguard.W002``         ``JWTGuardMiddleware`` after a middleware that reads ``request.user``
 ``jwtguard.W003``         ``CorsMiddleware`` after ``JWTGuardMiddleware``
 ``jwtguard.W004``         ``JWTAuthentication`` not first in DRF's authentication classes
+``jwtguard.W005``         replay protection or revocation on a per-process store (memory,
+                          ``LocMemCache``): each worker process remembers on its own
 ========================  ==================================================================
 """
 
@@ -28,7 +30,8 @@ from django.conf import settings
 from django.core.checks import CheckMessage, Error, Warning
 from django.utils.module_loading import import_string
 
-from jwtguard import ConfigurationError
+from jwtguard import ConfigurationError, GuardConfig
+from jwtguard.stores import is_process_local, store_kind
 
 from .conf import SETTING, read_options
 
@@ -108,16 +111,33 @@ def check_settings(**kwargs: Any) -> list[CheckMessage]:
         config = read_options(getattr(settings, SETTING, None)).config
     except ConfigurationError as exc:
         return [_problem(problem) for problem in exc.problems]
+    messages: list[CheckMessage] = []
     if not config.issuers and not config.audiences:
-        return [
+        messages.append(
             Warning(
                 f"{SETTING} sets neither ISSUER nor AUDIENCE: any token signed by a trusted "
                 "key passes, whoever it was minted for.",
                 hint="Set AUDIENCE to this API's identifier and ISSUER to your identity provider.",
                 id="jwtguard.W001",
             )
-        ]
-    return []
+        )
+    if _per_process_store(config):
+        messages.append(
+            Warning(
+                "REPLAY_PROTECTION or REVOCATION keeps its entries in each process's memory: "
+                "with several worker processes a token can be replayed once per process, and a "
+                "revocation (manage.py jwtguard_revoke) reaches no running worker.",
+                hint="Set REDIS_URL, or STORE = 'django-cache' on a Redis or Memcached cache.",
+                id="jwtguard.W005",
+            )
+        )
+    return messages
+
+
+def _per_process_store(config: GuardConfig) -> bool:
+    if not (config.replay_protection or config.revocation):
+        return False
+    return store_kind(config) == "memory" or is_process_local(config.store)
 
 
 def check_middleware(**kwargs: Any) -> list[CheckMessage]:

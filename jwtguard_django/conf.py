@@ -17,6 +17,9 @@ The Django-only keys below are split off; everything else goes to
     e.g. ``"JWTGUARD_"``: ``JWTGUARD_*`` environment variables override the dict, which then only
     holds defaults, by :meth:`GuardConfig.from_env <jwtguard.GuardConfig.from_env>`'s rules (a
     key source in the environment replaces the dict's key source).
+
+``STORE`` also takes ``"django-cache"`` (or ``"django-cache:<alias>"``): replay protection and
+revocation on Django's cache framework (:mod:`jwtguard_django.stores`).
 """
 
 from __future__ import annotations
@@ -32,7 +35,9 @@ from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.utils.module_loading import import_string
 
-from jwtguard import AccessToken, ConfigurationError, Guard, GuardConfig
+from jwtguard import AccessToken, ConfigurationError, Guard, GuardConfig, Revocations
+
+from .stores import django_store
 
 from .signals import SignalListener
 
@@ -77,6 +82,12 @@ def get_guard() -> Guard:
     return get_settings().guard
 
 
+def get_revocations() -> Revocations:
+    """Revoke tokens in the configured store (``REVOCATION`` must be on), e.g. in a logout view:
+    ``get_revocations().revoke(get_token(request))``."""
+    return get_guard().revocations
+
+
 def build_settings(raw: Any, environ: Mapping[str, str] | None = None) -> GuardSettings:
     """The adapter's settings from a ``JWTGUARD`` value (a remote key source may pre-warm)."""
     options = read_options(raw, environ)
@@ -108,8 +119,12 @@ def read_options(raw: Any, environ: Mapping[str, str] | None = None) -> Options:
             for key in DJANGO_KEYS:
                 if prefix + key in env:
                     options[key] = env.pop(prefix + key)
+            if prefix + "STORE" in env:
+                core["STORE"] = env.pop(prefix + "STORE")
         else:
             problems.append("ENV_PREFIX must be a non-empty string such as 'JWTGUARD_'")
+    if "STORE" in core:
+        core["STORE"] = django_store(core["STORE"], problems)
     mode = options.get("MODE", "enforce")
     if mode not in MODES:
         problems.append(f"MODE must be one of {list(MODES)}, got {mode!r}")

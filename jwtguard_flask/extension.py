@@ -6,10 +6,11 @@ from collections.abc import Iterable
 
 from flask import Blueprint, Flask, Response, current_app, request
 
-from jwtguard import AuthError, Guard, Validator
+from jwtguard import AuthError, Guard, Revocations, TokenStore, Validator
 from jwtguard.keys import KeySource
 from jwtguard.scopes import scope_list
 
+from .cli import jwtguard_cli
 from .decorators import is_exempt
 from .request import FlaskRequestView
 from .settings import read_settings
@@ -24,12 +25,21 @@ class JWTGuard:
     ``JWTGuard(app)``, or ``guard = JWTGuard()`` then ``guard.init_app(app)`` in an app factory.
     The settings are read once per app from ``app.config`` (see :mod:`jwtguard_flask.settings`);
     ``key_source`` replaces the configured keys with a custom
-    :class:`~jwtguard.keys.KeySource`. Every :class:`~jwtguard.AuthError` raised while handling
-    a request, by a decorator, by :meth:`protect` or by the view itself, is rendered by the core.
+    :class:`~jwtguard.keys.KeySource`, ``store`` the configured token store (``REDIS_URL``...).
+    Every :class:`~jwtguard.AuthError` raised while handling a request, by a decorator, by
+    :meth:`protect` or by the view itself, is rendered by the core. ``flask jwtguard revoke``
+    revokes tokens (:mod:`jwtguard_flask.cli`).
     """
 
-    def __init__(self, app: Flask | None = None, *, key_source: KeySource | None = None) -> None:
+    def __init__(
+        self,
+        app: Flask | None = None,
+        *,
+        key_source: KeySource | None = None,
+        store: TokenStore | None = None,
+    ) -> None:
         self.key_source = key_source
+        self.store = store
         if app is not None:
             self.init_app(app)
 
@@ -41,12 +51,20 @@ class JWTGuard:
                 "use that one instead of creating another."
             )
         config, options = read_settings(app.config)
-        guard = Guard(config, validator=Validator(config, key_source=self.key_source))
+        validator = Validator(config, key_source=self.key_source, store=self.store)
+        guard = Guard(config, validator=validator)
         guard.add_listener(SignalListener())
         app.extensions[EXTENSION_KEY] = JWTGuardState(self, guard)
         app.register_error_handler(AuthError, render_auth_error)
+        app.cli.add_command(jwtguard_cli)
         if options.protect_app:
             self.protect(app)
+
+    @property
+    def revocations(self) -> Revocations:
+        """Revoke tokens in the current app's store (``REVOCATION`` must be on), e.g. in a
+        logout view: ``guard.revocations.revoke(current_token)``."""
+        return get_state().guard.revocations
 
     def protect(
         self,

@@ -20,10 +20,10 @@ def readme_blocks() -> dict[str, str]:
 
 
 def test_readme_has_tested_examples() -> None:
-    assert {"core", "flask"} <= set(readme_blocks())
+    assert {"core", "flask", "stores", "django-stores", "flask-logout"} <= set(readme_blocks())
 
 
-@pytest.mark.parametrize("name", ["core"])
+@pytest.mark.parametrize("name", ["core", "stores"])
 def test_readme_example_runs(name: str) -> None:
     code = readme_blocks()[name]
     exec(compile(code, f"README.md[{name}]", "exec"), {"__name__": f"readme_{name}"})  # noqa: S102
@@ -54,3 +54,21 @@ def test_readme_flask_example_serves_requests(
     assert (refused.status_code, refused.get_json()["code"]) == (403, "insufficient_scope")
     created = client.post("/api/notes", headers=token(scope="notes:write"))
     assert (created.status_code, created.get_json()) == (201, {"author": "alice"})
+
+
+def test_readme_flask_logout_revokes_the_token(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, redis_url: str
+) -> None:
+    key = generate_key("RS256", kid="idp-1")
+    (tmp_path / "jwks.json").write_text(json.dumps(key.jwks()))
+    monkeypatch.chdir(tmp_path)
+    code = readme_blocks()["flask-logout"]
+    assert "redis://127.0.0.1:6379/0" in code
+    code = code.replace("redis://127.0.0.1:6379/0", redis_url)  # the test's own redis-server
+    namespace: dict[str, object] = {"__name__": "readme_flask_logout"}
+    exec(compile(code, "README.md[flask-logout]", "exec"), namespace)  # noqa: S102
+    client = namespace["app"].test_client()  # type: ignore[attr-defined]
+    token = bearer(key.token(iss="https://idp.example.com/", aud="api://notes", sub="alice"))
+    assert client.post("/logout", headers=token).status_code == 204
+    again = client.post("/logout", headers=token)
+    assert (again.status_code, again.get_json()["code"]) == (401, "token_revoked")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 import types
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,9 +14,11 @@ import pytest
 from django.test import Client, override_settings
 from django.urls import path
 
-from jwtguard_django.checks import check_middleware, check_rest_framework
-from jwtguard_django.conf import build_settings
-from tests.contract import Minter, bearer
+from jwtguard_django import get_revocations
+from jwtguard_django.checks import check_middleware, check_rest_framework, check_settings
+from jwtguard_django.conf import build_settings, get_guard
+from jwtguard_django.stores import DjangoCacheStore
+from tests.contract import ISSUER, Minter, bearer
 from tests.test_readme import readme_blocks
 
 
@@ -98,3 +101,26 @@ def test_views_snippet(minter: Minter) -> None:
     assert client.get("/health").json() == {"status": "ok"}
     expired = bearer(minter.token(now=0))
     assert _code(client.get("/health", headers=expired)) == "token_expired"
+
+
+def test_stores_snippet(minter: Minter, tmp_path: Path, redis_url: str) -> None:
+    """The cache and JWTGUARD settings of the README, on the test's own redis-server."""
+    settings = run("django-stores")
+    jwks = tmp_path / "idp-jwks.json"
+    jwks.write_text(json.dumps(minter.jwks()))
+    caches = settings["CACHES"]
+    caches["default"]["LOCATION"] = redis_url
+    jwtguard = {
+        **settings["JWTGUARD"],
+        "JWKS_FILE": str(jwks),
+        "ISSUER": ISSUER,
+        "ALGORITHMS": ["RS256"],
+    }
+    token = bearer(minter.token(now=time.time() - 10))
+    with override_settings(CACHES=caches, JWTGUARD=jwtguard):
+        client = Client()
+        assert client.get("/plain/", headers=token).status_code == 200
+        assert isinstance(get_guard().validator.store, DjangoCacheStore)
+        get_revocations().revoke_subject("alice")
+        assert _code(client.get("/plain/", headers=token)) == "token_revoked"
+        assert check_settings() == []

@@ -24,19 +24,33 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+#: The access log line of every request: ``<worker pid> status path query``.
+ACCESS_LOG_FORMAT = "%(p)s %(s)s %(U)s %(q)s"
+
+
 @contextmanager
 def serve(
-    project: str, app: str, env: Mapping[str, str], log: Path, *, health: str = "/health"
+    project: str,
+    app: str,
+    env: Mapping[str, str],
+    log: Path,
+    *,
+    health: str = "/health",
+    workers: int = 1,
+    access_log: Path | None = None,
 ) -> Iterator[str]:
     """Run ``gunicorn --chdir example_projects/<project> <app> -b 127.0.0.1:PORT`` (design §6).
 
     ``env`` replaces every ``JWTGUARD_*`` variable of this process's environment. Yields the base
-    URL once ``health`` answers 200; the server is stopped on exit, whatever happened.
+    URL once ``health`` answers 200; the server is stopped on exit, whatever happened. With
+    ``access_log``, each request is logged there in :data:`ACCESS_LOG_FORMAT`.
     """
     port = free_port()
     environ = {k: v for k, v in os.environ.items() if not k.startswith("JWTGUARD_")} | dict(env)
     command = [sys.executable, "-m", "gunicorn", "--chdir", f"example_projects/{project}", app]
-    command += ["-b", f"127.0.0.1:{port}", "--workers", "1", "--log-level", "warning"]
+    command += ["-b", f"127.0.0.1:{port}", "--workers", str(workers), "--log-level", "warning"]
+    if access_log is not None:
+        command += ["--access-logfile", str(access_log), "--access-logformat", ACCESS_LOG_FORMAT]
     with log.open("wb") as output:
         process = subprocess.Popen(
             command, cwd=ROOT, env=environ, stdout=output, stderr=subprocess.STDOUT
@@ -60,10 +74,10 @@ def _wait_until_healthy(process: subprocess.Popen[bytes], url: str, log: Path) -
         if process.poll() is not None:
             raise RuntimeError(f"gunicorn exited with {process.returncode}:\n{log.read_text()}")
         try:
-            if requests.get(url, timeout=1).status_code == 200:
+            if requests.get(url, timeout=2).status_code == 200:
                 return
-        except requests.ConnectionError:
-            pass
+        except (requests.ConnectionError, requests.Timeout):
+            pass  # not listening yet, or its workers are still starting
         time.sleep(0.1)
     raise RuntimeError(
         f"gunicorn did not answer {url} within {START_TIMEOUT} s:\n{log.read_text()}"
@@ -83,10 +97,21 @@ def django_environment(workdir: Path, **jwtguard: str) -> dict[str, str]:
 
 
 @contextmanager
-def serve_api(framework: str, env: Mapping[str, str], workdir: Path) -> Iterator[str]:
-    """Serve the ``framework`` example API (``"flask"`` or ``"django"``) with ``env``."""
+def serve_api(
+    framework: str,
+    env: Mapping[str, str],
+    workdir: Path,
+    *,
+    workers: int = 1,
+    access_log: Path | None = None,
+) -> Iterator[str]:
+    """Serve the ``framework`` example API (``"flask"`` or ``"django"``) with ``env``.
+
+    ``workdir`` holds the server's log (and, for Django, its control socket): one per server.
+    """
     project, app = EXAMPLE_APIS[framework]
     if framework == "django":
         env = django_environment(workdir, **env)
-    with serve(project, app, env, workdir / f"{project}.log") as url:
+    log = workdir / f"{project}.log"
+    with serve(project, app, env, log, workers=workers, access_log=access_log) as url:
         yield url

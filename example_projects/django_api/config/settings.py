@@ -41,6 +41,17 @@ WSGI_APPLICATION = "config.wsgi.application"
 DATABASES: dict[str, dict[str, str]] = {}  # the notes live in memory
 USE_TZ = True
 
+# With DJANGO_REDIS_URL, Django's cache is that Redis, which JWTGUARD_STORE=django-cache then
+# uses for replay protection and revocation (JWTGUARD_REDIS_URL uses jwtguard's own Redis store).
+if os.environ.get("DJANGO_REDIS_URL"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["DJANGO_REDIS_URL"],
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
+
 REST_FRAMEWORK = {
     # First, so that DRF's 401 challenge is the Bearer one.
     "DEFAULT_AUTHENTICATION_CLASSES": ["jwtguard_django.drf.JWTAuthentication"],

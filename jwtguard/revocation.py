@@ -1,0 +1,228 @@
+"""Revoking access tokens before they expire: one token by its ``jti``, or every token of a
+subject issued before a time ("log out everywhere", a stolen laptop).
+
+    revocations = validator.revocations  # on the validator's store (or Revocations.from_config)
+    revocations.revoke_token("4f1c9a", expires_at=1767225600)  # that token's jti and exp
+    revocations.revoke(access_token)  # e.g. in a logout view: its own jti and exp
+    revocations.revoke_subject("alice")  # every token of alice issued until now
+
+Entries are kept only while they can matter:
+
+- a revoked ``jti`` until its token's ``exp`` plus the leeway; without the ``exp``, for as long
+  as any token may live (``MAX_LIFETIME``, else ``REVOCATION_TTL``) plus twice the leeway;
+- a subject's cutoff ``T`` until ``T + MAX_LIFETIME + leeway``, the latest a token issued before
+  ``T`` can be accepted. Without ``MAX_LIFETIME`` nothing bounds a token's lifetime, and the
+  cutoff is kept for ``REVOCATION_TTL`` (one day by default) instead: a token issued before ``T``
+  that lives longer than that is accepted again afterwards. Set ``MAX_LIFETIME``.
+
+A subject keeps the later of two cutoffs, so a revocation is never weakened by accident. The
+default cutoff is the next whole second: ``iat`` has second precision, so every token issued up
+to the moment of the call is refused, and tokens issued from the next second on pass. Subjects
+are matched by ``sub`` alone, under every trusted issuer.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Literal
+
+from .claims import iso_time
+from .errors import ConfigurationError
+from .store_checks import parse_cutoff
+from .stores import EntryKind, TokenStore, build_store, is_process_local, store_key
+from .token import AccessToken
+
+if TYPE_CHECKING:
+    from .config import GuardConfig
+
+Moment = float | int | datetime
+"""A point in time: seconds since the epoch, or an aware ``datetime``."""
+
+
+@dataclass(frozen=True, slots=True)
+class Revocation:
+    """What a revocation stored."""
+
+    kind: Literal["token", "subject"]
+    identifier: str  # the jti or the sub
+    cutoff: float | None  # subject: tokens issued (iat) before it are refused
+    kept_until: float | None  # when the store forgets it; None: nothing stored, moot already
+
+    def describe(self) -> str:
+        """One line for an operator (the identifier is the operator's own input)."""
+        what = (
+            f"jti {self.identifier!r}"
+            if self.kind == "token"
+            else f"tokens of sub {self.identifier!r} issued before {iso_time(self.cutoff or 0)}"
+        )
+        if self.kept_until is None:
+            return f"{what}: nothing stored, no such token can be accepted any more"
+        return f"revoked {what} (kept until {iso_time(self.kept_until)})"
+
+
+class Revocations:
+    """Revokes tokens in a :class:`~jwtguard.stores.TokenStore` that validators check.
+
+    Use the validator's own (``validator.revocations``, which shares even a memory store), or
+    :meth:`from_config` in another process: that reaches the API only through a shared store
+    (Redis, Django's cache). Store failures raise :class:`~jwtguard.stores.StoreError`.
+    """
+
+    def __init__(
+        self,
+        store: TokenStore,
+        *,
+        prefix: str = "jwtguard:",
+        leeway: float = 60.0,
+        max_lifetime: float | None = None,
+        revocation_ttl: float = 86400.0,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.store = store
+        self.prefix = prefix
+        self.leeway = leeway
+        self.lifetime_bound = max_lifetime if max_lifetime is not None else revocation_ttl
+        self.clock = clock
+
+    @classmethod
+    def from_config(cls, config: GuardConfig, *, store: TokenStore | None = None) -> Revocations:
+        """Revocations on the store ``config`` describes (``store`` replaces it)."""
+        if not config.revocation:
+            raise ConfigurationError(
+                ["REVOCATION is off: revocations would be stored but never checked"]
+            )
+        return cls(
+            store if store is not None else build_store(config),
+            prefix=config.store_prefix,
+            leeway=config.leeway,
+            max_lifetime=config.max_lifetime,
+            revocation_ttl=config.revocation_ttl,
+        )
+
+    def revoke_token(self, jti: str, *, expires_at: Moment | None = None) -> Revocation:
+        """Refuse the token with this ``jti``; ``expires_at`` is its ``exp`` (if known)."""
+        _require_identifier("jti", jti)
+        now = self.clock()
+        if expires_at is None:
+            until = now + self.lifetime_bound + 2 * self.leeway
+        else:
+            until = timestamp(expires_at) + self.leeway
+        return self._store("token", jti, "1", None, until=until, now=now)
+
+    def revoke(self, token: AccessToken) -> Revocation:
+        """Refuse ``token`` from now on (a logout): by its ``jti``, until its ``exp``.
+
+        Raises ``ValueError`` for a token without ``jti``; revoke its subject instead.
+        """
+        if token.token_id is None:
+            raise ValueError("this token has no jti: use revoke_subject(token.subject)")
+        exp = token.claims.get("exp")
+        expires_at = exp if isinstance(exp, int | float) and not isinstance(exp, bool) else None
+        return self.revoke_token(token.token_id, expires_at=expires_at)
+
+    def revoke_subject(self, subject: str, *, before: Moment | None = None) -> Revocation:
+        """Refuse every token of ``subject`` issued before ``before`` (default: now)."""
+        _require_identifier("sub", subject)
+        now = self.clock()
+        cutoff = float(math.ceil(now)) if before is None else timestamp(before)
+        current = self.subject_cutoff(subject)
+        if current is not None and current > cutoff:
+            cutoff = current
+        until = cutoff + self.lifetime_bound + self.leeway
+        return self._store("subject", subject, repr(cutoff), cutoff, until=until, now=now)
+
+    def is_token_revoked(self, jti: str) -> bool:
+        """Whether the token with this ``jti`` is revoked by its ``jti``."""
+        key = store_key(self.prefix, "revoked-jti", jti)
+        return self.store.get_many([key])[0] is not None
+
+    def subject_cutoff(self, subject: str) -> float | None:
+        """The time before which ``subject``'s tokens are refused, if any."""
+        value = self.store.get_many([store_key(self.prefix, "revoked-sub", subject)])[0]
+        return None if value is None else parse_cutoff(value)
+
+    def _store(
+        self,
+        kind: Literal["token", "subject"],
+        identifier: str,
+        value: str,
+        cutoff: float | None,
+        *,
+        until: float,
+        now: float,
+    ) -> Revocation:
+        if until <= now:
+            return Revocation(kind, identifier, cutoff, None)
+        entry: EntryKind = "revoked-jti" if kind == "token" else "revoked-sub"
+        self.store.put(store_key(self.prefix, entry, identifier), value, until - now)
+        return Revocation(kind, identifier, cutoff, until)
+
+
+def revoke_by_options(
+    revocations: Revocations,
+    *,
+    jti: str | None = None,
+    exp: str | None = None,
+    sub: str | None = None,
+    before: str | None = None,
+) -> Revocation:
+    """Do what a revoke command was asked: ``jti`` (with its token's ``exp``, if known) or
+    ``sub`` (with ``before``, default now); times as text (:func:`parse_time`).
+
+    Raises ``ValueError`` with a message for the user, also when the store lives in one process
+    only: a revocation made by a command would never reach the running API.
+    """
+    if (jti is None) == (sub is None):
+        raise ValueError("give either --jti (one token) or --sub (every token of a subject)")
+    if jti is not None and before is not None:
+        raise ValueError("--before goes with --sub; a token revoked by --jti takes --exp")
+    if sub is not None and exp is not None:
+        raise ValueError("--exp goes with --jti; a subject takes --before")
+    if is_process_local(revocations.store):
+        raise ValueError(
+            "the token store keeps its entries in each process (STORE 'memory' or a LocMemCache), "
+            "so a revocation made here cannot reach the running API: configure a shared store "
+            "(REDIS_URL, or for Django STORE 'django-cache' on a Redis or Memcached cache)"
+        )
+    if jti is not None:
+        return revocations.revoke_token(jti, expires_at=None if exp is None else parse_time(exp))
+    assert sub is not None  # noqa: S101 - exactly one of the two is set
+    return revocations.revoke_subject(sub, before=None if before is None else parse_time(before))
+
+
+def timestamp(moment: Moment) -> float:
+    """Seconds since the epoch for a number or an aware ``datetime``."""
+    if isinstance(moment, datetime):
+        if moment.tzinfo is None:
+            raise ValueError(f"{moment} has no time zone; use an aware datetime")
+        return moment.timestamp()
+    if isinstance(moment, bool) or not isinstance(moment, int | float) or not math.isfinite(moment):
+        raise ValueError(f"{moment!r} is not a time: give seconds since the epoch or a datetime")
+    return float(moment)
+
+
+def parse_time(text: str) -> float:
+    """Parse a command-line time: seconds since the epoch (``1767225600``) or ISO 8601
+    (``2026-01-01T00:00:00Z``; without an offset, UTC)."""
+    text = text.strip()
+    try:
+        return timestamp(float(text))
+    except ValueError:
+        pass
+    try:
+        parsed = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        raise ValueError(
+            f"{text!r} is not a time: give seconds since the epoch or ISO 8601 "
+            "such as 2026-01-01T00:00:00Z"
+        ) from None
+    return (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).timestamp()
+
+
+def _require_identifier(name: str, value: object) -> None:
+    if not isinstance(value, str) or not value:
+        raise ValueError(f"the {name} must be a non-empty string, got {value!r}")

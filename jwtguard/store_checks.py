@@ -1,0 +1,194 @@
+"""Steps 6 and 7 of the pipeline (design §4): revocation, then replay, on a token store.
+
+They run after the signature and the claims are proven, so nothing unproven ever reaches the
+store, and in this order because the replay check consumes the ``jti``.
+
+- Revocation: one read of two entries, the token's ``jti`` and its ``sub``'s cutoff. A token
+  whose ``sub`` has a cutoff is refused if it was issued (``iat``) before it, and also when it
+  has no ``iat`` to prove otherwise (fail closed).
+- Replay: an atomic "add unless present" of the ``jti``, kept until the token's ``exp`` plus the
+  leeway, when the token can no longer be accepted anyway, and no longer.
+
+When the store fails, ``STORE_FAILURE = "closed"`` (the default) answers 503
+``store_unavailable`` with ``Retry-After``; ``"open"`` accepts the token unchecked and logs a
+warning (at most one per ``LOG_INTERVAL`` seconds, with the count of the others).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+import time
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from .claims import iso_time
+from .errors import AuthError, ClaimInvalid, StoreUnavailable, TokenReplayed, TokenRevoked
+from .stores import MemoryStore, StoreError, TokenStore, store_key
+
+logger = logging.getLogger("jwtguard")
+
+RETRY_AFTER = 5
+"""Seconds a client is asked to wait after a 503 ``store_unavailable``."""
+LOG_INTERVAL = 10.0
+
+
+class StoreChecks:
+    """Revocation and replay checks of one configuration on one store."""
+
+    def __init__(
+        self,
+        store: TokenStore,
+        *,
+        revocation: bool,
+        replay: bool,
+        leeway: float,
+        prefix: str,
+        fail_open: bool = False,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.store = store
+        self.revocation = revocation
+        self.replay = replay
+        self.leeway = leeway
+        self.prefix = prefix
+        self.fail_open = fail_open
+        self.name = getattr(store, "name", type(store).__name__)
+        # A memory store answers at once; any other may wait on the network.
+        self.blocking = not isinstance(store, MemoryStore)
+        self._log = RateLimitedLog(LOG_INTERVAL, clock)
+
+    def check(self, claims: Mapping[str, Any], now: float) -> None:
+        """Raise :class:`~jwtguard.errors.TokenRevoked`, :class:`~jwtguard.errors.TokenReplayed`
+        or :class:`~jwtguard.errors.StoreUnavailable`; return when the token may pass."""
+        if self.revocation:
+            self._guarded("revocation", self._check_revoked, claims, now)
+        if self.replay:
+            self._guarded("replay", self._check_replay, claims, now)
+
+    async def acheck(self, claims: Mapping[str, Any], now: float) -> None:
+        """As :meth:`check`; a store that may block is asked from a worker thread."""
+        if self.blocking:
+            await asyncio.to_thread(self.check, claims, now)
+        else:
+            self.check(claims, now)
+
+    # --- the checks --------------------------------------------------------------------------
+
+    def _check_revoked(self, claims: Mapping[str, Any], now: float) -> None:
+        jti, sub = _string(claims.get("jti")), _string(claims.get("sub"))
+        keys = []
+        if jti:
+            keys.append(store_key(self.prefix, "revoked-jti", jti))
+        if sub is not None:
+            keys.append(store_key(self.prefix, "revoked-sub", sub))
+        if not keys:
+            return
+        values = self.store.get_many(keys)
+        if jti and values[0] is not None:
+            raise TokenRevoked(detail=f"jti {_shorten(jti)!r} is revoked")
+        cutoff = values[-1] if sub is not None else None
+        if cutoff is None:
+            return
+        before = parse_cutoff(cutoff)
+        iat = claims.get("iat")
+        revoked = f"tokens of sub {_shorten(sub)!r} issued before {iso_time(before)} are revoked"
+        if iat is None:
+            raise TokenRevoked(detail=f"{revoked}, and this token has no iat to show otherwise")
+        if iat < before:
+            raise TokenRevoked(detail=f"{revoked}; this one was issued at {iso_time(iat)}")
+
+    def _check_replay(self, claims: Mapping[str, Any], now: float) -> None:
+        # The claim rules made jti and exp required, and exp + leeway > now.
+        jti, exp = claims["jti"], claims["exp"]
+        if not jti:
+            raise ClaimInvalid(
+                "The access token's jti claim is invalid",
+                detail="jti is empty; replay protection needs a unique jti per token",
+            )
+        until = exp + self.leeway
+        if not self.store.add(store_key(self.prefix, "used", jti), "1", until - now):
+            raise TokenReplayed(
+                detail=f"jti {_shorten(jti)!r} was already used (it is remembered until "
+                f"{iso_time(until)}, when the token can no longer be accepted)"
+            )
+
+    # --- store failures ----------------------------------------------------------------------
+
+    def _guarded(
+        self,
+        step: str,
+        check: Callable[[Mapping[str, Any], float], None],
+        claims: Mapping[str, Any],
+        now: float,
+    ) -> None:
+        try:
+            check(claims, now)
+        except AuthError:
+            raise
+        except StoreError as error:
+            self._failed(step, str(error))
+        except Exception as error:  # a custom store's bug must not become a 500 or an accept
+            logger.exception("jwtguard: the token store %s failed in the %s check", self.name, step)
+            self._failed(step, f"the store raised {type(error).__name__}")
+
+    def _failed(self, step: str, reason: str) -> None:
+        if self.fail_open:
+            self._log.emit(
+                logging.WARNING,
+                "jwtguard: the %s check could not reach the token store (%s); the token is "
+                "accepted unchecked because STORE_FAILURE is 'open'",
+                step,
+                reason,
+            )
+            return
+        self._log.emit(
+            logging.ERROR,
+            "jwtguard: the %s check could not reach the token store (%s); answering 503",
+            step,
+            reason,
+        )
+        raise StoreUnavailable(
+            detail=f"the {step} check could not reach the token store: {reason}",
+            retry_after=RETRY_AFTER,
+        )
+
+
+def parse_cutoff(value: str) -> float:
+    """A subject cutoff as stored (seconds since the epoch); :class:`StoreError` if garbled."""
+    try:
+        return float(value)
+    except ValueError:
+        raise StoreError(f"a subject cutoff in the store is not a number: {value[:32]!r}") from None
+
+
+class RateLimitedLog:
+    """Logs the first message, then at most one per ``interval`` with the count of the rest."""
+
+    def __init__(self, interval: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self.interval = interval
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._last: float | None = None
+        self._suppressed = 0
+
+    def emit(self, level: int, message: str, *args: object) -> None:
+        with self._lock:
+            now = self._clock()
+            if self._last is not None and now - self._last < self.interval:
+                self._suppressed += 1
+                return
+            suppressed, self._suppressed, self._last = self._suppressed, 0, now
+        if suppressed:
+            message += " (and %d more times since the last such message)"
+            args = (*args, suppressed)
+        logger.log(level, message, *args)
+
+
+def _string(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _shorten(value: str | None, limit: int = 64) -> str | None:
+    return value if value is None or len(value) <= limit else value[:limit] + "…"

@@ -1,0 +1,307 @@
+"""Replay protection and revocation end to end (issue 6): the example APIs under gunicorn with 4
+worker processes sharing one real redis-server, configured only by ``JWTGUARD_*`` variables.
+
+Requests are sent from threads, all at once. gunicorn's access log names the worker process that
+answered each request (``%(p)s``), which shows every worker took part; a burst is told apart in
+the log by a ``burst`` query parameter the APIs ignore.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import requests
+
+from jwtguard import GuardConfig, Revocations
+from jwtguard.testing import parse_challenge
+from tests.answers import check_error_answer
+from tests.contract import DESCRIPTIONS, Minter, Scenario, bearer
+from tests.e2e.gunicorn import ROOT, django_environment, serve_api
+from tests.e2e.notes_api import EXPECTED_ME, contract_environment
+from tests.redis_server import RedisServer
+
+WORKERS = 4
+BURST = 50
+FRAMEWORKS = ["flask", "django"]
+REPLAYED = Scenario("replayed", 401, "token_replayed")
+REVOKED = Scenario("revoked", 401, "token_revoked")
+
+
+@dataclass(frozen=True)
+class Api:
+    """One running example API and how it was configured."""
+
+    framework: str
+    url: str
+    env: dict[str, str]
+    access_log: Path
+
+    def get(self, token: str, **params: str) -> requests.Response:
+        return requests.get(self.url + "/api/me", headers=bearer(token), params=params, timeout=20)
+
+    def workers(self, burst: str) -> Counter[str]:
+        """How many requests of ``burst`` each worker process answered."""
+        lines = self.access_log.read_text().splitlines()
+        return Counter(line.split()[0] for line in lines if f"burst={burst}" in line)
+
+
+def store_environment(jwks_file: Path, redis_url: str, store: str = "redis") -> dict[str, str]:
+    """The contract settings, replay protection and revocation, on ``redis_url``."""
+    env = contract_environment(jwks_file)
+    env |= {"JWTGUARD_REPLAY_PROTECTION": "1", "JWTGUARD_REVOCATION": "1"}
+    if store == "redis":
+        return env | {"JWTGUARD_REDIS_URL": redis_url}
+    return env | {"JWTGUARD_STORE": "django-cache", "DJANGO_REDIS_URL": redis_url}
+
+
+@contextmanager
+def running(
+    framework: str, env: dict[str, str], workdir: Path, *, workers: int = WORKERS
+) -> Iterator[Api]:
+    workdir.mkdir(parents=True, exist_ok=True)
+    access_log = workdir / "access.log"
+    with serve_api(framework, env, workdir, workers=workers, access_log=access_log) as url:
+        yield Api(framework, url, env, access_log)
+
+
+@pytest.fixture(scope="module")
+def jwks_file(minter: Minter, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("stores-keys") / "jwks.json"
+    path.write_text(json.dumps(minter.jwks()))
+    return path
+
+
+@pytest.fixture(
+    scope="module",
+    params=[("flask", "redis"), ("django", "redis"), ("django", "django-cache")],
+    ids=lambda p: f"{p[0]}-{p[1]}",
+)
+def api(
+    request: pytest.FixtureRequest,
+    redis_server: RedisServer,
+    jwks_file: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[Api]:
+    """An example API with 4 workers, replay protection and revocation on the session's Redis."""
+    framework, store = request.param
+    env = store_environment(jwks_file, redis_server.url, store)
+    with running(framework, env, tmp_path_factory.mktemp(f"{framework}-{store}")) as served:
+        yield served
+
+
+def burst(calls: list[Callable[[str], requests.Response]]) -> tuple[str, list[requests.Response]]:
+    """Make all ``calls`` at the same moment, each from its own thread and connection."""
+    name = uuid.uuid4().hex[:12]
+    start = threading.Barrier(len(calls))
+
+    def call(index: int) -> requests.Response:
+        start.wait()
+        return calls[index](name)
+
+    with ThreadPoolExecutor(len(calls)) as pool:
+        return name, list(pool.map(call, range(len(calls))))
+
+
+def sending(api: Api, token: str) -> Callable[[str], requests.Response]:
+    return lambda name: api.get(token, burst=name)
+
+
+def check(scenario: Scenario, response: requests.Response) -> None:
+    check_error_answer(scenario, response.status_code, response.headers.get, response.content)
+
+
+# --- replay --------------------------------------------------------------------------------
+
+
+def every_worker(
+    api: Api,
+    calls: Callable[[], list[Callable[[str], requests.Response]]],
+    check_burst: Callable[[list[requests.Response]], None],
+    *,
+    tries: int = 10,
+) -> None:
+    """Repeat bursts (each checked) until every worker process has answered some requests."""
+    seen: Counter[str] = Counter()
+    for _ in range(tries):
+        name, responses = burst(calls())
+        check_burst(responses)
+        seen.update(api.workers(name))
+        if len(seen) == WORKERS:
+            return
+    pytest.fail(f"only {len(seen)} of {WORKERS} workers answered: {seen}")
+
+
+def test_one_token_sent_50_times_at_once_passes_once(api: Api, minter: Minter) -> None:
+    def one_token() -> list[Callable[[str], requests.Response]]:
+        return [sending(api, minter.token())] * BURST
+
+    def exactly_one_passes(responses: list[requests.Response]) -> None:
+        statuses = Counter(response.status_code for response in responses)
+        assert statuses == {200: 1, 401: BURST - 1}
+        for response in responses:
+            if response.status_code == 200:
+                assert response.json() == EXPECTED_ME
+            else:
+                check(REPLAYED, response)
+                challenge = parse_challenge(response.headers["WWW-Authenticate"])[1]
+                assert challenge["error"] == "invalid_token"
+
+    every_worker(api, one_token, exactly_one_passes)
+
+
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+def test_two_servers_on_two_ports_share_one_redis(
+    framework: str, minter: Minter, redis_url: str, jwks_file: Path, tmp_path: Path
+) -> None:
+    env = store_environment(jwks_file, redis_url)
+    with (
+        running(framework, env, tmp_path / "first") as first,
+        running(framework, env, tmp_path / "second") as second,
+    ):
+        assert first.url != second.url
+        token = minter.token()
+        name, responses = burst([sending((first, second)[i % 2], token) for i in range(BURST)])
+        assert sorted(r.status_code for r in responses) == [200] + [401] * (BURST - 1)
+        for response in responses:
+            if response.status_code == 401:
+                check(REPLAYED, response)
+        for served in (first, second):  # a worker logs a request just after answering it
+            assert eventually(lambda s=served: sum(s.workers(name).values()) == BURST // 2)
+
+
+# --- revocation ----------------------------------------------------------------------------
+
+
+def run(api: Api, *arguments: str) -> str:
+    """Run ``manage.py`` (Django) or ``flask`` with the API's configuration, in its project."""
+    inherited = {k: v for k, v in os.environ.items() if not k.startswith("JWTGUARD_")}
+    if api.framework == "django":
+        line = [sys.executable, "manage.py", *arguments]
+        env = inherited | django_environment(api.access_log.parent, **api.env)
+    else:
+        line = [sys.executable, "-m", "flask", "--app", "app:create_app", *arguments]
+        env = inherited | api.env
+    project = "django_api" if api.framework == "django" else "flask_api"
+    directory = ROOT / "example_projects" / project
+    done = subprocess.run(line, cwd=directory, env=env, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def command(api: Api, *arguments: str) -> str:
+    """The framework's revoke command, against the API's store."""
+    if api.framework == "django":
+        return run(api, "jwtguard_revoke", *arguments)
+    return run(api, "jwtguard", "revoke", *arguments)
+
+
+def all_revoked(responses: list[requests.Response]) -> None:
+    for response in responses:
+        check(REVOKED, response)
+
+
+def test_a_revoked_jti_is_refused_by_every_worker(api: Api, minter: Minter) -> None:
+    jti = f"stolen-{uuid.uuid4().hex}"
+    token = minter.token(jti=jti)
+    exp = int(time.time()) + 600
+    assert command(api, "--jti", jti, "--exp", str(exp)).startswith(f"revoked jti {jti!r}")
+    every_worker(api, lambda: [sending(api, token)] * BURST, all_revoked)
+    assert api.get(minter.token()).status_code == 200, "other tokens pass"
+
+
+def test_a_revoked_subject_is_refused_by_every_worker(api: Api, minter: Minter) -> None:
+    sub = f"carol-{uuid.uuid4().hex[:8]}"
+    issued = time.time() - 5
+    printed = command(api, "--sub", sub)
+    assert printed.startswith(f"revoked tokens of sub {sub!r} issued before ")
+
+    def earlier_tokens() -> list[Callable[[str], requests.Response]]:
+        return [sending(api, minter.token(sub=sub, now=issued)) for _ in range(BURST)]
+
+    every_worker(api, earlier_tokens, all_revoked)
+    fresh = api.get(minter.token(sub=sub, now=time.time() + 1))
+    assert fresh.json()["sub"] == sub, "a token issued after the revocation passes"
+    assert api.get(minter.token(sub="bob")).status_code == 200, "other subjects pass"
+
+
+def test_revoking_through_the_python_api(api: Api, minter: Minter) -> None:
+    """What a logout endpoint or an operator's script does, from another process: Django's
+    through the configured guard (``manage.py shell``), Flask's from the environment."""
+    jti = uuid.uuid4().hex
+    token = minter.token(jti=jti)
+    if api.framework == "django":
+        script = "from jwtguard_django.conf import get_guard\n"
+        script += f"print(get_guard().revocations.revoke_token({jti!r}).describe())"
+        assert f"revoked jti {jti!r}" in run(api, "shell", "-c", script)
+    else:
+        Revocations.from_config(GuardConfig.from_env(api.env)).revoke_token(jti)
+    check(REVOKED, api.get(token))
+
+
+# --- Redis goes away and comes back ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+def test_redis_outage_follows_the_policy_and_recovers(
+    framework: str, minter: Minter, own_redis: RedisServer, jwks_file: Path, tmp_path: Path
+) -> None:
+    env = store_environment(jwks_file, own_redis.url)
+    with ExitStack() as stack:
+        closed = stack.enter_context(running(framework, env, tmp_path / "closed", workers=2))
+        opened = stack.enter_context(
+            running(
+                framework, env | {"JWTGUARD_STORE_FAILURE": "open"}, tmp_path / "open", workers=2
+            )
+        )
+        for served in (closed, opened):
+            assert served.get(minter.token()).status_code == 200
+
+        own_redis.kill()
+        _, refused = burst([sending(closed, minter.token()) for _ in range(8)])
+        for response in refused:
+            assert response.status_code == 503, response.text
+            assert response.headers["Retry-After"] == "5"
+            assert "WWW-Authenticate" not in response.headers
+            assert response.json() == {
+                "error": "temporarily_unavailable",
+                "error_description": DESCRIPTIONS["store_unavailable"],
+                "code": "store_unavailable",
+            }
+        token = minter.token()
+        _, accepted = burst([sending(opened, token) for _ in range(8)])
+        assert [r.status_code for r in accepted] == [200] * 8, "fail open: accepted unchecked"
+
+        own_redis.start()  # same port; the APIs keep running
+        assert eventually(lambda: closed.get(minter.token()).status_code == 200)
+        for served in (closed, opened):
+            again = minter.token()
+            assert served.get(again).status_code == 200
+            check(REPLAYED, served.get(again))
+    logs = {
+        name: (tmp_path / name / f"{framework}_api.log").read_text() for name in ("closed", "open")
+    }
+    assert "answering 503" in logs["closed"]
+    assert "accepted unchecked because STORE_FAILURE is 'open'" in logs["open"]
+    assert token not in logs["open"]
+
+
+def eventually(check: Callable[[], bool], timeout: float = 10.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(0.2)
+    return False
