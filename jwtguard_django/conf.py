@@ -37,9 +37,8 @@ from django.utils.module_loading import import_string
 
 from jwtguard import AccessToken, ConfigurationError, Guard, GuardConfig, Revocations
 
-from .stores import django_store
-
 from .signals import SignalListener
+from .stores import django_store
 
 SETTING = "JWTGUARD"
 DJANGO_KEYS = frozenset({"MODE", "USER_RESOLVER", "ENV_PREFIX"})
