@@ -1,0 +1,77 @@
+"""Checks shared by the adapters' audit tests: one ``jwtguard.audit`` record per refusal, with
+the right fields, and never the credentials the request carried."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import logging
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import pytest
+
+from tests.contract import Scenario
+
+AUDIT_FIELDS = ("code", "status", "error", "method", "path", "client", "detail")
+TOKEN_FACTS = ("iss", "sub", "kid", "alg")
+#: Refusals decided before any token is read: the record has no token facts.
+NO_TOKEN_READ = {"token_missing", "unsupported_scheme", "malformed_request", "multiple_tokens"}
+
+
+def audit_records(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
+    return [record for record in caplog.records if record.name == "jwtguard.audit"]
+
+
+def credentials(headers: Mapping[str, str], query: Mapping[str, Iterable[str]]) -> list[str]:
+    """Every credential the request carried: the part of each header value after a scheme,
+    and each query value (long enough that finding it in a log line means something)."""
+    values = [value.split(" ", 1)[-1].strip() for value in headers.values()]
+    values += [value for values_ in query.values() for value in values_]
+    return [value for value in values if len(value) >= 8]
+
+
+def unverified_header(token: str) -> dict[str, Any]:
+    """The JWS header of ``token`` decoded independently of jwtguard (``{}`` if unreadable or
+    not a three-part compact JWS)."""
+    if token.count(".") != 2:
+        return {}
+    try:
+        segment = token.split(".", maxsplit=1)[0]
+        decoded = json.loads(base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4)))
+    except (ValueError, binascii.Error, UnicodeDecodeError, RecursionError):
+        return {}
+    return decoded if isinstance(decoded, dict) else {}
+
+
+def check_audit(
+    records: list[logging.LogRecord],
+    scenario: Scenario,
+    *,
+    method: str,
+    path: str,
+    sent: list[str],
+) -> None:
+    """Exactly one record for ``scenario``'s refusal, its fields, and no credential in it."""
+    assert len(records) == 1, [record.getMessage() for record in records]
+    record = records[0]
+    fields = {name: getattr(record, name) for name in (*AUDIT_FIELDS, *TOKEN_FACTS)}
+    assert fields["code"] == scenario.code
+    assert fields["status"] == scenario.status
+    assert (fields["method"], fields["path"], fields["client"]) == (method, path, "127.0.0.1")
+    assert record.levelno == (logging.WARNING if scenario.status >= 500 else logging.INFO)
+    message = record.getMessage()
+    assert f"{scenario.status} {scenario.code} {method} {path}" in message
+    for credential in sent:
+        assert credential not in message, "the token is never logged"
+        for name, value in fields.items():
+            assert credential not in str(value), f"the token is never in {name}"
+    if scenario.code in NO_TOKEN_READ:
+        assert all(fields[name] is None for name in TOKEN_FACTS)
+        return
+    for credential in sent:
+        alg = unverified_header(credential).get("alg")
+        if isinstance(alg, str) and len(alg) < 100 and alg.isprintable():
+            assert fields["alg"] == alg
+            assert f"alg={alg}" in message
