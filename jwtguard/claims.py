@@ -71,16 +71,17 @@ class ClaimRules:
         leeway = self.leeway
         if exp is not None and now >= exp + leeway:
             raise TokenExpired(
-                detail=f"expired {_ago(now - exp)} ago at {iso_time(exp)} (leeway {leeway:g} s)"
+                detail=f"expired {human_duration(now - exp)} ago at {iso_time(exp)} "
+                f"(leeway {leeway:g} s)"
             )
         if nbf is not None and now + leeway < nbf:
             raise TokenNotYetValid(
-                detail=f"not valid until {iso_time(nbf)}, {_ago(nbf - now)} from "
+                detail=f"not valid until {iso_time(nbf)}, {human_duration(nbf - now)} from "
                 f"now (leeway {leeway:g} s)"
             )
         if iat is not None and iat > now + leeway:
             raise TokenIssuedInFuture(
-                detail=f"issued at {iso_time(iat)}, {_ago(iat - now)} in the "
+                detail=f"issued at {iso_time(iat)}, {human_duration(iat - now)} in the "
                 f"future (leeway {leeway:g} s)"
             )
         if self.issuers and claims["iss"] not in self.issuers:
@@ -134,7 +135,7 @@ def iso_time(timestamp: float) -> str:
     )
 
 
-def _ago(seconds: float) -> str:
+def human_duration(seconds: float) -> str:
     """A duration for humans: ``3 min 12 s``, ``2 h 5 min``, ``4 d 3 h``."""
     total = int(abs(seconds))
     days, rest = divmod(total, 86400)

@@ -67,6 +67,14 @@ class StoreChecks:
         if self.replay:
             self._guarded("replay", self._check_replay, claims, now)
 
+    def peek(self, claims: Mapping[str, Any], now: float) -> None:
+        """As :meth:`check`, but the replay check only reads: a used ``jti`` is refused, an
+        unused one is not recorded."""
+        if self.revocation:
+            self._guarded("revocation", self._check_revoked, claims, now)
+        if self.replay:
+            self._guarded("replay", self._check_unused, claims, now)
+
     async def acheck(self, claims: Mapping[str, Any], now: float) -> None:
         """As :meth:`check`; a store that may block is asked from a worker thread."""
         if self.blocking:
@@ -113,6 +121,12 @@ class StoreChecks:
                 detail=f"jti {_shorten(jti)!r} was already used (it is remembered until "
                 f"{iso_time(until)}, when the token can no longer be accepted)"
             )
+
+    def _check_unused(self, claims: Mapping[str, Any], now: float) -> None:
+        jti = claims["jti"]
+        [used] = self.store.get_many([store_key(self.prefix, "used", jti)])
+        if used is not None:
+            raise TokenReplayed(detail=f"jti {_shorten(jti)!r} was already used")
 
     # --- store failures ----------------------------------------------------------------------
 

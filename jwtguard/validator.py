@@ -70,7 +70,7 @@ class Validator:
         self._types = frozenset(_normalize_type(t) for t in config.token_types)
         self._read_scopes = ScopeReader(config.scope_claims)
         replay = config.replay_protection
-        self._rules = ClaimRules(
+        self.rules = ClaimRules(
             issuers=config.issuers,
             audiences=config.audiences,
             leeway=config.leeway,
@@ -131,6 +131,17 @@ class Validator:
             self._checks.check(access.claims, now)
         return access
 
+    def peek(self, token: str, *, now: float | None = None) -> AccessToken:
+        """As :meth:`validate`, but writing nothing: a ``jti`` is looked up in the replay
+        state, never recorded as used. For diagnostics (``jwtguard explain``); ``now`` replaces
+        the clock."""
+        jws, algorithm, kid, source, claims = self._parse(token)
+        keys = source.candidates(kid, algorithm)
+        access, checked_at = self._verify(jws, algorithm, keys, claims, now)
+        if self._checks is not None:
+            self._checks.peek(access.claims, checked_at)
+        return access
+
     async def validate_async(self, token: str) -> AccessToken:
         """As :meth:`validate`; a remote key source and a network store are asked from a
         worker thread."""
@@ -158,7 +169,7 @@ class Validator:
             )
         jws = CompactJWS(token)
         header = jws.header
-        algorithm = self._check_header(header)
+        algorithm = self.check_header(header)
         kid = header.get("kid")
         if kid is not None and not isinstance(kid, str):
             raise TokenMalformed(detail="the token header's kid is not a string")
@@ -176,6 +187,7 @@ class Validator:
         algorithm: str,
         keys: Sequence[TrustedKey],
         claims: dict[str, Any] | None,
+        now: float | None = None,
     ) -> tuple[AccessToken, float]:
         """Steps 4-5: signature, then claims; the token and the time they were checked at."""
         signature = jws.signature()
@@ -189,8 +201,9 @@ class Validator:
             )
         if claims is None:
             claims = jws.payload()
-        now = self.clock()
-        self._rules.check(claims, now)
+        if now is None:
+            now = self.clock()
+        self.rules.check(claims, now)
         access = AccessToken(
             claims=MappingProxyType(claims),
             header=MappingProxyType(jws.header),
@@ -198,7 +211,8 @@ class Validator:
         )
         return access, now
 
-    def _check_header(self, header: dict[str, Any]) -> str:
+    def check_header(self, header: dict[str, Any]) -> str:
+        """Step 2 on a decoded header: no ``crit``, an allowed ``alg`` (returned), the ``typ``."""
         if "crit" in header:
             raise CriticalHeaderUnsupported(
                 detail=f"crit lists {_shorten(repr(header['crit']))}; jwtguard understands no "

@@ -1,0 +1,170 @@
+"""The ``jwtguard`` command: ``explain``, ``decode``, ``keygen`` and ``mint``.
+
+Exit status: 0 success (``explain``: the token would be accepted), 1 the token would be
+refused, 2 a usage or configuration error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TextIO
+
+from .cli_config import add_config_arguments, load_validator
+from .decode import decode_unverified, render
+from .errors import ConfigurationError
+from .explain import Explanation, explain
+from .keytools import (
+    keygen,
+    load_signing_key,
+    mint,
+    parse_assignments,
+    parse_duration,
+    write_key_files,
+)
+
+ALGORITHMS = ["HS256", "HS384", "HS512", "RS256", "RS384", "RS512", "PS256", "PS384", "PS512",
+              "ES256", "ES384", "ES512", "EdDSA"]  # fmt: skip
+MARKS = {"passed": "pass", "failed": "FAIL", "skipped": "skip"}
+
+
+def main(argv: Sequence[str] | None = None, *, stdin: TextIO | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.run(args, stdin or sys.stdin))
+    except (ConfigurationError, ValueError, OSError) as error:
+        print(f"jwtguard {args.command}: {error}", file=sys.stderr)
+        return 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="jwtguard", description=__doc__.split("\n")[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    explainer = commands.add_parser("explain", help="why a token is accepted or refused")
+    _add_input(explainer)
+    explainer.add_argument("--scope", action="append", default=[], help="required scope")
+    explainer.add_argument("--any-scope", action="append", default=[], help="one of these")
+    explainer.add_argument("--json", action="store_true", help="machine-readable output")
+    add_config_arguments(explainer)
+    explainer.set_defaults(run=run_explain)
+
+    decoder = commands.add_parser("decode", help="show header and claims, UNVERIFIED")
+    _add_input(decoder)
+    decoder.add_argument("--json", action="store_true", help="machine-readable output")
+    decoder.set_defaults(run=run_decode)
+
+    generator = commands.add_parser("keygen", help="a new signing key (JWK, JWKS or PEM)")
+    generator.add_argument("--alg", choices=ALGORITHMS, default="ES256")
+    generator.add_argument("--kid", default=None, help="key id")
+    generator.add_argument("--format", choices=["jwk", "jwks", "pem"], default="jwk")
+    generator.add_argument("--rsa-bits", type=int, default=2048)
+    generator.add_argument(
+        "--out", type=Path, help="write one key in every form into this directory instead"
+    )
+    generator.set_defaults(run=run_keygen)
+
+    minter = commands.add_parser("mint", help="sign a token for development and tests")
+    minter.add_argument("--key", required=True, type=Path, help="private key: PEM or JWK file")
+    minter.add_argument("--alg", choices=ALGORITHMS, help="default: from the key")
+    minter.add_argument("--kid", help="default: the JWK's kid")
+    minter.add_argument("--iss", help="issuer")
+    minter.add_argument("--aud", action="append", help="audience (repeatable)")
+    minter.add_argument("--sub", help="subject")
+    minter.add_argument("--scope", action="append", help="scope (repeatable)")
+    minter.add_argument("--expires-in", default="10m", help="lifetime: 90s, 10m, 2h, 1d")
+    minter.add_argument("--claim", action="append", default=[], help="name=value (JSON or text)")
+    minter.add_argument("--header", action="append", default=[], help="name=value")
+    minter.set_defaults(run=run_mint)
+    return parser
+
+
+def _add_input(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "token",
+        nargs="?",
+        help='a token, or a whole Authorization value ("Bearer eyJ...", "SSWS 00ab..."); '
+        "- or nothing: read standard input",
+    )
+    parser.add_argument("--file", type=Path, help="read the token from this file")
+
+
+def read_input(args: argparse.Namespace, stdin: TextIO) -> str:
+    text: str
+    if args.file is not None:
+        text = args.file.read_text("utf-8")
+    elif args.token not in (None, "-"):
+        text = str(args.token)
+    else:
+        text = stdin.read()
+    text = text.strip()
+    if not text:
+        raise ValueError("no token given (an argument, --file or standard input)")
+    return text
+
+
+def run_explain(args: argparse.Namespace, stdin: TextIO) -> int:
+    credentials = read_input(args, stdin)
+    validator = load_validator(args, os.environ)
+    explanation = explain(credentials, validator, scopes=args.scope, any_of=args.any_scope)
+    if args.json:
+        print(json.dumps(explanation.to_dict(), indent=2))
+    else:
+        print(format_explanation(explanation))
+    return 0 if explanation.accepted else 1
+
+
+def format_explanation(explanation: Explanation) -> str:
+    if explanation.accepted:
+        lines = ["ACCEPTED: the token would be accepted"]
+    else:
+        lines = [
+            f"REFUSED: {explanation.status} {explanation.code} "
+            f"(the client is told: {explanation.description!r})"
+        ]
+    for check in explanation.checks:
+        lines.append(f"  [{MARKS[check.status]}] {check.step}: {check.message}")
+        if check.fix:
+            lines.append(f"         fix: {check.fix}")
+    return "\n".join(lines)
+
+
+def run_decode(args: argparse.Namespace, stdin: TextIO) -> int:
+    decoded = decode_unverified(read_input(args, stdin))
+    if args.json:
+        print(json.dumps({"unverified": True, **decoded}, indent=2))
+    else:
+        print(render(decoded))
+    return 0
+
+
+def run_keygen(args: argparse.Namespace, stdin: TextIO) -> int:
+    if args.out is not None:
+        for path in write_key_files(args.out, args.alg, kid=args.kid, rsa_bits=args.rsa_bits):
+            print(path)
+        return 0
+    print(keygen(args.alg, kid=args.kid, output=args.format, rsa_bits=args.rsa_bits))
+    return 0
+
+
+def run_mint(args: argparse.Namespace, stdin: TextIO) -> int:
+    key = load_signing_key(args.key, algorithm=args.alg, kid=args.kid)
+    claims = {"iss": args.iss, "sub": args.sub}
+    if args.aud:
+        claims["aud"] = args.aud[0] if len(args.aud) == 1 else args.aud
+    if args.scope:
+        claims["scope"] = " ".join(args.scope)
+    claims = {name: value for name, value in claims.items() if value is not None}
+    claims |= parse_assignments(args.claim)
+    header = parse_assignments(args.header)
+    print(mint(key, claims, expires_in=parse_duration(args.expires_in), header=header))
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

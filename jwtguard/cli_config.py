@@ -1,0 +1,121 @@
+"""Where ``jwtguard explain`` gets its configuration: flags over ``JWTGUARD_*`` variables, or
+a Django settings module, or a Flask app (whose own guard, keys and store are then used)."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+from collections.abc import Mapping
+from typing import Any
+
+from .config import KEY_SOURCE_SETTINGS, GuardConfig
+from .errors import ConfigurationError
+from .validator import Validator
+
+#: ``--flag`` → setting, for the flags that map one to one (lists are comma-separated).
+FLAG_SETTINGS = {
+    "issuer": "ISSUER",
+    "audience": "AUDIENCE",
+    "algorithms": "ALGORITHMS",
+    "jwks_url": "JWKS_URL",
+    "jwks_file": "JWKS_FILE",
+    "public_key_file": "PUBLIC_KEY_FILE",
+    "openid_configuration_url": "OPENID_CONFIGURATION_URL",
+    "leeway": "LEEWAY",
+    "max_lifetime": "MAX_LIFETIME",
+    "token_types": "TOKEN_TYPES",
+    "scope_claims": "SCOPE_CLAIMS",
+}
+
+
+def add_config_arguments(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group(
+        "configuration",
+        "Flags override JWTGUARD_* environment variables; a key-source flag replaces the "
+        "environment's key source. Or take an application's own configuration.",
+    )
+    group.add_argument("--issuer", action="append", help="trusted issuer (repeatable)")
+    group.add_argument("--audience", action="append", help="accepted audience (repeatable)")
+    group.add_argument("--algorithms", help="allowed algorithms, comma-separated: RS256,ES256")
+    group.add_argument("--jwks-url", help="the identity provider's JWKS URL")
+    group.add_argument("--jwks-file", help="a JWK Set file")
+    group.add_argument("--public-key-file", help="a PEM public key file")
+    group.add_argument("--openid-configuration-url", help="OpenID configuration URL")
+    group.add_argument(
+        "--secret-env", metavar="NAME", help="environment variable holding the HMAC secret"
+    )
+    group.add_argument("--leeway", help="clock skew allowance in seconds")
+    group.add_argument("--max-lifetime", help="maximum exp - iat in seconds")
+    group.add_argument("--token-types", help="accepted typ values, comma-separated")
+    group.add_argument("--scope-claims", help="claims holding scopes, comma-separated")
+    group.add_argument(
+        "--django-settings", metavar="MODULE", help="use this Django settings module's JWTGUARD"
+    )
+    group.add_argument(
+        "--flask-app", metavar="MODULE:APP", help='use a Flask app, e.g. "app:create_app()"'
+    )
+
+
+def load_validator(args: argparse.Namespace, environ: Mapping[str, str]) -> Validator:
+    """The validator the arguments describe; :class:`ConfigurationError` if they are wrong."""
+    if args.django_settings:
+        return _django_validator(args.django_settings)
+    if args.flask_app:
+        return _flask_validator(args.flask_app)
+    return Validator(GuardConfig.from_env(flag_environment(args, environ)))
+
+
+def flag_environment(args: argparse.Namespace, environ: Mapping[str, str]) -> dict[str, str]:
+    """``environ``'s ``JWTGUARD_*`` variables with the flags written over them."""
+    flags: dict[str, str] = {}
+    for name, setting in FLAG_SETTINGS.items():
+        value = getattr(args, name, None)
+        if value:
+            flags[setting] = ",".join(value) if isinstance(value, list) else str(value)
+    if args.secret_env:
+        secret = environ.get(args.secret_env)
+        if not secret:
+            raise ConfigurationError([f"--secret-env: ${args.secret_env} is not set or empty"])
+        flags["SECRET"] = secret
+    variables = {k: v for k, v in environ.items() if k.startswith("JWTGUARD_")}
+    if KEY_SOURCE_SETTINGS.intersection(flags):
+        variables = {
+            k: v for k, v in variables.items() if k[len("JWTGUARD_") :] not in KEY_SOURCE_SETTINGS
+        }
+    return variables | {f"JWTGUARD_{setting}": value for setting, value in flags.items()}
+
+
+def _django_validator(settings_module: str) -> Validator:
+    os.environ["DJANGO_SETTINGS_MODULE"] = settings_module
+    _importable_cwd()
+    import django  # noqa: PLC0415 - only for --django-settings
+
+    django.setup()
+    from jwtguard_django.conf import get_guard  # noqa: PLC0415
+
+    return get_guard().validator
+
+
+def _flask_app(target: str) -> Any:
+    module_name, _, expression = target.partition(":")
+    _importable_cwd()
+    module = importlib.import_module(module_name)
+    name = expression or "app"
+    call = name.endswith("()")
+    factory = getattr(module, name.removesuffix("()"), None)
+    if factory is None:
+        raise ConfigurationError([f"--flask-app: {module_name} has no {name.removesuffix('()')}"])
+    return factory() if call else factory
+
+
+def _flask_validator(target: str) -> Validator:
+    from jwtguard_flask import get_state  # noqa: PLC0415 - only for --flask-app
+
+    return get_state(_flask_app(target)).guard.validator
+
+
+def _importable_cwd() -> None:
+    if os.getcwd() not in sys.path:
+        sys.path.insert(0, os.getcwd())
