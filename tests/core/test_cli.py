@@ -1,0 +1,184 @@
+"""The ``jwtguard`` command, run as a user would: keys made, tokens minted and decoded, and
+``explain`` configured from flags, the environment, a Flask app and a Django settings module."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from jwtguard.cli import main
+from jwtguard.testing import b64url
+
+ROOT = Path(__file__).resolve().parents[2]
+DEVKEYS = ROOT / "example_projects" / "devkeys"
+DEV = ["--iss", "https://dev.jwtguard.local/", "--aud", "api://notes", "--sub", "alice"]
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str, stdin: str = "") -> tuple[int, str]:
+    status = main(list(argv), stdin=io.StringIO(stdin))
+    captured = capsys.readouterr()
+    return status, captured.out + captured.err
+
+
+@pytest.fixture
+def keys(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
+    status, out = run(capsys, "keygen", "--alg", "RS256", "--kid", "k1", "--out", str(tmp_path))
+    assert status == 0
+    assert sorted(Path(line).name for line in out.split()) == [
+        "jwks.json",
+        "private.jwk.json",
+        "private.pem",
+        "public.pem",
+    ]
+    return tmp_path
+
+
+def mint(capsys: pytest.CaptureFixture[str], key: Path, *extra: str) -> str:
+    status, out = run(capsys, "mint", "--key", str(key), *extra)
+    assert status == 0
+    return out.strip()
+
+
+def test_keygen_formats(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out = run(capsys, "keygen", "--alg", "EdDSA", "--kid", "e1", "--format", "jwks")
+    assert status == 0
+    [jwk] = json.loads(out)["keys"]
+    assert (jwk["kty"], jwk["crv"], jwk["kid"], "d" in jwk) == ("OKP", "Ed25519", "e1", False)
+    status, out = run(capsys, "keygen", "--alg", "ES256", "--format", "jwk")
+    assert (json.loads(out)["crv"], "d" in json.loads(out)) == ("P-256", True)
+    status, out = run(capsys, "keygen", "--alg", "ES256", "--format", "pem")
+    assert "BEGIN PRIVATE KEY" in out
+    assert "BEGIN PUBLIC KEY" in out
+    status, out = run(capsys, "keygen", "--alg", "HS256", "--format", "pem")
+    assert (status, "has no PEM form" in out) == (2, True)
+
+
+def test_mint_and_decode(keys: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    token = mint(
+        capsys, keys / "private.pem", "--kid", "k1", *DEV, "--scope", "notes:read",
+        "--expires-in", "5m", "--claim", "roles=[\"admin\"]", "--claim", "tenant=acme",
+    )  # fmt: skip
+    status, out = run(capsys, "decode", f"Bearer {token}")
+    assert status == 0
+    assert out.startswith("UNVERIFIED")
+    assert '"kid": "k1"' in out
+    assert '"alg": "RS256"' in out
+    assert '"roles": [\n    "admin"\n  ]' in out
+    assert '"tenant": "acme"' in out
+    assert "(in 4 min 59 s)" in out or "(in 5 min 0 s)" in out
+    status, out = run(capsys, "decode", "--json", stdin=token)
+    decoded = json.loads(out)
+    assert decoded["unverified"] is True
+    assert decoded["claims"]["exp"] - decoded["claims"]["iat"] == 300
+    assert run(capsys, "decode", "not-a-token")[0] == 2
+
+
+def test_explain_with_flags(keys: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    token = mint(capsys, keys / "private.jwk.json", *DEV, "--scope", "notes:read")
+    config = ["--jwks-file", str(keys / "jwks.json"), "--algorithms", "RS256"]
+    config += ["--issuer", "https://dev.jwtguard.local/", "--audience", "api://notes"]
+    status, out = run(capsys, "explain", token, *config, "--scope", "notes:read")
+    assert status == 0
+    assert out.startswith("ACCEPTED")
+    assert "[pass] signature: RS256 signature verified with RSA 2048-bit (kid 'k1')" in out
+    status, out = run(capsys, "explain", f"Bearer {token}", *config, "--scope", "notes:write")
+    assert status == 1
+    assert "REFUSED: 403 insufficient_scope" in out
+    assert "[FAIL] scopes: missing scope `notes:write` (token has `notes:read`)" in out
+    status, out = run(capsys, "explain", "SSWS 00QCjAl4MlV", *config, "--json")
+    assert status == 1
+    report = json.loads(out)
+    assert report["first_failure"]["message"] == "scheme `SSWS` is not `Bearer`"
+
+
+def test_explain_reads_a_file_and_stdin(
+    keys: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    expired = mint(capsys, keys / "private.pem", "--kid", "k1", *DEV, "--expires-in", "0s")
+    (tmp_path / "token.txt").write_text(expired + "\n")
+    config = ["--jwks-file", str(keys / "jwks.json"), "--algorithms", "RS256", "--leeway", "0"]
+    status, out = run(capsys, "explain", "--file", str(tmp_path / "token.txt"), *config)
+    assert (status, "401 token_expired" in out, "(leeway 0 s)" in out) == (1, True, True)
+    status, out = run(capsys, "explain", "-", *config, stdin=expired)
+    assert "401 token_expired" in out
+
+
+def test_explain_from_the_environment(
+    keys: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("JWTGUARD_JWKS_FILE", str(keys / "jwks.json"))
+    monkeypatch.setenv("JWTGUARD_ALGORITHMS", "RS256")
+    monkeypatch.setenv("JWTGUARD_AUDIENCE", "api://other")
+    token = mint(capsys, keys / "private.pem", "--kid", "k1", *DEV)
+    status, out = run(capsys, "explain", token)
+    assert status == 1
+    assert "[FAIL] audience: aud ['api://notes'] is not one of ['api://other']" in out
+    # A flag beats the environment.
+    assert run(capsys, "explain", token, "--audience", "api://notes")[0] == 0
+
+
+def test_explain_with_a_secret_from_the_environment(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    secret = "correct-horse-battery-staple-0123456789"
+    jwk = {"kty": "oct", "k": b64url(secret.encode()), "alg": "HS256", "kid": "h1"}
+    (tmp_path / "secret.jwk.json").write_text(json.dumps(jwk))
+    token = mint(capsys, tmp_path / "secret.jwk.json", "--sub", "alice")
+    monkeypatch.setenv("API_SECRET", secret)
+    config = ["--secret-env", "API_SECRET", "--algorithms", "HS256"]
+    status, out = run(capsys, "explain", token, *config)
+    assert (status, "HMAC secret (39 bytes)" in out) == (0, True)
+    assert secret not in out
+    monkeypatch.setenv("API_SECRET", secret[::-1])
+    status, out = run(capsys, "explain", token, *config)
+    assert (status, "[FAIL] signature" in out, secret[::-1] in out) == (1, True, False)
+    status, out = run(capsys, "explain", token, "--secret-env", "NOT_SET", "--algorithms", "HS256")
+    assert (status, "$NOT_SET is not set" in out) == (2, True)
+
+
+def test_configuration_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out = run(capsys, "explain", "x.y.z", "--algorithms", "none")
+    assert status == 2
+    assert "ALGORITHMS may not contain 'none'" in out
+
+
+def test_explain_with_the_flask_example_app(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in [name for name in os.environ if name.startswith("JWTGUARD_")]:
+        monkeypatch.delenv(name)
+    monkeypatch.chdir(ROOT / "example_projects" / "flask_api")
+    monkeypatch.syspath_prepend(str(ROOT / "example_projects" / "flask_api"))
+    token = mint(capsys, DEVKEYS / "dev-private-key.pem", "--kid", "jwtguard-dev-1", *DEV)
+    status, out = run(capsys, "explain", token, "--flask-app", "app:create_app()")
+    assert (status, out.splitlines()[0]) == (0, "ACCEPTED: the token would be accepted")
+    other = mint(capsys, DEVKEYS / "dev-private-key.pem", "--kid", "nope", *DEV)
+    status, out = run(capsys, "explain", other, "--flask-app", "app:create_app()")
+    assert "`kid` 'nope' not among the trusted keys ['jwtguard-dev-1']" in out
+
+
+def test_explain_with_the_django_example_settings(tmp_path: Path) -> None:
+    """A separate process: this test session has Django set up with its own settings."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("JWTGUARD_", "DJANGO_"))}
+    now = int(time.time())
+    minted = subprocess.run(
+        [sys.executable, "-m", "jwtguard", "mint", "--key", str(DEVKEYS / "dev-private-key.pem"),
+         "--kid", "jwtguard-dev-1", *DEV, "--claim", f"nbf={now + 3600}"],
+        capture_output=True, text=True, check=True, env=env,
+    )  # fmt: skip
+    explained = subprocess.run(
+        [sys.executable, "-m", "jwtguard", "explain", minted.stdout.strip(),
+         "--django-settings", "config.settings"],
+        capture_output=True, text=True, env=env, check=False,
+        cwd=ROOT / "example_projects" / "django_api",
+    )  # fmt: skip
+    assert explained.returncode == 1, explained.stderr
+    assert "REFUSED: 401 token_not_yet_valid" in explained.stdout
+    assert "1 h 0 min from now" in explained.stdout or "59 min" in explained.stdout
