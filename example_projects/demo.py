@@ -1,111 +1,233 @@
-"""jwtguard demo: a scripted tour of requests and the exact answers jwtguard gives them.
-
-Runs on embedded defaults (a development key generated in memory, no network, no services):
+"""jwtguard's demo: both example APIs on 127.0.0.1, a scripted tour of requests, and what
+``jwtguard explain`` says of each one.
 
     python3 dev.py demo
+
+Nothing external is needed: the APIs run on their embedded defaults (the development key in
+``devkeys/``), each in a real WSGI server on a free port of this machine, and are shut down at
+the end. The exit status is 0 when every answer is the one design §2 prescribes.
 """
 
 from __future__ import annotations
 
-import json
+import logging
+import os
 import sys
+import threading
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.error import HTTPError
+from urllib.request import Request, urlopen
 
-from jwtguard import (
-    AccessToken,
-    AuthError,
-    GuardConfig,
-    SimpleRequest,
-    Validator,
-    render_error,
-    require_scopes,
-)
-from jwtguard.testing import SigningKey, generate_key
+from cryptography.hazmat.primitives.serialization import load_pem_private_key
+from werkzeug.serving import make_server
 
-ISSUER = "https://idp.demo.jwtguard.dev/"
-AUDIENCE = "api://notes"
+from jwtguard.cli import format_explanation
+from jwtguard.explain import explain
+from jwtguard.testing import SigningKey
+
+HERE = Path(__file__).resolve().parent
+ISSUER, AUDIENCE = "https://dev.jwtguard.local/", "api://notes"
+
+Out = Callable[[str], object]
 
 
 @dataclass(frozen=True)
 class Step:
     title: str
-    authorization: str | None
-    scopes: tuple[str, ...]
-    expected_status: int
-    method: str = "GET"
+    method: str
+    path: str
+    status: int  # what design §2 prescribes
+    authorization: str | None = None
+    scopes: tuple[str, ...] = ()
+    body: bytes | None = None
+    extra: dict[str, str] = field(default_factory=dict)
 
 
-def tour(key: SigningKey) -> list[Step]:
-    def token(**claims: object) -> str:
-        defaults: dict[str, object] = {
-            "iss": ISSUER,
-            "aud": AUDIENCE,
-            "sub": "alice",
-            "scope": "notes:read",
-        }
-        return key.token(**(defaults | claims))  # type: ignore[arg-type]
-
-    expired = key.token(now=time.time() - 3600, lifetime=600, iss=ISSUER, aud=AUDIENCE, sub="alice")
+def tour(token: Callable[..., str]) -> list[Step]:
+    """The requests every API gets: each a common reason for a confusing 401, then success."""
+    note = b'{"text": "hello from the demo"}'
     return [
-        Step("No token at all", None, (), 401),
-        Step("Okta API token sent with the SSWS scheme", "SSWS 00QCjAl4MlV-WPXM", (), 401),
-        Step("Bearer scheme but two tokens", f"Bearer {token()} {token()}", (), 400),
-        Step("Not a JWT", "Bearer not-a-jwt", (), 401),
-        Step("Expired 50 minutes ago", f"Bearer {expired}", (), 401),
-        Step("Token for another API", f"Bearer {token(aud='api://billing')}", (), 401),
+        Step("No token at all", "GET", "/api/notes", 401, scopes=("notes:read",)),
         Step(
-            "Valid token, but POST /api/notes needs notes:write",
-            f"Bearer {token()}",
-            ("notes:write",),
-            403,
-            "POST",
+            "An Okta API token sent with the SSWS scheme",
+            "GET",
+            "/api/notes",
+            401,
+            "SSWS 00QCjAl4MlV-WPXM-demo-not-a-real-token",
+            ("notes:read",),
         ),
-        Step("Valid token with the right scope", f"Bearer {token()}", ("notes:read",), 200),
+        Step(
+            "A token that expired ten minutes ago",
+            "GET",
+            "/api/notes",
+            401,
+            f"Bearer {token(lifetime=300, now=time.time() - 900, scope='notes:read')}",
+            ("notes:read",),
+        ),
+        Step(
+            "A token for another API (wrong audience)",
+            "GET",
+            "/api/notes",
+            401,
+            f"Bearer {token(aud='api://billing', scope='notes:read')}",
+            ("notes:read",),
+        ),
+        Step(
+            "A read-only token trying to write",
+            "POST",
+            "/api/notes",
+            403,
+            f"Bearer {token(scope='notes:read')}",
+            ("notes:write",),
+            note,
+        ),
+        Step(
+            "A valid token with the right scope",
+            "POST",
+            "/api/notes",
+            201,
+            f"Bearer {token(scope='notes:read notes:write')}",
+            ("notes:write",),
+            note,
+        ),
     ]
 
 
-def decide(validator: Validator, step: Step) -> tuple[int, list[tuple[str, str]], str]:
-    """What every jwtguard adapter does: authenticate, authorize, or render the error."""
-    headers = {} if step.authorization is None else {"Authorization": step.authorization}
+@dataclass(frozen=True)
+class Api:
+    name: str
+    app: Any  # a WSGI application
+    validator: Any  # the app's own jwtguard Validator, for explain
+
+
+def load_apis() -> list[Api]:
+    """Both example projects, configured from their embedded defaults."""
+    for name in [name for name in os.environ if name.startswith("JWTGUARD_")]:
+        del os.environ[name]
+    sys.path[:0] = [str(HERE / "flask_api"), str(HERE / "django_api")]
+    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
+    # Imported here: the settings module and the apps' folders must be set up first.
+    from django.core.wsgi import get_wsgi_application  # noqa: PLC0415
+
+    from jwtguard_django.conf import get_guard  # noqa: PLC0415
+    from jwtguard_flask import get_state  # noqa: PLC0415
+
+    flask_module = __import__("app")
+    flask_app = flask_module.create_app()
+    django_app = get_wsgi_application()
+    return [
+        Api("Flask example API", flask_app, get_state(flask_app).guard.validator),
+        Api("Django + DRF example API", django_app, get_guard().validator),
+    ]
+
+
+class AuditLines(logging.Handler):
+    """Keeps the ``jwtguard.audit`` records of the current request, to show them."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(record.getMessage())
+
+    def take(self) -> list[str]:
+        lines, self.lines = self.lines, []
+        return lines
+
+
+@contextmanager
+def serving(app: Any) -> Iterator[str]:
+    """``app`` in a threaded WSGI server on a free port of 127.0.0.1; yields its base URL."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
     try:
-        token = validator.authenticate(SimpleRequest(headers=headers))
-        assert isinstance(token, AccessToken)
-        require_scopes(token, step.scopes)
-    except AuthError as error:
-        response = render_error(error, validator.config)
-        print(f"    (operator log: {error.code}: {error.detail})")
-        return response.status, list(response.headers), response.body.decode()
-    body = json.dumps({"sub": token.subject, "scopes": sorted(token.scopes), "iss": token.issuer})
-    return 200, [("Content-Type", "application/json")], body
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
 
 
-def main(out: Callable[[str], object] = print) -> int:
-    key = generate_key("ES256", kid="demo-key")
-    config = GuardConfig(
-        issuer=ISSUER, audience=AUDIENCE, algorithms=["ES256"], jwks=key.jwks(), realm="notes"
-    )
-    validator = Validator(config)
-    failures = 0
-    for number, step in enumerate(tour(key), start=1):
-        shown = (
-            step.authorization
-            if step.authorization is None or len(step.authorization) < 40
-            else step.authorization[:36] + "..."
-        )
-        out(f"\n[{number}] {step.title}")
-        out(f"    {step.method} /api/notes  Authorization: {shown}")
-        status, headers, body = decide(validator, step)
-        out(f"    -> {status}")
-        for name, value in headers:
-            out(f"       {name}: {value}")
-        out(f"       {body}")
-        if status != step.expected_status:
-            failures += 1
-            out(f"    !! expected {step.expected_status}")
-    out("\nEvery answer above follows RFC 6750; see README.md for the wire contract.")
-    return 1 if failures else 0
+def send(base_url: str, step: Step) -> tuple[int, dict[str, str], str]:
+    headers = {"Authorization": step.authorization} if step.authorization else {}
+    if step.body is not None:
+        headers["Content-Type"] = "application/json"
+    request = Request(base_url + step.path, step.body, headers, method=step.method)  # noqa: S310
+    try:
+        with urlopen(request, timeout=10) as response:  # noqa: S310 - our own local server
+            return response.status, dict(response.headers), response.read().decode()
+    except HTTPError as error:
+        return error.code, dict(error.headers), error.read().decode()
+
+
+def shorten(authorization: str | None) -> str:
+    if authorization is None:
+        return "(none)"
+    scheme, _, credentials = authorization.partition(" ")
+    if len(credentials) <= 24:
+        return authorization
+    return f"{scheme} {credentials[:20]}... ({len(credentials)} characters)"
+
+
+def explain_lines(api: Api, step: Step) -> list[str]:
+    explanation = explain(step.authorization or "", api.validator, scopes=step.scopes)
+    report = format_explanation(explanation).splitlines()
+    shown = [report[0]] + [line for line in report[1:] if "[FAIL]" in line or "fix:" in line]
+    counts = {status: sum(c.status == status for c in explanation.checks) for status in MARKS}
+    shown.append(f"  ({counts['passed']} checks passed, {counts['skipped']} skipped)")
+    return ["    jwtguard explain says:"] + [f"      {line.strip()}" for line in shown]
+
+
+MARKS = ("passed", "failed", "skipped")
+
+
+def run_tour(api: Api, steps: list[Step], out: Out, audit: AuditLines) -> bool:
+    out(f"\n=== {api.name} ===")
+    as_expected = True
+    with serving(api.app) as base_url:
+        out(f"(serving on {base_url})")
+        for number, step in enumerate(steps, 1):
+            status, headers, body = send(base_url, step)
+            as_expected &= status == step.status
+            out(f"\n[{number}] {step.title}")
+            out(f"    {step.method} {step.path}  Authorization: {shorten(step.authorization)}")
+            out(f"    -> {status}")
+            challenge = headers.get("WWW-Authenticate")
+            if challenge:
+                out(f"       WWW-Authenticate: {challenge}")
+            out(f"       {body.strip()}")
+            for line in audit.take():
+                out(f"    audit log: {line}")
+            for line in explain_lines(api, step):
+                out(line)
+    return as_expected
+
+
+def main(out: Out = print) -> int:
+    pem = (HERE / "devkeys" / "dev-private-key.pem").read_bytes()
+    key = SigningKey("ES256", load_pem_private_key(pem, None), kid="jwtguard-dev-1")
+
+    def token(**claims: Any) -> str:
+        return key.token(**({"iss": ISSUER, "aud": AUDIENCE, "sub": "alice"} | claims))
+
+    out("jwtguard demo: the same requests to both example APIs, and why each answer is what it is")
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no access log between the lines
+    audit = AuditLines()
+    audit_log = logging.getLogger("jwtguard.audit")
+    audit_log.addHandler(audit)
+    audit_log.setLevel(logging.INFO)
+    results = [run_tour(api, tour(token), out, audit) for api in load_apis()]
+    if all(results):
+        out("\nEvery answer is the one design §2 prescribes, identical in both frameworks.")
+        return 0
+    out("\nSome answers were not the expected ones (see above).")
+    return 1
 
 
 if __name__ == "__main__":

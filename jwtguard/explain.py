@@ -20,7 +20,14 @@ from functools import partial
 from typing import Any, Literal
 
 from .claims import ClaimRules, iso_time
-from .errors import AuthError, ClaimMissing, SignatureInvalid, TokenTooLarge, UnknownKey
+from .errors import (
+    AuthError,
+    ClaimMissing,
+    SignatureInvalid,
+    TokenMissing,
+    TokenTooLarge,
+    UnknownKey,
+)
 from .explain_facts import fix_for, known_kids, relative
 from .extract import extract_token
 from .jws import CompactJWS
@@ -136,6 +143,9 @@ def explain(
 
 def _scheme(report: _Report, credentials: str, validator: Validator) -> str:
     config = validator.config
+    if not credentials:
+        report.failed("scheme", TokenMissing(detail="no credentials were given"))
+        raise _Stop
     if " " not in credentials:
         report.skipped("scheme", "a bare token was given (no Authorization header to check)")
         return credentials
