@@ -20,7 +20,8 @@ def readme_blocks() -> dict[str, str]:
 
 
 def test_readme_has_tested_examples() -> None:
-    assert {"core", "flask", "stores", "django-stores", "flask-logout"} <= set(readme_blocks())
+    names = {"core", "flask", "stores", "django-stores", "flask-logout"}
+    assert names | {"pytest-flask", "pytest-django"} <= set(readme_blocks())
 
 
 @pytest.mark.parametrize("name", ["core", "stores"])
