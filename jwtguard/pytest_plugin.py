@@ -9,7 +9,7 @@ Fixtures for testing your own protected views:
     settings trusting those tokens: ``override_settings(JWTGUARD=jwtguard_settings)`` in
     Django, ``app.config["JWTGUARD"] = jwtguard_settings`` in Flask.
 ``jwt_factory``, ``jwt_key``, ``jwt_jwks``
-    the :class:`~jwtguard.token_factory.TokenFactory`, its signing key and its JWK Set.
+    the :class:`~jwtguard.testing.TokenFactory`, its signing key and its JWK Set.
 
 Override ``jwt_algorithm``, ``jwt_issuer`` or ``jwt_audience`` (plain fixtures) in your
 ``conftest.py`` to match your API.
@@ -22,8 +22,7 @@ from typing import Any
 
 import pytest
 
-from .testing import SigningKey, generate_key
-from .token_factory import TokenFactory
+from .testing import SigningKey, TokenFactory, generate_key
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from jwtguard import Validator
-from jwtguard.token_factory import TokenFactory
+from jwtguard.testing import TokenFactory
 from tests.test_readme import readme_blocks
 
 pytest_plugins = ["pytester"]
@@ -84,7 +84,7 @@ def test_tokens_are_really_validated(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(notes_app=FLASK_APP)
     pytester.makepyfile(
         test_stranger="""
-from jwtguard.token_factory import TokenFactory
+from jwtguard.testing import TokenFactory
 from notes_app import create_app
 
 
