@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -99,3 +99,13 @@ def recording_server() -> Iterator[RecordingServer]:
         yield server
     finally:
         server.stop()
+
+
+def eventually(check: Callable[[], bool], timeout: float = 10.0, interval: float = 0.2) -> bool:
+    """Poll ``check`` until it holds or ``timeout`` seconds pass; whether it held."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(interval)
+    return False

@@ -4,8 +4,7 @@ on 127.0.0.1 that the tests start, stop and rotate, configured only by ``JWTGUAR
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,7 +13,7 @@ import requests
 from jwtguard.testing import generate_key, parse_challenge
 from tests.contract import AUDIENCE, ISSUER, Minter, bearer
 from tests.e2e.gunicorn import serve_api
-from tests.servers import RecordingServer
+from tests.servers import RecordingServer, eventually, recording_server
 
 FRAMEWORKS = ["flask", "django"]
 COOLDOWN = 1  # JWTGUARD_JWKS_REFETCH_COOLDOWN for these tests, in seconds
@@ -22,11 +21,8 @@ COOLDOWN = 1  # JWTGUARD_JWKS_REFETCH_COOLDOWN for these tests, in seconds
 
 @pytest.fixture
 def idp() -> Iterator[RecordingServer]:
-    server = RecordingServer().start()
-    try:
+    with recording_server() as server:
         yield server
-    finally:
-        server.stop()
 
 
 def remote_environment(**settings: str) -> dict[str, str]:
@@ -35,16 +31,6 @@ def remote_environment(**settings: str) -> dict[str, str]:
         "JWTGUARD_ALGORITHMS": "RS256,ES256",
         "JWTGUARD_JWKS_REFETCH_COOLDOWN": str(COOLDOWN),
     } | {f"JWTGUARD_{name}": value for name, value in settings.items()}
-
-
-def eventually(check: Callable[[], bool], timeout: float = 10 * COOLDOWN) -> bool:
-    """Poll ``check`` until it holds (a few cooldown windows at most)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        time.sleep(0.2)
-    return False
 
 
 @pytest.mark.parametrize("framework", FRAMEWORKS)

@@ -32,6 +32,7 @@ from tests.contract import DESCRIPTIONS, Minter, Scenario, bearer
 from tests.e2e.gunicorn import ROOT, django_environment, serve_api
 from tests.e2e.notes_api import EXPECTED_ME, contract_environment
 from tests.redis_server import RedisServer
+from tests.servers import eventually
 
 WORKERS = 4
 BURST = 50
@@ -296,12 +297,3 @@ def test_redis_outage_follows_the_policy_and_recovers(
     assert "answering 503" in logs["closed"]
     assert "accepted unchecked because STORE_FAILURE is 'open'" in logs["open"]
     assert token not in logs["open"]
-
-
-def eventually(check: Callable[[], bool], timeout: float = 10.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        time.sleep(0.2)
-    return False
