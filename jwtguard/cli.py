@@ -127,10 +127,23 @@ def format_explanation(explanation: Explanation) -> str:
             f"REFUSED: {explanation.status} {explanation.code} "
             f"(the client is told: {explanation.description!r})"
         ]
-    for check in explanation.checks:
-        lines.append(f"  [{MARKS[check.status]}] {check.step}: {check.message}")
+    checks = explanation.checks
+    index = 0
+    while index < len(checks):
+        check = checks[index]
+        steps = [check.step]
+        # Consecutive steps skipped for the same reason share one line.
+        while (
+            check.status == "skipped"
+            and index + 1 < len(checks)
+            and (checks[index + 1].status, checks[index + 1].message) == ("skipped", check.message)
+        ):
+            index += 1
+            steps.append(checks[index].step)
+        lines.append(f"  [{MARKS[check.status]}] {', '.join(steps)}: {check.message}")
         if check.fix:
             lines.append(f"         fix: {check.fix}")
+        index += 1
     return "\n".join(lines)
 
 

@@ -17,6 +17,7 @@ from .request import RequestView
 ACCESS_TOKEN_PARAMETER = "access_token"  # noqa: S105 - a parameter name; RFC 6750 §2.2 and §2.3
 _B64TOKEN = re.compile(r"[A-Za-z0-9\-._~+/]+=*")  # RFC 6750 §2.1
 _FORM_MEDIA_TYPE = "application/x-www-form-urlencoded"
+_MAX_SCHEME_LENGTH = 24  # registered schemes are short: Basic, Digest, AWS4-HMAC-SHA256...
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,14 +26,22 @@ class Extraction:
 
     token: str | None
     location: str | None = None
-    other_scheme: str | None = None  # the scheme of an Authorization header that was not ours
+    #: The scheme of an Authorization header that was not ours; ``""`` when the header held
+    #: no recognisable scheme, only a value that may be a credential (never repeated).
+    other_scheme: str | None = None
 
     def missing_error(self) -> AuthError:
         """The 401 for a request without a bearer token (RFC 6750 §3.1: no error attribute)."""
+        header = self.location or "Authorization"
+        if self.other_scheme == "":
+            return UnsupportedScheme(
+                detail=f"the {header} header has no Bearer scheme, only a value that is not "
+                "shown (it may be a credential sent without a scheme)"
+            )
         if self.other_scheme is not None:
             return UnsupportedScheme(
-                detail=f"the {self.location or 'Authorization'} header uses the "
-                f"{_printable(self.other_scheme)!r} scheme, not Bearer"
+                detail=f"the {header} header uses the {_printable(self.other_scheme)!r} "
+                "scheme, not Bearer"
             )
         return TokenMissing(detail="no access token in the request")
 
@@ -84,9 +93,12 @@ def _from_header(value: str, config: GuardConfig) -> tuple[str | None, str | Non
     value = value.strip()
     if not config.header_scheme:
         return value, None
-    scheme, _, credentials = value.partition(" ")
+    scheme, space, credentials = value.partition(" ")
     if scheme.lower() != config.header_scheme.lower():
-        return None, scheme
+        # A lone word, or one longer than any auth scheme, may be a credential sent without
+        # a scheme: it must not reach a log as the "scheme".
+        looks_like_a_scheme = bool(space) and len(scheme) <= _MAX_SCHEME_LENGTH
+        return None, scheme if looks_like_a_scheme else ""
     credentials = credentials.lstrip(" ")
     if not credentials:
         raise InvalidRequest(
@@ -102,12 +114,13 @@ def _check_syntax(token: str, location: str, config: GuardConfig) -> None:
         return  # the validator answers token_too_large without scanning it
     if _B64TOKEN.fullmatch(token) is None:
         raise InvalidRequest(
-            detail=f"the token in the {_describe(location)} is empty or has characters outside "
-            "the RFC 6750 b64token syntax"
+            detail=f"the token in the {describe_location(location)} is empty or has characters "
+            "outside the RFC 6750 b64token syntax"
         )
 
 
-def _describe(location: str) -> str:
+def describe_location(location: str) -> str:
+    """Where a token was found, for humans: ``Authorization header``, ``cookie``..."""
     named = {"query": "access_token query parameter", "form": "access_token form field"}
     return named.get(location, f"{location} header" if location != "cookie" else "cookie")
 

@@ -109,12 +109,7 @@ class StoreChecks:
 
     def _check_replay(self, claims: Mapping[str, Any], now: float) -> None:
         # The claim rules made jti and exp required, and exp + leeway > now.
-        jti, exp = claims["jti"], claims["exp"]
-        if not jti:
-            raise ClaimInvalid(
-                "The access token's jti claim is invalid",
-                detail="jti is empty; replay protection needs a unique jti per token",
-            )
+        jti, exp = _replay_jti(claims), claims["exp"]
         until = exp + self.leeway
         if not self.store.add(store_key(self.prefix, "used", jti), "1", until - now):
             raise TokenReplayed(
@@ -123,7 +118,7 @@ class StoreChecks:
             )
 
     def _check_unused(self, claims: Mapping[str, Any], now: float) -> None:
-        jti = claims["jti"]
+        jti = _replay_jti(claims)
         [used] = self.store.get_many([store_key(self.prefix, "used", jti)])
         if used is not None:
             raise TokenReplayed(detail=f"jti {_shorten(jti)!r} was already used")
@@ -198,6 +193,17 @@ class RateLimitedLog:
             message += " (and %d more times since the last such message)"
             args = (*args, suppressed)
         logger.log(level, message, *args)
+
+
+def _replay_jti(claims: Mapping[str, Any]) -> str:
+    """The ``jti`` the replay check keys on; an empty one cannot tell tokens apart."""
+    jti: str = claims["jti"]
+    if not jti:
+        raise ClaimInvalid(
+            "The access token's jti claim is invalid",
+            detail="jti is empty; replay protection needs a unique jti per token",
+        )
+    return jti
 
 
 def _string(value: Any) -> str | None:
