@@ -17,18 +17,19 @@ from .explain_facts import fix_for
 
 Status = Literal["passed", "failed", "skipped"]
 
-#: The steps of design §4 as ``explain`` reports them, in pipeline order (``payload`` comes
-#: before ``key`` when several issuers each have their own keys: the ``iss`` picks them).
+#: The steps of design §4 as ``explain`` reports them, in the validator's order (the payload
+#: is read after the signature, or before the key when several issuers each have their own
+#: keys: then the token's ``iss`` picks them).
 STEPS: tuple[str, ...] = (
     "scheme",
     "credentials",
     "size",
     "syntax",
     "header",
-    "payload",
     "key",
     "signature encoding",
     "signature",
+    "payload",
     "required claims",
     "claim types",
     "expiry",
