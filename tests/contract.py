@@ -184,6 +184,15 @@ SCENARIOS: tuple[Scenario, ...] = (
         "Token scheme", 401, "unsupported_scheme", lambda m: {"Authorization": f"Token {m.token()}"}
     ),
     Scenario(
+        "API key without a scheme",
+        401,
+        "unsupported_scheme",
+        lambda _m: {"Authorization": "00QCjAl4MlV-WPXM0123456789abcdefghijklmno"},
+    ),
+    Scenario(
+        "token without a scheme", 401, "unsupported_scheme", lambda m: {"Authorization": m.token()}
+    ),
+    Scenario(
         "Bearer without token",
         400,
         "malformed_request",

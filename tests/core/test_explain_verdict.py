@@ -63,11 +63,14 @@ def explainable(scenario: Scenario, minter: Minter) -> str | None:
     return "" if not headers and not values else None
 
 
-#: Requests that are not one credential (two locations, an empty query parameter).
+#: Requests ``explain`` cannot be given as one string: two locations, an empty query parameter,
+#: and a header value without a scheme (one word is, by design, the token itself).
 NOT_ONE_CREDENTIAL = {
     "token in header and query",
     "two access_token parameters",
     "empty access_token parameter",
+    "API key without a scheme",
+    "token without a scheme",
 }
 
 

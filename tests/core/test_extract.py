@@ -59,6 +59,26 @@ def test_other_scheme_is_reported(minter: Minter, value: str) -> None:
     assert value.split(" ", 1)[1] not in error.detail, "credentials never reach the logs"
 
 
+@pytest.mark.parametrize(
+    "value",
+    [
+        TOKEN,  # a JWT sent without "Bearer "
+        "00QCjAl4MlV-WPXM0123456789abcdefghijklmno",  # an Okta API token without "SSWS "
+        "Negotiate",
+        "x" * 25 + " more",  # longer than any auth scheme
+    ],
+)
+def test_a_value_without_a_scheme_is_never_repeated(minter: Minter, value: str) -> None:
+    extraction = extract_token(SimpleRequest(headers={"Authorization": value}), config(minter))
+    assert (extraction.token, extraction.other_scheme) == (None, "")
+    error = extraction.missing_error()
+    assert error.code == "unsupported_scheme"
+    assert error.detail == (
+        "the Authorization header has no Bearer scheme, only a value that is not shown "
+        "(it may be a credential sent without a scheme)"
+    )
+
+
 @pytest.mark.parametrize("value", ["", "   "])
 def test_empty_authorization_header_is_no_token(minter: Minter, value: str) -> None:
     extraction = extract_token(SimpleRequest(headers={"Authorization": value}), config(minter))
