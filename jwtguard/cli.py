@@ -15,9 +15,10 @@ from pathlib import Path
 from typing import TextIO
 
 from .cli_config import add_config_arguments, load_validator
-from .decode import decode_unverified, render
+from .decode import decode_unverified, render, times
 from .errors import ConfigurationError
 from .explain import Explanation, explain
+from .keys import SUPPORTED_ALGORITHMS
 from .keytools import (
     keygen,
     load_signing_key,
@@ -27,8 +28,7 @@ from .keytools import (
     write_key_files,
 )
 
-ALGORITHMS = ["HS256", "HS384", "HS512", "RS256", "RS384", "RS512", "PS256", "PS384", "PS512",
-              "ES256", "ES384", "ES512", "EdDSA"]  # fmt: skip
+ALGORITHMS = list(SUPPORTED_ALGORITHMS)
 MARKS = {"passed": "pass", "failed": "FAIL", "skipped": "skip"}
 
 
@@ -60,10 +60,21 @@ def build_parser() -> argparse.ArgumentParser:
     decoder.set_defaults(run=run_decode)
 
     generator = commands.add_parser("keygen", help="a new signing key (JWK, JWKS or PEM)")
-    generator.add_argument("--alg", choices=ALGORITHMS, default="ES256")
-    generator.add_argument("--kid", default=None, help="key id")
-    generator.add_argument("--format", choices=["jwk", "jwks", "pem"], default="jwk")
-    generator.add_argument("--rsa-bits", type=int, default=2048)
+    generator.add_argument(
+        "--alg",
+        choices=ALGORITHMS,
+        default="ES256",
+        metavar="ALG",
+        help="RS*/PS*: RSA, ES*: EC, EdDSA: Ed25519, HS*: an HMAC secret (default ES256)",
+    )
+    generator.add_argument("--kid", default=None, help="key id (default: its RFC 7638 thumbprint)")
+    generator.add_argument(
+        "--format",
+        choices=["jwk", "jwks", "pem"],
+        default="jwk",
+        help="jwk: the private JWK; jwks: the public JWK Set; pem: private and public PEM",
+    )
+    generator.add_argument("--rsa-bits", type=int, default=2048, help="at least 2048")
     generator.add_argument(
         "--out", type=Path, help="write one key in every form into this directory instead"
     )
@@ -71,14 +82,22 @@ def build_parser() -> argparse.ArgumentParser:
 
     minter = commands.add_parser("mint", help="sign a token for development and tests")
     minter.add_argument("--key", required=True, type=Path, help="private key: PEM or JWK file")
-    minter.add_argument("--alg", choices=ALGORITHMS, help="default: from the key")
+    minter.add_argument("--alg", choices=ALGORITHMS, metavar="ALG", help="default: from the key")
     minter.add_argument("--kid", help="default: the JWK's kid")
     minter.add_argument("--iss", help="issuer")
     minter.add_argument("--aud", action="append", help="audience (repeatable)")
     minter.add_argument("--sub", help="subject")
     minter.add_argument("--scope", action="append", help="scope (repeatable)")
-    minter.add_argument("--expires-in", default="10m", help="lifetime: 90s, 10m, 2h, 1d")
-    minter.add_argument("--claim", action="append", default=[], help="name=value (JSON or text)")
+    minter.add_argument(
+        "--expires-in", "--exp-in", default="10m", help="lifetime: 90s, 10m, 2h, 1d"
+    )
+    minter.add_argument(
+        "--claim",
+        action="append",
+        default=[],
+        help='name=value, repeatable; JSON values are decoded (3, true, ["a"]), null drops '
+        "a default claim (iat, exp, jti)",
+    )
     minter.add_argument("--header", action="append", default=[], help="name=value")
     minter.set_defaults(run=run_mint)
     return parser
@@ -150,7 +169,9 @@ def format_explanation(explanation: Explanation) -> str:
 def run_decode(args: argparse.Namespace, stdin: TextIO) -> int:
     decoded = decode_unverified(read_input(args, stdin))
     if args.json:
-        print(json.dumps({"unverified": True, **decoded}, indent=2))
+        claims = decoded["claims"]
+        shown = times(claims) if isinstance(claims, dict) else {}
+        print(json.dumps({"unverified": True, **decoded, "times": shown}, indent=2))
     else:
         print(render(decoded))
     return 0

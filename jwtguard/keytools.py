@@ -1,10 +1,14 @@
 """``jwtguard keygen`` and ``jwtguard mint``: keys and tokens for development and tests.
 
-Never use these to issue production tokens: an identity provider does that.
+Never use these to issue production tokens: an identity provider does that. Keys are made and
+checked by the rules the validator applies (RSA of at least 2048 bits, an EC key on its
+algorithm's curve, HMAC secrets of at least 32/48/64 bytes), so what they produce is accepted.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import json
 import re
 import time
@@ -12,21 +16,53 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
+from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa
 from cryptography.hazmat.primitives.serialization import load_pem_private_key
 from jwt.algorithms import get_default_algorithms
+from jwt.exceptions import InvalidKeyError
 
+from .keys import MIN_RSA_BITS
 from .testing import SigningKey, b64url, generate_key
 
 _ALGORITHMS = get_default_algorithms()
-_CURVE_ALGORITHMS = {"secp256r1": "ES256", "secp384r1": "ES384", "secp521r1": "ES512"}
+_CURVE_ALGORITHMS = {
+    "secp256r1": "ES256",
+    "secp256k1": "ES256K",
+    "secp384r1": "ES384",
+    "secp521r1": "ES512",
+}
+_HMAC_BYTES = {"HS256": 32, "HS384": 48, "HS512": 64}
+#: RFC 7638 §3.2: the members of each key type that its thumbprint covers.
+_THUMBPRINT_MEMBERS = {
+    "RSA": ("e", "kty", "n"),
+    "EC": ("crv", "kty", "x", "y"),
+    "OKP": ("crv", "kty", "x"),
+    "oct": ("k", "kty"),
+}
 _DURATION = re.compile(r"^(\d+(?:\.\d+)?)\s*([smhd]?)$")
 _UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
+def new_key(algorithm: str, *, kid: str | None, rsa_bits: int = 2048) -> SigningKey:
+    """A fresh key for ``algorithm``; without ``kid``, its RFC 7638 thumbprint is the kid."""
+    if rsa_bits < MIN_RSA_BITS:
+        raise ValueError(f"RSA keys need at least {MIN_RSA_BITS} bits (RFC 7518 §3.3)")
+    key = generate_key(algorithm, kid=kid, rsa_bits=rsa_bits)
+    if kid is None:
+        key = dataclasses.replace(key, kid=thumbprint(key.public_jwk()))
+    return key
+
+
+def thumbprint(jwk: Mapping[str, Any]) -> str:
+    """The RFC 7638 SHA-256 thumbprint of ``jwk``, base64url-encoded."""
+    members = {name: jwk[name] for name in _THUMBPRINT_MEMBERS[jwk["kty"]]}
+    canonical = json.dumps(members, separators=(",", ":"), sort_keys=True)
+    return b64url(hashlib.sha256(canonical.encode("utf-8")).digest())
+
+
 def keygen(algorithm: str, *, kid: str | None, output: str, rsa_bits: int = 2048) -> str:
     """A new key for ``algorithm`` as a private ``jwk``, a public ``jwks`` or ``pem`` (both)."""
-    key = generate_key(algorithm, kid=kid, rsa_bits=rsa_bits)
+    key = new_key(algorithm, kid=kid, rsa_bits=rsa_bits)
     if output == "jwks":
         return json.dumps(key.jwks(), indent=2)
     if output == "jwk":
@@ -41,7 +77,7 @@ def write_key_files(
 ) -> list[Path]:
     """One new key in every form: ``private.jwk.json``, ``jwks.json`` (public) and, unless it
     is an HMAC secret, ``private.pem`` and ``public.pem``. Returns the files written."""
-    key = generate_key(algorithm, kid=kid, rsa_bits=rsa_bits)
+    key = new_key(algorithm, kid=kid, rsa_bits=rsa_bits)
     directory.mkdir(parents=True, exist_ok=True)
     files = {
         "private.jwk.json": json.dumps(private_jwk(key), indent=2) + "\n",
@@ -72,28 +108,76 @@ def private_jwk(key: SigningKey) -> dict[str, Any]:
 
 
 def load_signing_key(path: Path, *, algorithm: str | None, kid: str | None) -> SigningKey:
-    """A private key from a PEM file or a private JWK (JSON) file; ``alg`` inferred if absent."""
+    """A private key from a PEM file or a private JWK (JSON) file; ``alg`` inferred if absent.
+
+    Raises ``ValueError`` for a public key, or a key that cannot sign ``algorithm``.
+    """
     data = path.read_bytes()
-    if data.lstrip().startswith(b"{"):
-        jwk = json.loads(data)
-        algorithm = algorithm or jwk.get("alg")
-        kid = kid or jwk.get("kid")
-        if jwk.get("kty") == "oct":
-            secret = _ALGORITHMS["HS256"].from_jwk(jwk)
-            return SigningKey(algorithm or "HS256", secret, kid)
-        if not algorithm:
-            raise ValueError("the JWK has no alg: pass --alg")
-        return SigningKey(algorithm, _ALGORITHMS[algorithm].from_jwk(jwk), kid)
-    private_key = load_pem_private_key(data, password=None)
-    return SigningKey(algorithm or _default_algorithm(private_key), private_key, kid)
+    try:
+        if data.lstrip().startswith(b"{"):
+            key = _from_jwk(json.loads(data), algorithm=algorithm, kid=kid)
+        else:
+            private_key = load_pem_private_key(data, password=None)
+            key = SigningKey(algorithm or _default_algorithm(private_key), private_key, kid)
+    except (InvalidKeyError, KeyError, TypeError) as error:  # a broken JWK, an encrypted PEM
+        raise ValueError(f"{path} is not a usable private key ({error})") from None
+    _check_fits(key)
+    return key
+
+
+def _from_jwk(jwk: Any, *, algorithm: str | None, kid: str | None) -> SigningKey:
+    if isinstance(jwk, dict) and isinstance(jwk.get("keys"), list):
+        if len(jwk["keys"]) != 1:
+            raise ValueError("the file is a JWK Set of several keys: give one private JWK")
+        jwk = jwk["keys"][0]
+    if not isinstance(jwk, dict) or not isinstance(jwk.get("kty"), str):
+        raise ValueError("the file is not a JWK (a JSON object with a kty)")
+    algorithm = algorithm or jwk.get("alg")
+    kid = kid or jwk.get("kid")
+    if jwk["kty"] == "oct":
+        secret = _ALGORITHMS["HS256"].from_jwk(jwk)
+        return SigningKey(algorithm or "HS256", secret, kid)
+    if "d" not in jwk:
+        raise ValueError(
+            'the JWK is a public key; minting needs the private one (with "d"), such as the '
+            "private.jwk.json of `jwtguard keygen --out`"
+        )
+    if not algorithm or algorithm not in _ALGORITHMS:
+        raise ValueError("the JWK has no usable alg: pass --alg")
+    return SigningKey(algorithm, _ALGORITHMS[algorithm].from_jwk(jwk), kid)
+
+
+def _check_fits(key: SigningKey) -> None:
+    """Refuse keys the validator would refuse, or that cannot sign their algorithm."""
+    algorithm, private_key = key.algorithm, key.private_key
+    family = algorithm[:2]
+    if family == "HS":
+        size = len(private_key) if isinstance(private_key, bytes) else 0
+        fits = size >= _HMAC_BYTES.get(algorithm, 32)
+        why = f"{algorithm} needs a secret of at least {_HMAC_BYTES.get(algorithm, 32)} bytes"
+    elif family in ("RS", "PS"):
+        fits = isinstance(private_key, rsa.RSAPrivateKey) and private_key.key_size >= MIN_RSA_BITS
+        why = f"{algorithm} needs an RSA key of at least {MIN_RSA_BITS} bits"
+    elif family == "ES":
+        is_ec = isinstance(private_key, ec.EllipticCurvePrivateKey)
+        fits = is_ec and _CURVE_ALGORITHMS.get(private_key.curve.name) == algorithm
+        why = f"{algorithm} needs an EC key on its own curve"
+    else:
+        fits = isinstance(private_key, ed25519.Ed25519PrivateKey | ed448.Ed448PrivateKey)
+        why = f"{algorithm} needs an Ed25519 or Ed448 key"
+    if not fits:
+        raise ValueError(f"this key cannot sign {algorithm} tokens: {why}")
 
 
 def _default_algorithm(private_key: Any) -> str:
     if isinstance(private_key, rsa.RSAPrivateKey):
         return "RS256"
-    if isinstance(private_key, ec.EllipticCurvePrivateKey):
-        return _CURVE_ALGORITHMS.get(private_key.curve.name, "ES256")
-    if isinstance(private_key, ed25519.Ed25519PrivateKey):
+    if (
+        isinstance(private_key, ec.EllipticCurvePrivateKey)
+        and private_key.curve.name in _CURVE_ALGORITHMS
+    ):
+        return _CURVE_ALGORITHMS[private_key.curve.name]
+    if isinstance(private_key, ed25519.Ed25519PrivateKey | ed448.Ed448PrivateKey):
         return "EdDSA"
     raise ValueError(f"cannot infer an algorithm for a {type(private_key).__name__}: pass --alg")
 
@@ -107,7 +191,8 @@ def parse_duration(text: str) -> float:
 
 
 def parse_assignments(pairs: Sequence[str]) -> dict[str, Any]:
-    """``name=value`` pairs; a value that is JSON (``3``, ``true``, ``["a"]``) is decoded."""
+    """``name=value`` pairs; a value that is JSON (``3``, ``true``, ``["a"]``, ``null``) is
+    decoded, anything else is a string."""
     result: dict[str, Any] = {}
     for pair in pairs:
         name, sep, raw = pair.partition("=")
@@ -128,7 +213,8 @@ def mint(
     header: Mapping[str, Any] | None = None,
     now: float | None = None,
 ) -> str:
-    """A signed token: ``iat``, ``exp`` and a random ``jti`` plus ``claims`` (which win)."""
+    """A signed token: ``iat``, ``exp`` and a random ``jti`` plus ``claims`` (which win; a
+    claim given as ``None`` is left out)."""
     issued = time.time() if now is None else now
     full_header = {"alg": key.algorithm, "typ": "JWT"} | ({"kid": key.kid} if key.kid else {})
     full_header |= dict(header or {})

@@ -13,7 +13,9 @@ from pathlib import Path
 
 import pytest
 
+from jwtguard import GuardConfig, Validator
 from jwtguard.cli import main
+from jwtguard.keytools import thumbprint
 from jwtguard.testing import b64url
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -182,3 +184,86 @@ def test_explain_with_the_django_example_settings(tmp_path: Path) -> None:
     assert explained.returncode == 1, explained.stderr
     assert "REFUSED: 401 token_not_yet_valid" in explained.stdout
     assert "1 h 0 min from now" in explained.stdout or "59 min" in explained.stdout
+
+
+def test_keygen_names_keys_by_their_thumbprint(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out = run(capsys, "keygen", "--alg", "RS256", "--format", "jwks")
+    [jwk] = json.loads(out)["keys"]
+    assert status == 0
+    assert jwk["kid"] == thumbprint(jwk)
+    # RFC 7638 §3.1's example key and thumbprint.
+    example = {
+        "kty": "RSA",
+        "e": "AQAB",
+        "n": "0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbfAAtVT86zwu1RK7aPFFxuhDR1L6t"
+        "Soc_BJECPebWKRXjBZCiFV4n3oknjhMstn64tZ_2W-5JsGY4Hc5n9yBXArwl93lqt7_RN5w6Cf0h4QyQ5v-65YGjQ"
+        "R0_FDW2QvzqY368QQMicAtaSqzs8KJZgnYb9c7d0zgdAZHzu6qMQvRL5hajrn1n91CbOpbISD08qNLyrdkt-bFTWh"
+        "AI4vMQFh6WeZu0fM4lFd2NcRwr3XPksINHaQ-G_xBniIqbw0Ls1jF44-csFCur-kEgU8awapJzKnqDKgw",
+    }
+    assert thumbprint(example) == "NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs"
+
+
+@pytest.mark.parametrize(
+    ("args", "problem"),
+    [
+        (("--alg", "RS256", "--rsa-bits", "1024"), "RSA keys need at least 2048 bits"),
+        (("--alg", "HS256", "--format", "pem"), "an HMAC secret has no PEM form"),
+    ],
+)
+def test_keygen_refuses_keys_jwtguard_would_refuse(
+    capsys: pytest.CaptureFixture[str], args: tuple[str, ...], problem: str
+) -> None:
+    status, out = run(capsys, "keygen", *args)
+    assert (status, problem in out) == (2, True)
+
+
+@pytest.mark.parametrize("algorithm", ["HS512", "ES256K", "ES384", "EdDSA", "PS256"])
+def test_every_kind_of_key_mints_tokens_the_validator_accepts(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], algorithm: str
+) -> None:
+    status, _out = run(capsys, "keygen", "--alg", algorithm, "--out", str(tmp_path))
+    assert status == 0
+    source = "private.jwk.json" if algorithm.startswith("HS") else "private.pem"
+    token = mint(capsys, tmp_path / source, "--alg", algorithm, *DEV, "--exp-in", "2m")
+    config = GuardConfig(
+        jwks_file=str(tmp_path / "jwks.json"), algorithms=[algorithm], audience="api://notes"
+    )
+    access = Validator(config).validate(token)
+    assert (access.subject, access.algorithm) == ("alice", algorithm)
+    assert access.claims["exp"] - access.claims["iat"] == 120
+
+
+def test_mint_refuses_keys_that_cannot_sign(
+    keys: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    public_jwk = json.loads((keys / "jwks.json").read_text())["keys"][0]
+    (tmp_path / "public.jwk.json").write_text(json.dumps(public_jwk))
+    (tmp_path / "broken.jwk.json").write_text(json.dumps({"kty": "EC", "alg": "ES256", "d": "x"}))
+    (tmp_path / "short.jwk.json").write_text(json.dumps({"kty": "oct", "k": b64url(b"short")}))
+    cases = {
+        (str(keys / "jwks.json"),): "the JWK is a public key",
+        (str(tmp_path / "public.jwk.json"),): "the JWK is a public key",
+        (str(tmp_path / "broken.jwk.json"),): "is not a usable private key",
+        (str(tmp_path / "short.jwk.json"),): "HS256 needs a secret of at least 32 bytes",
+        (str(keys / "public.pem"),): "private key",
+        (str(keys / "private.pem"), "--alg", "ES256"): "ES256 needs an EC key on its own curve",
+        (str(keys / "private.pem"), "--alg", "EdDSA"): "EdDSA needs an Ed25519 or Ed448 key",
+    }
+    for (path, *extra), problem in cases.items():
+        status, out = run(capsys, "mint", "--key", path, *extra)
+        assert (status, problem in out, "Traceback" in out) == (2, True, False), out
+
+
+def test_mint_can_drop_default_claims_and_decode_shows_times_as_json(
+    keys: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    token = mint(capsys, keys / "private.pem", "--claim", "jti=null", "--claim", "nbf=0")
+    status, out = run(capsys, "decode", "--json", token)
+    decoded = json.loads(out)
+    assert status == 0
+    assert "jti" not in decoded["claims"]
+    assert decoded["times"]["nbf"].startswith("1970-01-01T00:00:00Z (")
+    assert (
+        decoded["times"]["exp"].endswith("(in 10 min 0 s)")
+        or "9 min 59 s" in decoded["times"]["exp"]
+    )
