@@ -77,7 +77,7 @@ def log_rejection(error: AuthError, request: RequestView, config: GuardConfig) -
             record["path"],
             record["client"] or "unknown client",
             record["detail"] or error.description,
-            f" [{known}]" if known else "",
+            f" [unverified {known}]" if known else "",
             extra=record,
         )
     return record

@@ -8,6 +8,9 @@ Fixtures for testing your own protected views:
 ``jwtguard_settings``
     settings trusting those tokens: ``override_settings(JWTGUARD=jwtguard_settings)`` in
     Django, ``app.config["JWTGUARD"] = jwtguard_settings`` in Flask.
+``jwtguard_config``
+    the same as a :class:`~jwtguard.GuardConfig`, for the core (``Validator(jwtguard_config)``)
+    or a Flask ``app.config["JWTGUARD"]``.
 ``jwt_factory``, ``jwt_key``, ``jwt_jwks``
     the :class:`~jwtguard.testing.TokenFactory`, its signing key and its JWK Set.
 
@@ -22,6 +25,7 @@ from typing import Any
 
 import pytest
 
+from .config import GuardConfig
 from .testing import SigningKey, TokenFactory, generate_key
 
 
@@ -65,6 +69,12 @@ def jwt_jwks(jwt_factory: TokenFactory) -> dict[str, Any]:
 def jwtguard_settings(jwt_factory: TokenFactory) -> dict[str, Any]:
     """jwtguard settings trusting the test tokens (Django ``JWTGUARD``, Flask config)."""
     return jwt_factory.settings()
+
+
+@pytest.fixture
+def jwtguard_config(jwt_factory: TokenFactory) -> GuardConfig:
+    """A :class:`~jwtguard.GuardConfig` trusting the test tokens."""
+    return jwt_factory.config()
 
 
 @pytest.fixture

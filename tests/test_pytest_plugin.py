@@ -79,6 +79,33 @@ def test_django_sample_suite(pytester: pytest.Pytester, monkeypatch: pytest.Monk
     result.assert_outcomes(passed=3)
 
 
+def test_core_sample_suite(pytester: pytest.Pytester) -> None:
+    """Without a framework: the core validator and the plugin's GuardConfig."""
+    pytester.makepyfile(
+        test_core="""
+import pytest
+from jwtguard import AuthError, Validator
+
+
+def test_valid(jwtguard_config, make_token):
+    token = Validator(jwtguard_config).validate(make_token(sub="ann", scope="a b"))
+    assert (token.subject, token.scopes) == ("ann", {"a", "b"})
+
+
+def test_wrong_audience(jwtguard_config, make_token):
+    with pytest.raises(AuthError) as refused:
+        Validator(jwtguard_config).validate(make_token(aud="api://elsewhere"))
+    assert refused.value.code == "audience_invalid"
+
+
+def test_config_matches_the_settings(jwtguard_config, jwtguard_settings, jwt_jwks):
+    assert jwtguard_config.issuers == (jwtguard_settings["ISSUER"],)
+    assert jwtguard_config.jwks == jwt_jwks
+"""
+    )
+    pytester.runpytest(*FLASK_RUN).assert_outcomes(passed=3)
+
+
 def test_tokens_are_really_validated(pytester: pytest.Pytester) -> None:
     """A sample test that expects a token from another key to pass fails: nothing is faked."""
     pytester.makepyfile(notes_app=FLASK_APP)

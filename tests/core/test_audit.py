@@ -94,7 +94,7 @@ def test_guard_reject_logs_and_renders(
     [record] = caplog.records
     assert record.getMessage() == (
         "401 token_expired GET / from unknown client: expired "
-        f"[iss={SETTINGS['ISSUER']} sub=alice kid=rsa-1 alg=RS256]"
+        f"[unverified iss={SETTINGS['ISSUER']} sub=alice kid=rsa-1 alg=RS256]"
     )
     assert token not in record.getMessage()
 
