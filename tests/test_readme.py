@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -13,6 +16,7 @@ from tests.contract import bearer
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 _BLOCK = re.compile(r"<!-- readme-test: (?P<name>[\w-]+) -->\n```python\n(?P<code>.*?)```", re.S)
+_SHELL = re.compile(r"<!-- readme-test: (?P<name>[\w-]+) -->\n```sh\n(?P<code>.*?)```", re.S)
 
 
 def readme_blocks() -> dict[str, str]:
@@ -73,3 +77,29 @@ def test_readme_flask_logout_revokes_the_token(
     assert client.post("/logout", headers=token).status_code == 204
     again = client.post("/logout", headers=token)
     assert (again.status_code, again.get_json()["code"]) == (401, "token_revoked")
+
+
+def test_readme_command_walkthrough_runs_as_written(tmp_path: Path) -> None:
+    """The ``jwtguard`` command section, in a shell, with the installed console script."""
+    [script] = [m["code"] for m in _SHELL.finditer(README.read_text("utf-8")) if m["name"] == "cli"]
+    env = {name: value for name, value in os.environ.items() if not name.startswith("JWTGUARD_")}
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    completed = subprocess.run(
+        ["bash", "-eu", "-c", script],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    out = completed.stdout
+    assert (tmp_path / "keys" / "jwks.json").is_file()
+    assert out.count("UNVERIFIED: decoded without checking the signature") == 1
+    assert '"tenant": "acme"' in out
+    assert re.search(r"exp +\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ \(in (10 min 0|9 min 59) s\)", out)
+    assert out.count("ACCEPTED: the token would be accepted") == 1
+    assert "[FAIL] scopes: missing scope `notes:write` (token has `notes:read`)" in out
+    assert "[FAIL] scheme: scheme `SSWS` is not `Bearer`" in out
+    assert out.count("refused: exit 1") == 2
