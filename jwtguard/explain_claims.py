@@ -3,7 +3,8 @@
 Each claim check runs the validator's own :class:`~jwtguard.claims.ClaimRules`, reduced to that
 one rule, so a later failure is reported too (an expired token with a wrong audience shows
 both). The store is asked only about a token that passed every earlier check, as the validator
-does, and only read: a ``jti`` is never recorded as used.
+does, and only read: a ``jti`` is never recorded as used. An unreachable store fails the step,
+unless ``STORE_FAILURE`` is ``"open"``: then the step is skipped, as the validator skips it.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from functools import partial
 from typing import Any
 
 from .claims import MAX_NUMERIC_DATE, ClaimRules, iso_time
-from .errors import ClaimMissing
+from .errors import AuthError, ClaimMissing, StoreUnavailable
 from .explain_facts import relative
 from .explain_report import Report
 from .store_checks import StoreChecks
@@ -77,8 +78,21 @@ def store_checks(
             leeway=config.leeway,
             prefix=config.store_prefix,
         )
-        passed = "not revoked" if step == "revocation" else "jti not used yet (not recorded)"
-        report.run(step, partial(checks.peek, claims, now), passed)
+        try:
+            checks.peek(claims, now)
+        except StoreUnavailable as error:
+            if config.store_failure != "open":
+                report.failed(step, error)
+            else:  # what the validator does then: accept, unchecked
+                report.skipped(
+                    step, f"{error.detail}; STORE_FAILURE is 'open', so it passes unchecked"
+                )
+        except AuthError as error:
+            report.failed(step, error)
+        else:
+            report.passed(
+                step, "not revoked" if step == "revocation" else "jti not used yet (not recorded)"
+            )
 
 
 def numeric_date(value: Any) -> float | None:

@@ -13,7 +13,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from jwtguard import AuthError, Guard, GuardConfig, MemoryStore, SimpleRequest, Validator
+from jwtguard import (
+    AuthError,
+    Guard,
+    GuardConfig,
+    MemoryStore,
+    SimpleRequest,
+    StoreError,
+    Validator,
+)
 from jwtguard.explain import STEPS, Explanation, explain
 from jwtguard.stores import store_key
 from jwtguard.testing import SigningKey, generate_key
@@ -289,3 +297,34 @@ def test_with_an_issuer_per_key_set_the_payload_is_read_first(idp: RecordingServ
     assert crossed.first_failure.message == "`kid` 'b-1' not among the trusted keys ['a-1']"
     untrusted = explain(keys["a"].token(iss=idp.url + "/evil"), validator)
     check_agreement(untrusted, "issuer_invalid")
+
+
+class UnreachableStore:
+    """A token store that is down."""
+
+    def add(self, key: str, value: str, ttl: float) -> bool:
+        raise StoreError("connection refused")
+
+    def put(self, key: str, value: str, ttl: float) -> None:
+        raise StoreError("connection refused")
+
+    def get_many(self, keys: Sequence[str]) -> list[str | None]:
+        raise StoreError("connection refused")
+
+
+@pytest.mark.parametrize(("policy", "code"), [("closed", "store_unavailable"), ("open", None)])
+def test_an_unreachable_store_is_explained_as_the_policy_decides(
+    minter: Minter, policy: str, code: str | None
+) -> None:
+    settings_ = {"REVOCATION": True, "REPLAY_PROTECTION": True, "STORE_FAILURE": policy}
+    config = GuardConfig.from_mapping({**SETTINGS, "JWKS": minter.jwks(), **settings_})
+    explanation = explain(minter.token(), Validator(config, store=UnreachableStore()))
+    check_agreement(explanation, code)
+    revocation = next(check for check in explanation.checks if check.step == "revocation")
+    assert "connection refused" in revocation.message
+    if policy == "closed":
+        assert (revocation.status, explanation.status) == ("failed", 503)
+        assert revocation.fix is not None
+    else:
+        assert revocation.status == "skipped"
+        assert "STORE_FAILURE is 'open', so it passes unchecked" in revocation.message
