@@ -43,6 +43,13 @@ def test_demo_runs_both_apis_and_explains_each_answer() -> None:
         # The audit log, one line per refusal.
         assert len(re.findall(r"^    audit log: ", api, re.M)) == 5
         assert "audit log: 403 insufficient_scope POST /api/notes from 127.0.0.1" in api
+    # What the clients got names none of the facts explain and the audit log give the operator.
+    answers = re.findall(r"^       (?:WWW-Authenticate: .*|\{.*\})$", out, re.M)
+    assert len(answers) == 2 * (6 + 5)  # six bodies and five challenges per API
+    refusals = [answer for answer in answers if '"author"' not in answer]  # not the 201s
+    for fact in ("api://", "leeway", "dev.jwtguard.local", "jwtguard-dev-1", "alice", "SSWS'"):
+        assert not [answer for answer in refusals if fact in answer], fact
+    assert not [answer for answer in refusals if re.search(r"\d{4}-\d\d-\d\dT", answer)]
     # Tokens are shown shortened, never whole.
     assert not re.search(r"eyJ[\w-]{30,}\.[\w-]+\.[\w-]+", out)
     assert "Every answer is the one design §2 prescribes" in out
