@@ -27,6 +27,7 @@ from .keytools import (
     parse_duration,
     write_key_files,
 )
+from .scopes import scope_list
 
 ALGORITHMS = list(SUPPORTED_ALGORITHMS)
 MARKS = {"passed": "pass", "failed": "FAIL", "skipped": "skip"}
@@ -130,7 +131,10 @@ def read_input(args: argparse.Namespace, stdin: TextIO) -> str:
 def run_explain(args: argparse.Namespace, stdin: TextIO) -> int:
     credentials = read_input(args, stdin)
     validator = load_validator(args, os.environ)
-    explanation = explain(credentials, validator, scopes=args.scope, any_of=args.any_scope)
+    # Each --scope may be one scope or a space-delimited list, as everywhere in jwtguard.
+    scopes = [scope for value in args.scope for scope in scope_list(value)]
+    any_of = [scope for value in args.any_scope for scope in scope_list(value)]
+    explanation = explain(credentials, validator, scopes=scopes, any_of=any_of)
     if args.json:
         print(json.dumps(explanation.to_dict(), indent=2))
     else:

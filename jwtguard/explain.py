@@ -214,7 +214,9 @@ def _scope_check(
         )
         report.failed("scopes", error, f"{wanted} (token has `{granted}`)")
         return
-    report.passed("scopes", f"granted: {' '.join((*all_of, *one_of))} (token has `{granted}`)")
+    wants = [f"all of `{' '.join(all_of)}`"] if all_of else []
+    wants += [f"one of `{' '.join(one_of)}`"] if one_of else []
+    report.passed("scopes", f"has {' and '.join(wants)} (token has `{granted}`)")
 
 
 def _typ_fact(header: Mapping[str, Any], token_types: Sequence[str]) -> str:

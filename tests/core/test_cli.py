@@ -95,6 +95,13 @@ def test_explain_with_flags(keys: Path, capsys: pytest.CaptureFixture[str]) -> N
     assert status == 1
     assert "REFUSED: 403 insufficient_scope" in out
     assert "[FAIL] scopes: missing scope `notes:write` (token has `notes:read`)" in out
+    status, out = run(capsys, "explain", token, *config, "--scope", "notes:read notes:write")
+    assert (status, "[FAIL] scopes: missing scope `notes:write`" in out) == (1, True)
+    status, out = run(capsys, "explain", token, *config, "--any-scope", "notes:admin notes:read")
+    assert (
+        status,
+        "[pass] scopes: has one of `notes:admin notes:read` (token has `notes:read`)" in out,
+    ) == (0, True)
     status, out = run(capsys, "explain", "SSWS 00QCjAl4MlV", *config, "--json")
     assert status == 1
     report = json.loads(out)
