@@ -95,9 +95,9 @@ def test_explain_with_flags(keys: Path, capsys: pytest.CaptureFixture[str]) -> N
     assert status == 1
     assert "REFUSED: 403 insufficient_scope" in out
     assert "[FAIL] scopes: missing scope `notes:write` (token has `notes:read`)" in out
-    for signature_part in (token.rsplit(".", 1)[1][:16], token.split(".")[1][:16]):
-        assert signature_part not in out, "explain never prints the token"
-        assert signature_part not in run(capsys, "explain", token, *config, "--json")[1]
+    for piece in (token.rsplit(".", 1)[1][:16], token.split(".")[1][:16]):
+        assert piece not in out, "explain never prints the token"
+        assert piece not in run(capsys, "explain", token, *config, "--json")[1]
     status, out = run(capsys, "explain", token, *config, "--scope", "notes:read notes:write")
     assert (status, "[FAIL] scopes: missing scope `notes:write`" in out) == (1, True)
     status, out = run(capsys, "explain", token, *config, "--any-scope", "notes:admin notes:read")
