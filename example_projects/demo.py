@@ -179,12 +179,9 @@ def explain_lines(api: Api, step: Step) -> list[str]:
     explanation = explain(step.authorization or "", api.validator, scopes=step.scopes)
     report = format_explanation(explanation).splitlines()
     shown = [report[0]] + [line for line in report[1:] if "[FAIL]" in line or "fix:" in line]
-    counts = {status: sum(c.status == status for c in explanation.checks) for status in MARKS}
-    shown.append(f"  ({counts['passed']} checks passed, {counts['skipped']} skipped)")
+    passed, skipped = explanation.count("passed"), explanation.count("skipped")
+    shown.append(f"  ({passed} checks passed, {skipped} skipped)")
     return ["    jwtguard explain says:"] + [f"      {line.strip()}" for line in shown]
-
-
-MARKS = ("passed", "failed", "skipped")
 
 
 def run_tour(api: Api, steps: list[Step], out: Out, audit: AuditLines) -> bool:
