@@ -212,17 +212,21 @@ def _run(report: _Report, step: str, produce: Callable[[], Any], passed: Any) ->
 
 
 def _keys(
-    report: _Report, validator: Validator, kid: Any, algorithm: str, claims: Mapping[str, Any]
+    report: _Report,
+    validator: Validator,
+    kid: str | None,
+    algorithm: str,
+    claims: Mapping[str, Any],
 ) -> Sequence[TrustedKey]:
     source = validator.key_source
     try:
         if isinstance(source, IssuerKeySources):
             source = source.for_issuer(claims.get("iss"))
-        keys = source.candidates(kid if isinstance(kid, str) else None, algorithm)
+        keys = source.candidates(kid, algorithm)
     except AuthError as error:
         kids = known_kids(source)
         message = None
-        if isinstance(error, UnknownKey) and isinstance(kid, str) and kids is not None:
+        if isinstance(error, UnknownKey) and kid is not None and kids is not None:
             message = f"`kid` {kid!r} not among the trusted keys {kids}"
         report.failed("key", error, message)
         raise _Stop from None

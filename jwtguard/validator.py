@@ -171,8 +171,6 @@ class Validator:
         header = jws.header
         algorithm = self.check_header(header)
         kid = header.get("kid")
-        if kid is not None and not isinstance(kid, str):
-            raise TokenMalformed(detail="the token header's kid is not a string")
         if self._key_source is not None:
             return jws, algorithm, kid, self._key_source, None
         assert self._issuer_sources is not None  # noqa: S101 - one of the two is always set
@@ -212,7 +210,8 @@ class Validator:
         return access, now
 
     def check_header(self, header: dict[str, Any]) -> str:
-        """Step 2 on a decoded header: no ``crit``, an allowed ``alg`` (returned), the ``typ``."""
+        """Step 2 on a decoded header: no ``crit``, an allowed ``alg`` (returned), the ``typ``,
+        a ``kid`` that is a string if present."""
         if "crit" in header:
             raise CriticalHeaderUnsupported(
                 detail=f"crit lists {_shorten(repr(header['crit']))}; jwtguard understands no "
@@ -232,6 +231,9 @@ class Validator:
                 raise TypeInvalid(
                     detail=f"typ {_shorten(repr(typ))} is not one of {sorted(self._types)}"
                 )
+        kid = header.get("kid")
+        if kid is not None and not isinstance(kid, str):
+            raise TokenMalformed(detail="the token header's kid is not a string")
         return algorithm
 
 
