@@ -182,3 +182,36 @@ def test_explain_with_the_django_example_settings(tmp_path: Path) -> None:
     assert explained.returncode == 1, explained.stderr
     assert "REFUSED: 401 token_not_yet_valid" in explained.stdout
     assert "1 h 0 min from now" in explained.stdout or "59 min" in explained.stdout
+
+
+def test_revoke_reaches_the_validator_through_redis(
+    keys: Path, capsys: pytest.CaptureFixture[str], redis_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``jwtguard revoke`` in one place, the API's validator (here: ``explain``) in another."""
+    for name, value in {
+        "JWTGUARD_JWKS_FILE": str(keys / "jwks.json"),
+        "JWTGUARD_ALGORITHMS": "RS256",
+        "JWTGUARD_AUDIENCE": "api://notes",
+        "JWTGUARD_REVOCATION": "1",
+        "JWTGUARD_REDIS_URL": redis_url,
+    }.items():
+        monkeypatch.setenv(name, value)
+    token = mint(capsys, keys / "private.pem", "--kid", "k1", *DEV, "--claim", "jti=j-42")
+    status, out = run(capsys, "explain", token)
+    assert status == 0, out
+    status, out = run(capsys, "revoke", "--jti", "j-42", "--exp", str(int(time.time()) + 600))
+    assert (status, out.startswith("revoked jti 'j-42' (kept until ")) == (0, True), out
+    status, out = run(capsys, "explain", token)
+    assert (status, "401 token_revoked" in out, "[FAIL] revocation" in out) == (1, True, True)
+    status, out = run(capsys, "revoke", "--sub", "alice", "--before", "2020-01-01T00:00:00Z")
+    assert status == 0
+    assert "tokens of sub 'alice' issued before 2020-01-01T00:00:00Z" in out
+
+
+def test_revoke_refuses_a_store_no_api_can_see(
+    keys: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("JWTGUARD_REVOCATION", "1")
+    config = ["--jwks-file", str(keys / "jwks.json"), "--algorithms", "RS256"]
+    status, out = run(capsys, "revoke", "--sub", "alice", *config)
+    assert (status, "cannot reach the running API" in out) == (2, True)
