@@ -15,6 +15,7 @@ import pytest
 
 from jwtguard.cli import main
 from jwtguard.testing import b64url
+from tests.servers import recording_server
 
 ROOT = Path(__file__).resolve().parents[2]
 DEVKEYS = ROOT / "example_projects" / "devkeys"
@@ -215,3 +216,18 @@ def test_revoke_refuses_a_store_no_api_can_see(
     config = ["--jwks-file", str(keys / "jwks.json"), "--algorithms", "RS256"]
     status, out = run(capsys, "revoke", "--sub", "alice", *config)
     assert (status, "cannot reach the running API" in out) == (2, True)
+
+
+def test_explain_against_a_jwks_url(keys: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Remote keys: the known kids are listed; an unreachable key server is a 503 verdict."""
+    token = mint(capsys, keys / "private.pem", "--kid", "k7", *DEV)
+    with recording_server() as server:
+        server.serve_json("/keys", json.loads((keys / "jwks.json").read_text()))
+        config = ["--jwks-url", server.url + "/keys", "--algorithms", "RS256"]
+        status, out = run(capsys, "explain", token, *config, "--audience", "api://notes")
+        assert status == 1
+        assert "[FAIL] key: `kid` 'k7' not among the trusted keys ['k1']" in out
+        server.stop()
+        status, out = run(capsys, "explain", token, *config, "--audience", "api://notes")
+    assert (status, "REFUSED: 503 key_source_unavailable" in out) == (1, True), out
+    assert "fix: this machine cannot reach the identity provider's keys" in out
