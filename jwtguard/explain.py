@@ -11,95 +11,32 @@ client never does.
 
 from __future__ import annotations
 
-import dataclasses
-import math
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from functools import partial
-from typing import Any, Literal
+from typing import Any
 
-from .claims import ClaimRules, iso_time
 from .errors import (
     AuthError,
-    ClaimMissing,
     SignatureInvalid,
     TokenMissing,
     TokenTooLarge,
     UnknownKey,
 )
-from .explain_facts import fix_for, known_kids, relative
+from .explain_claims import claim_checks, store_checks
+from .explain_facts import known_kids
+from .explain_report import Check, Explanation, Report, Stop
 from .extract import extract_token
 from .jws import CompactJWS
 from .keys import TrustedKey
 from .request import SimpleRequest
 from .scopes import require_scopes, scope_list
 from .sources import IssuerKeySources
-from .store_checks import StoreChecks
 from .token import AccessToken
 from .validator import Validator
 
-Status = Literal["passed", "failed", "skipped"]
+__all__ = ["Check", "Explanation", "explain"]
+
 _JSON_OBJECT = "a JSON object without duplicate members"
-
-
-@dataclass(frozen=True)
-class Check:
-    """One step of the pipeline, as explained."""
-
-    step: str
-    status: Status
-    message: str
-    code: str | None = None
-    fix: str | None = None
-
-
-@dataclass
-class Explanation:
-    """Every check, and the verdict: ``accepted``, or the ``code`` and ``status`` a client gets."""
-
-    checks: list[Check] = field(default_factory=list)
-    accepted: bool = False
-    code: str | None = None
-    status: int | None = None
-    description: str | None = None
-
-    @property
-    def first_failure(self) -> Check | None:
-        return next((check for check in self.checks if check.status == "failed"), None)
-
-    def to_dict(self) -> dict[str, Any]:
-        failure = self.first_failure
-        first = dataclasses.asdict(failure) if failure is not None else None
-        return dataclasses.asdict(self) | {"first_failure": first}
-
-
-class _Stop(Exception):
-    """A check that later checks cannot go on without (no token, no header, no key) failed."""
-
-
-class _Report:
-    def __init__(self) -> None:
-        self.checks: list[Check] = []
-
-    def passed(self, step: str, message: str) -> None:
-        self.checks.append(Check(step, "passed", message))
-
-    def skipped(self, step: str, message: str) -> None:
-        self.checks.append(Check(step, "skipped", message))
-
-    def failed(self, step: str, error: AuthError, message: str | None = None) -> None:
-        text = message or error.detail or error.description
-        self.checks.append(Check(step, "failed", text, error.code, fix_for(error)))
-
-    def run(self, step: str, check: Callable[[], object], passed: str) -> None:
-        """Run ``check``: ``passed`` if it returns, the error's facts if it raises one."""
-        try:
-            check()
-        except AuthError as error:
-            self.failed(step, error)
-        else:
-            self.passed(step, passed)
 
 
 def explain(
@@ -112,12 +49,12 @@ def explain(
 ) -> Explanation:
     """Explain ``credentials``: a bare token, or a whole ``Authorization`` header value."""
     moment = time.time() if now is None else now
-    report = _Report()
+    report = Report()
     token: str | None = None
     try:
         token = _scheme(report, credentials.strip(), validator)
         _token_checks(report, token, validator, moment)
-    except _Stop:
+    except Stop:
         pass
     access = None
     verdict = Explanation(report.checks)
@@ -141,11 +78,11 @@ def explain(
 # --- steps ---------------------------------------------------------------------------------
 
 
-def _scheme(report: _Report, credentials: str, validator: Validator) -> str:
+def _scheme(report: Report, credentials: str, validator: Validator) -> str:
     config = validator.config
     if not credentials:
         report.failed("scheme", TokenMissing(detail="no credentials were given"))
-        raise _Stop
+        raise Stop
     if " " not in credentials:
         report.skipped("scheme", "a bare token was given (no Authorization header to check)")
         return credentials
@@ -162,18 +99,18 @@ def _scheme(report: _Report, credentials: str, validator: Validator) -> str:
             else None
         )
         report.failed("scheme", error, message)
-        raise _Stop from None
+        raise Stop from None
     report.passed("scheme", f"scheme `{config.header_scheme}`")
     return extraction.token
 
 
-def _token_checks(report: _Report, token: str, validator: Validator, now: float) -> None:
+def _token_checks(report: Report, token: str, validator: Validator, now: float) -> None:
     config = validator.config
     size = len(token)
     if size > config.max_token_bytes:
         detail = f"{size} characters; the limit (MAX_TOKEN_BYTES) is {config.max_token_bytes}"
         report.failed("size", TokenTooLarge(detail=detail))
-        raise _Stop
+        raise Stop
     report.passed("size", f"{size} characters (limit {config.max_token_bytes})")
     jws = _run(report, "syntax", lambda: CompactJWS(token), "a compact JWS with 3 segments")
     algorithm = _run(
@@ -197,22 +134,22 @@ def _token_checks(report: _Report, token: str, validator: Validator, now: float)
         report.passed("signature", f"{algorithm} signature verified with {_key_name(verified)}")
     if not multi_issuer:
         claims = _run(report, "payload", jws.payload, _JSON_OBJECT)
-    _claim_checks(report, validator.rules, claims, now)
-    _store_checks(report, validator, claims, now)
+    claim_checks(report, validator.rules, claims, now)
+    store_checks(report, validator, claims, now)
 
 
-def _run(report: _Report, step: str, produce: Callable[[], Any], passed: Any) -> Any:
+def _run(report: Report, step: str, produce: Callable[[], Any], passed: Any) -> Any:
     try:
         value = produce()
     except AuthError as error:
         report.failed(step, error)
-        raise _Stop from None
+        raise Stop from None
     report.passed(step, passed(value) if callable(passed) else passed)
     return value
 
 
 def _keys(
-    report: _Report,
+    report: Report,
     validator: Validator,
     kid: str | None,
     algorithm: str,
@@ -229,104 +166,14 @@ def _keys(
         if isinstance(error, UnknownKey) and kid is not None and kids is not None:
             message = f"`kid` {kid!r} not among the trusted keys {kids}"
         report.failed("key", error, message)
-        raise _Stop from None
+        raise Stop from None
     names = ", ".join(_key_name(key) for key in keys)
     report.passed("key", f"kid {kid!r} selects {names}" if kid else f"candidates: {names}")
     return keys
 
 
-def _claim_checks(
-    report: _Report, rules: ClaimRules, claims: Mapping[str, Any], now: float
-) -> None:
-    """The claim rules one at a time, in the validator's order, each on its own claims."""
-    missing = [name for name in rules.required if name not in claims]
-    if missing:
-        detail = f"missing: {', '.join(missing)} (required: {', '.join(rules.required)})"
-        report.failed("required claims", ClaimMissing(detail=detail))
-    else:
-        report.passed("required claims", f"present: {', '.join(rules.required) or '(none)'}")
-    without_aud = {name: value for name, value in claims.items() if name != "aud"}
-    report.run(
-        "claim types",
-        lambda: _rules(rules, leeway=math.inf).check(without_aud, now),
-        "string and NumericDate claims have the right JSON types",
-    )
-    for step, name in (("expiry", "exp"), ("not before", "nbf"), ("issued at", "iat")):
-        value = claims.get(name)
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            report.skipped(step, f"no usable `{name}` claim")
-            continue
-        report.run(
-            step,
-            partial(_rules(rules).check, {name: value}, now),
-            f"`{name}` {iso_time(value)} ({relative(value - now)}, leeway {rules.leeway:g} s)",
-        )
-    if not rules.issuers:
-        report.skipped("issuer", "ISSUER is not set: any `iss` is accepted")
-    elif "iss" in claims:
-        report.run(
-            "issuer",
-            lambda: _rules(rules, issuers=rules.issuers).check({"iss": claims["iss"]}, now),
-            f"`iss` {claims['iss']!r} is trusted",
-        )
-    if "aud" in claims:
-        report.run(
-            "audience",
-            lambda: _rules(rules, audiences=rules.audiences).check({"aud": claims["aud"]}, now),
-            f"`aud` {claims['aud']!r} is accepted",
-        )
-    elif not rules.audiences:
-        report.skipped("audience", "AUDIENCE is not set and the token has no `aud`")
-    if rules.max_lifetime is None:
-        report.skipped("lifetime", "MAX_LIFETIME is not set")
-    else:
-        window = {name: claims[name] for name in ("exp", "iat") if name in claims}
-        report.run(
-            "lifetime",
-            partial(
-                _rules(rules, leeway=math.inf, max_lifetime=rules.max_lifetime).check, window, now
-            ),
-            f"within MAX_LIFETIME ({rules.max_lifetime:g} s)",
-        )
-
-
-def _rules(rules: ClaimRules, **only: Any) -> ClaimRules:
-    """``rules`` reduced to one check: the leeway, plus ``only``."""
-    settings: dict[str, Any] = {
-        "issuers": (),
-        "audiences": (),
-        "leeway": rules.leeway,
-        "required": (),
-        "max_lifetime": None,
-    }
-    return ClaimRules(**(settings | only))
-
-
-def _store_checks(
-    report: _Report, validator: Validator, claims: Mapping[str, Any], now: float
-) -> None:
-    """Revocation and replay, read only: explain never records a ``jti`` as used."""
-    config, store = validator.config, validator.store
-    for step, enabled, setting in (
-        ("revocation", config.revocation, "REVOCATION"),
-        ("replay", config.replay_protection, "REPLAY_PROTECTION"),
-    ):
-        if not enabled or store is None:
-            report.skipped(step, f"{setting} is off")
-            continue
-        checks = StoreChecks(
-            store,
-            revocation=step == "revocation",
-            replay=step == "replay",
-            leeway=config.leeway,
-            prefix=config.store_prefix,
-        )
-        passed = "not revoked" if step == "revocation" else "jti not used yet (not recorded)"
-        report.run(step, partial(checks.peek, claims, now), passed)
-
-
 def _scope_check(
-    report: _Report,
+    report: Report,
     access: AccessToken | None,
     all_of: tuple[str, ...],
     one_of: tuple[str, ...],
