@@ -1,4 +1,4 @@
-"""The ``jwtguard`` command: ``explain``, ``decode``, ``keygen`` and ``mint``.
+"""The ``jwtguard`` command: ``explain``, ``decode``, ``keygen``, ``mint`` and ``revoke``.
 
 Exit status: 0 success (``explain``: the token would be accepted), 1 the token would be
 refused, 2 a usage or configuration error.
@@ -27,7 +27,9 @@ from .keytools import (
     parse_duration,
     write_key_files,
 )
+from .revocation import revoke_by_options
 from .scopes import scope_list
+from .stores import StoreError
 
 ALGORITHMS = list(SUPPORTED_ALGORITHMS)
 MARKS = {"passed": "pass", "failed": "FAIL", "skipped": "skip"}
@@ -101,6 +103,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     minter.add_argument("--header", action="append", default=[], help="name=value")
     minter.set_defaults(run=run_mint)
+
+    revoker = commands.add_parser("revoke", help="refuse tokens before they expire")
+    target = revoker.add_mutually_exclusive_group(required=True)
+    target.add_argument("--jti", help="one token, by its jti")
+    target.add_argument("--sub", help="every token of this subject issued before --before")
+    revoker.add_argument("--exp", help="with --jti: the token's exp (epoch or ISO 8601)")
+    revoker.add_argument("--before", help="with --sub: default now (epoch or ISO 8601)")
+    add_config_arguments(revoker)
+    revoker.set_defaults(run=run_revoke)
     return parser
 
 
@@ -201,6 +212,18 @@ def run_mint(args: argparse.Namespace, stdin: TextIO) -> int:
     claims |= parse_assignments(args.claim)
     header = parse_assignments(args.header)
     print(mint(key, claims, expires_in=parse_duration(args.expires_in), header=header))
+    return 0
+
+
+def run_revoke(args: argparse.Namespace, stdin: TextIO) -> int:
+    """Write the revocation to the configured shared store (``REVOCATION`` must be on)."""
+    revocations = load_validator(args, os.environ).revocations
+    options = {"jti": args.jti, "exp": args.exp, "sub": args.sub, "before": args.before}
+    try:
+        print(revoke_by_options(revocations, **options).describe())
+    except StoreError as error:
+        print(f"jwtguard revoke: the token store failed: {error}", file=sys.stderr)
+        return 2
     return 0
 
 

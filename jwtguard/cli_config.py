@@ -27,6 +27,7 @@ FLAG_SETTINGS = {
     "max_lifetime": "MAX_LIFETIME",
     "token_types": "TOKEN_TYPES",
     "scope_claims": "SCOPE_CLAIMS",
+    "redis_url": "REDIS_URL",
 }
 
 
@@ -50,6 +51,7 @@ def add_config_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--max-lifetime", help="maximum exp - iat in seconds")
     group.add_argument("--token-types", help="accepted typ values, comma-separated")
     group.add_argument("--scope-claims", help="claims holding scopes, comma-separated")
+    group.add_argument("--redis-url", help="the shared token store (replay, revocation)")
     group.add_argument(
         "--django-settings", metavar="MODULE", help="use this Django settings module's JWTGUARD"
     )

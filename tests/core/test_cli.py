@@ -18,6 +18,7 @@ from jwtguard import GuardConfig, Validator
 from jwtguard.cli import main
 from jwtguard.keytools import thumbprint
 from jwtguard.testing import b64url
+from tests.servers import recording_server
 
 ROOT = Path(__file__).resolve().parents[2]
 DEVKEYS = ROOT / "example_projects" / "devkeys"
@@ -275,3 +276,51 @@ def test_mint_can_drop_default_claims_and_decode_shows_times_as_json(
     assert "jti" not in decoded["claims"]
     assert decoded["times"]["nbf"].startswith("1970-01-01T00:00:00Z (")
     assert re.search(r"\(in (10 min 0|9 min [345]\d) s\)$", decoded["times"]["exp"])
+
+
+def test_revoke_reaches_the_validator_through_redis(
+    keys: Path, capsys: pytest.CaptureFixture[str], redis_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``jwtguard revoke`` in one place, the API's validator (here: ``explain``) in another."""
+    for name, value in {
+        "JWTGUARD_JWKS_FILE": str(keys / "jwks.json"),
+        "JWTGUARD_ALGORITHMS": "RS256",
+        "JWTGUARD_AUDIENCE": "api://notes",
+        "JWTGUARD_REVOCATION": "1",
+        "JWTGUARD_REDIS_URL": redis_url,
+    }.items():
+        monkeypatch.setenv(name, value)
+    token = mint(capsys, keys / "private.pem", "--kid", "k1", *DEV, "--claim", "jti=j-42")
+    status, out = run(capsys, "explain", token)
+    assert status == 0, out
+    status, out = run(capsys, "revoke", "--jti", "j-42", "--exp", str(int(time.time()) + 600))
+    assert (status, out.startswith("revoked jti 'j-42' (kept until ")) == (0, True), out
+    status, out = run(capsys, "explain", token)
+    assert (status, "401 token_revoked" in out, "[FAIL] revocation" in out) == (1, True, True)
+    status, out = run(capsys, "revoke", "--sub", "alice", "--before", "2020-01-01T00:00:00Z")
+    assert status == 0
+    assert "tokens of sub 'alice' issued before 2020-01-01T00:00:00Z" in out
+
+
+def test_revoke_refuses_a_store_no_api_can_see(
+    keys: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("JWTGUARD_REVOCATION", "1")
+    config = ["--jwks-file", str(keys / "jwks.json"), "--algorithms", "RS256"]
+    status, out = run(capsys, "revoke", "--sub", "alice", *config)
+    assert (status, "cannot reach the running API" in out) == (2, True)
+
+
+def test_explain_against_a_jwks_url(keys: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Remote keys: the known kids are listed; an unreachable key server is a 503 verdict."""
+    token = mint(capsys, keys / "private.pem", "--kid", "k7", *DEV)
+    with recording_server() as server:
+        server.serve_json("/keys", json.loads((keys / "jwks.json").read_text()))
+        config = ["--jwks-url", server.url + "/keys", "--algorithms", "RS256"]
+        status, out = run(capsys, "explain", token, *config, "--audience", "api://notes")
+        assert status == 1
+        assert "[FAIL] key: `kid` 'k7' not among the trusted keys ['k1']" in out
+        server.stop()
+        status, out = run(capsys, "explain", token, *config, "--audience", "api://notes")
+    assert (status, "REFUSED: 503 key_source_unavailable" in out) == (1, True), out
+    assert "fix: this machine cannot reach the identity provider's keys" in out

@@ -9,8 +9,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from jwtguard import AuthError, Guard, GuardConfig, SimpleRequest, Validator
+from jwtguard import AuthError, Guard, GuardConfig, SimpleRequest, Validator, require_scopes
 from jwtguard.claims import iso_time
 from jwtguard.explain import Explanation, explain
 from jwtguard.testing import b64url, compact, generate_key
@@ -276,3 +278,59 @@ def test_requests_refused_before_any_token_is_read(
     failure = explanation.first_failure
     assert failure is not None
     assert failure.code == code
+
+
+def _drop_none(values: dict[str, Any]) -> dict[str, Any]:
+    return {name: value for name, value in values.items() if value is not None}
+
+
+HEADERS = st.fixed_dictionaries(
+    {
+        "alg": st.sampled_from(["RS256", "ES256", "PS256", "HS256", "none", 5]),
+        "kid": st.sampled_from(["rsa-1", "ec-1", "k9", None, 7]),
+        "typ": st.sampled_from(["at+jwt", "JWT", "id+jwt", None]),
+        "crit": st.sampled_from([None, None, None, ["exp"]]),
+    }
+).map(_drop_none)
+TIMES = st.sampled_from([NOW - 4000, NOW - 30, NOW + 30, NOW + 600, NOW + 9000, None, "x", True])
+CLAIMS = st.fixed_dictionaries(
+    {
+        "iss": st.sampled_from([ISSUER, "https://evil.example/", None, 5]),
+        "aud": st.sampled_from([AUDIENCE, [AUDIENCE, "x"], ["x"], None, 3]),
+        "sub": st.sampled_from(["alice", 42, None]),
+        "exp": TIMES,
+        "nbf": st.sampled_from([None, None, NOW - 10, NOW + 600]),
+        "iat": TIMES,
+        "scope": st.sampled_from(["notes:read", "notes:write", None]),
+    }
+).map(_drop_none)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    header=HEADERS,
+    claims=CLAIMS,
+    signer=st.sampled_from(["key", "ec_key", "stranger", "hmac"]),
+    scopes=st.sampled_from([(), ("notes:read",), ("notes:write",)]),
+)
+def test_the_report_agrees_with_the_validator(
+    minter: Minter,
+    header: dict[str, Any],
+    claims: dict[str, Any],
+    signer: str,
+    scopes: tuple[str, ...],
+) -> None:
+    """Whatever the token, explain's first failed step is the validator's verdict."""
+    config = GuardConfig.from_mapping({**SETTINGS, "JWKS": minter.jwks()})
+    token = getattr(minter, signer).sign(claims, header)
+    explanation = explain(token, Validator(config), scopes=scopes, now=NOW)
+    try:
+        access = Validator(config, clock=lambda: NOW).validate(token)
+        require_scopes(access, scopes)
+    except AuthError as error:
+        failure = explanation.first_failure
+        assert failure is not None
+        assert (explanation.code, failure.code) == (error.code, error.code), explanation.checks
+        return
+    assert explanation.accepted
+    assert explanation.first_failure is None
