@@ -23,6 +23,7 @@ from jwtguard import (
     Validator,
 )
 from jwtguard.explain import STEPS, Explanation, explain
+from jwtguard.extract import describe_location
 from jwtguard.stores import store_key
 from jwtguard.testing import SigningKey, generate_key
 from tests.contract import ISSUER, SCENARIOS, SETTINGS, Minter, Scenario
@@ -328,3 +329,17 @@ def test_an_unreachable_store_is_explained_as_the_policy_decides(
     else:
         assert revocation.status == "skipped"
         assert "STORE_FAILURE is 'open', so it passes unchecked" in revocation.message
+
+
+@pytest.mark.parametrize("location", ["query", "cookie", "form"])
+def test_a_bare_token_goes_where_the_configuration_looks(minter: Minter, location: str) -> None:
+    config = GuardConfig.from_mapping(
+        {**SETTINGS, "JWKS": minter.jwks(), "TOKEN_LOCATIONS": [location]}
+    )
+    validator = Validator(config)
+    explanation = explain(minter.token(), validator)
+    assert explanation.accepted
+    credentials = next(check for check in explanation.checks if check.step == "credentials")
+    assert credentials.message == f"one token, in the {describe_location(location)}"
+    # A header value is still read as one: this configuration ignores the header.
+    check_agreement(explain(f"Bearer {minter.token()}", validator), "token_missing")
