@@ -46,7 +46,13 @@ def main(argv: Sequence[str] | None = None, *, stdin: TextIO | None = None) -> i
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="jwtguard", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="jwtguard",
+        description="Why is this token refused? Also: decode tokens, make development keys "
+        "and tokens, revoke tokens.",
+        epilog="Exit status: 0 success (explain: the token would be accepted), 1 the token "
+        "would be refused, 2 a usage or configuration error.",
+    )
     commands = parser.add_subparsers(dest="command", required=True)
 
     explainer = commands.add_parser("explain", help="why a token is accepted or refused")
