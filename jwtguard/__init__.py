@@ -12,6 +12,7 @@ from .errors import (
     ClaimMissing,
     ConfigurationError,
     CriticalHeaderUnsupported,
+    CsrfFailed,
     InsufficientScope,
     InvalidRequest,
     InvalidToken,
@@ -34,7 +35,7 @@ from .errors import (
     UnknownKey,
     UnsupportedScheme,
 )
-from .extract import extract_token, is_cors_preflight
+from .extract import extract_token
 from .guard import Guard
 from .request import RequestView, SimpleRequest
 from .revocation import Revocation, Revocations
@@ -54,6 +55,7 @@ __all__ = [
     "ClaimMissing",
     "ConfigurationError",
     "CriticalHeaderUnsupported",
+    "CsrfFailed",
     "ErrorResponse",
     "Guard",
     "GuardConfig",
@@ -87,7 +89,6 @@ __all__ = [
     "UnsupportedScheme",
     "Validator",
     "extract_token",
-    "is_cors_preflight",
     "render_error",
     "require_scopes",
 ]

@@ -77,6 +77,8 @@ class GuardConfig:
     header_name: str = field(default="Authorization", metadata=_kind("str"))
     header_scheme: str = field(default="Bearer", metadata=_kind("str"))
     cookie_name: str = field(default="access_token", metadata=_kind("str"))
+    csrf_cookie_name: str = field(default="csrf_token", metadata=_kind("str"))
+    csrf_header_name: str = field(default="X-CSRF-Token", metadata=_kind("str"))
     max_token_bytes: int = field(default=8192, metadata=_kind("int"))
     error_format: Literal["json", "problem"] = field(default="json", metadata=_kind("str"))
     exempt_paths: Sequence[str] = field(default=(), metadata=_kind("str_list"))

@@ -27,6 +27,7 @@ _STORE_PREFIX = re.compile(r"[!-~]{0,64}")  # printable ASCII without spaces (me
 _TOKEN_CHARS = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")  # RFC 9110 token
 _QUOTABLE = re.compile(r"[\x20\x21\x23-\x5b\x5d-\x7e]*")  # printable ASCII without " and \
 _STATIC_SOURCES = frozenset({"SECRET", "PUBLIC_KEY", "PUBLIC_KEY_FILE", "JWKS", "JWKS_FILE"})
+_END_ANCHORS = ("$", r"\Z", ".*", ".+")  # patterns that end like these meant the whole path
 _URI_CHARS = re.compile(r"[\x21\x23-\x5b\x5d-\x7e]+")  # RFC 6750 error_uri characters
 
 
@@ -62,6 +63,10 @@ class ConfigChecker:
                 self._check_pattern(name, uri, _URI_CHARS, "an absolute URI")
         self._check_pattern("HEADER_NAME", c.header_name, _TOKEN_CHARS, "an HTTP header name")
         self._check_pattern("COOKIE_NAME", c.cookie_name, _TOKEN_CHARS, "a cookie name")
+        self._check_pattern("CSRF_COOKIE_NAME", c.csrf_cookie_name, _TOKEN_CHARS, "a cookie name")
+        self._check_pattern(
+            "CSRF_HEADER_NAME", c.csrf_header_name, _TOKEN_CHARS, "an HTTP header name"
+        )
         if c.header_scheme != "":
             self._check_pattern("HEADER_SCHEME", c.header_scheme, _TOKEN_CHARS, "an auth scheme")
         unknown = [loc for loc in c.token_locations if loc not in TOKEN_LOCATIONS]
@@ -70,14 +75,32 @@ class ConfigChecker:
         if c.error_format not in ERROR_FORMATS:
             self._add(f"ERROR_FORMAT must be one of {list(ERROR_FORMATS)}")
         for pattern in c.exempt_paths:
-            try:
-                re.compile(pattern)
-            except (re.error, TypeError) as exc:
-                self._add(f"EXEMPT_PATHS: {pattern!r} is not a regular expression ({exc})")
+            self._check_exempt_path(pattern)
         return self._problems
 
     def _add(self, problem: str) -> None:
         self._problems.append(problem)
+
+    def _check_exempt_path(self, pattern: Any) -> None:
+        """A pattern must compile, and must not be written for prefix matching: each one must
+        match the whole path (``re.fullmatch``), so ``^/health`` would exempt ``/health`` only,
+        where it used to exempt ``/healthz-admin`` too."""
+        try:
+            re.compile(pattern)
+        except (re.error, TypeError) as exc:
+            self._add(f"EXEMPT_PATHS: {pattern!r} is not a regular expression ({exc})")
+            return
+        if pattern.startswith("^") and not pattern.endswith(_END_ANCHORS):
+            self._add(
+                f"EXEMPT_PATHS: {pattern!r} is written as a prefix, but each pattern must match "
+                f"the whole path: write {pattern + '$'!r} for that path alone, or "
+                f"{pattern.rstrip('/') + '/.*'!r} for everything under it"
+            )
+        elif pattern.endswith("/") and pattern != "/":
+            self._add(
+                f"EXEMPT_PATHS: {pattern!r} ends with '/', but each pattern must match the whole "
+                f"path: write {pattern + '.*'!r} for everything under it"
+            )
 
     def _check_algorithms(self, algorithms: Sequence[Any]) -> None:
         if not algorithms:

@@ -87,6 +87,18 @@ class MultipleTokens(InvalidRequest):
     default_description = "The access token was sent in more than one place"
 
 
+class CsrfFailed(InvalidRequest):
+    """A token sent in a cookie came with an unsafe request that failed the CSRF check.
+
+    403 like Django's and DRF's CSRF refusals: the request is not malformed, it is refused
+    because it may come from another site (see :mod:`jwtguard.csrf`).
+    """
+
+    status = 403
+    code = "csrf_failed"
+    default_description = "CSRF verification failed for a token sent in a cookie"
+
+
 # --- the token is bad: 401 invalid_token (RFC 6750 §3.1) -------------------------------------
 
 

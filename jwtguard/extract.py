@@ -3,11 +3,18 @@
 Adapters describe their request through the small :class:`RequestView` protocol; everything
 else — which locations are enabled, scheme matching, b64token syntax, "more than one location is
 a 400" — is decided here, once, for every framework.
+
+"More than one location" counts every place a client may have put a token, enabled or not: an
+``access_token`` query parameter or url-encoded form field beside a token in an enabled location
+is a 400 ``multiple_tokens`` in every configuration (RFC 6750 §2: a client "MUST NOT use more
+than one method"), and so is the token cookie sent twice. Cookies are parsed here from the
+``Cookie`` header, the same way for every framework.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .config import GuardConfig
@@ -30,6 +37,10 @@ class Extraction:
     #: no recognisable scheme, only a value that may be a credential (never repeated).
     other_scheme: str | None = None
 
+    #: Locations that carried a token jwtguard does not read (``TOKEN_LOCATIONS`` leaves them
+    #: out), for the operator's detail.
+    ignored: tuple[str, ...] = ()
+
     def missing_error(self) -> AuthError:
         """The 401 for a request without a bearer token (RFC 6750 §3.1: no error attribute)."""
         header = self.location or "Authorization"
@@ -43,22 +54,21 @@ class Extraction:
                 detail=f"the {header} header uses the {_printable(self.other_scheme)!r} "
                 "scheme, not Bearer"
             )
+        if self.ignored:
+            where = " and ".join(describe_location(location) for location in self.ignored)
+            return TokenMissing(
+                detail=f"no access token in the request; a token in the {where} is not read "
+                "(TOKEN_LOCATIONS does not include it)"
+            )
         return TokenMissing(detail="no access token in the request")
-
-
-def is_cors_preflight(request: RequestView) -> bool:
-    """A CORS preflight is answered without authentication (it cannot carry credentials)."""
-    return (
-        request.method.upper() == "OPTIONS"
-        and request.header("Access-Control-Request-Method") is not None
-    )
 
 
 def extract_token(request: RequestView, config: GuardConfig) -> Extraction:
     """Find the one access token in ``request`` among the configured locations.
 
     Raises :class:`InvalidRequest` for malformed credentials and :class:`MultipleTokens` when
-    more than one location (or value) carries a token.
+    more than one location (or value) carries a token, counting the ``access_token`` query
+    parameter and form field even where ``TOKEN_LOCATIONS`` does not enable them.
     """
     found: list[tuple[str, str]] = []
     other_scheme: str | None = None
@@ -74,18 +84,58 @@ def extract_token(request: RequestView, config: GuardConfig) -> Extraction:
     if "form" in locations and _has_form_body(request):
         found.extend(("form", v) for v in request.form_values(ACCESS_TOKEN_PARAMETER))
     if "cookie" in locations:
-        cookie = request.cookie(config.cookie_name)
-        if cookie:
-            found.append(("cookie", cookie))
-    if len(found) > 1:
-        where = ", ".join(sorted({location for location, _ in found}))
-        raise MultipleTokens(detail=f"tokens found in: {where}")
-    if not found:
+        found.extend(("cookie", v) for v in cookie_values(request, config.cookie_name) if v)
+    if found:
+        # A second copy in a location jwtguard does not read is still a second copy (and has
+        # leaked already): so a request with a token is searched further, url-encoded body too.
+        found.extend((location, "") for location in _unread_locations(request, locations))
+        if len(found) > 1:
+            where = ", ".join(sorted({location for location, _ in found}))
+            raise MultipleTokens(detail=f"tokens found in: {where}")
+    else:
         location = config.header_name if other_scheme is not None else None
-        return Extraction(None, location, other_scheme)
+        # For the operator: a token in the query string that is not read (a body never is).
+        ignored = ("query",) if _has_unread_query_token(request, locations) else ()
+        return Extraction(None, location, other_scheme, ignored)
     location, token = found[0]
     _check_syntax(token, location, config)
     return Extraction(token, location)
+
+
+def cookie_values(request: RequestView, name: str) -> list[str]:
+    """Every value the ``Cookie`` header(s) give the cookie ``name`` (RFC 6265 §5.4 syntax).
+
+    Frameworks keep one value per name (Django the last, Flask the first); a token cookie sent
+    twice must be seen twice.
+    """
+    header = request.header("Cookie")
+    if not header or name not in header:
+        return []
+    values = []
+    for pair in header.replace(",", ";").split(";"):
+        key, equals, value = pair.partition("=")
+        if equals and key.strip() == name:
+            value = value.strip()
+            if len(value) >= 2 and value[0] == value[-1] == '"':
+                value = value[1:-1]
+            values.append(value)
+    return values
+
+
+def _unread_locations(request: RequestView, enabled: Sequence[str]) -> list[str]:
+    """The locations outside ``TOKEN_LOCATIONS`` that carry a non-empty ``access_token``."""
+    unread = ["query"] if _has_unread_query_token(request, enabled) else []
+    if (
+        "form" not in enabled
+        and _has_form_body(request)
+        and any(request.form_values(ACCESS_TOKEN_PARAMETER))
+    ):
+        unread.append("form")
+    return unread
+
+
+def _has_unread_query_token(request: RequestView, enabled: Sequence[str]) -> bool:
+    return "query" not in enabled and any(request.query_values(ACCESS_TOKEN_PARAMETER))
 
 
 def _from_header(value: str, config: GuardConfig) -> tuple[str | None, str | None]:

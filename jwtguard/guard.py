@@ -1,9 +1,14 @@
 """``Guard``: the one object every adapter talks to.
 
 An adapter wraps its request in a :class:`~jwtguard.request.RequestView`, asks the guard whether
-the request needs a token at all, to authenticate it and to authorize scopes, and renders any
-:class:`~jwtguard.errors.AuthError` with :meth:`Guard.render`. Every decision lives here or below,
-so Django, DRF and Flask cannot drift apart.
+the request needs a token at all (:meth:`Guard.requires_token`), to authenticate it and to
+authorize scopes, and renders any :class:`~jwtguard.errors.AuthError` with :meth:`Guard.render`.
+Every decision lives here or below, so Django, DRF and Flask cannot drift apart.
+
+Nothing a client chooses lets a request reach a view without a token: not the ``OPTIONS`` method,
+not an ``Access-Control-Request-Method`` header (a "preflight" anyone can send). CORS preflights
+are answered by the CORS layer placed above jwtguard; an ``OPTIONS`` request goes without a token
+only where the framework itself answers it without running a view.
 
 Adapters answer every refusal with :meth:`Guard.reject`, which also writes the audit record
 (:mod:`jwtguard.audit`) and tells the listeners (:mod:`jwtguard.events`), so observability is
@@ -20,7 +25,6 @@ from .challenge import ErrorResponse, render_error, www_authenticate
 from .config import GuardConfig
 from .errors import AuthError, TokenMissing
 from .events import GuardListener, Listeners
-from .extract import is_cors_preflight
 from .request import RequestView
 from .revocation import Revocations
 from .scopes import require_scopes
@@ -41,12 +45,28 @@ class Guard:
         """Have ``listener`` told of every validated token and every rejection."""
         self.listeners.add(listener)
 
-    def skips(self, request: RequestView) -> bool:
-        """Whether ``request`` is left alone: a CORS preflight or an ``EXEMPT_PATHS`` match."""
-        return is_cors_preflight(request) or self.is_exempt(request.path)
+    def requires_token(
+        self,
+        request: RequestView,
+        *,
+        exempt_view: bool = False,
+        answered_without_view: bool = False,
+    ) -> bool:
+        """Whether ``request`` must carry a token: the one rule for every adapter.
+
+        It may go without one only when its path matches ``EXEMPT_PATHS``, when the adapter
+        reports that its view is marked exempt (``@jwt_exempt``), or when it is an ``OPTIONS``
+        request that the framework answers itself without running a view
+        (``answered_without_view``, such as Flask's automatic ``OPTIONS`` response). A token
+        that is present is validated either way.
+        """
+        if exempt_view or self.is_exempt(request.path):
+            return False
+        return not (answered_without_view and request.method.upper() == "OPTIONS")
 
     def is_exempt(self, path: str) -> bool:
-        return any(pattern.match(path) for pattern in self._exempt)
+        """Whether ``path`` matches one of ``EXEMPT_PATHS`` as a whole (``re.fullmatch``)."""
+        return any(pattern.fullmatch(path) for pattern in self._exempt)
 
     def authenticate(self, request: RequestView, *, required: bool = True) -> AccessToken | None:
         """The request's validated token; ``None`` only if it has none and ``required`` is false.

@@ -8,7 +8,11 @@ from typing import Protocol
 
 
 class RequestView(Protocol):
-    """The parts of an HTTP request jwtguard reads; each adapter wraps its request in one."""
+    """The parts of an HTTP request jwtguard reads; each adapter wraps its request in one.
+
+    Cookies are read from the ``Cookie`` header. A view may also provide
+    ``csrf_failure() -> str | None``, its framework's CSRF check (see :mod:`jwtguard.csrf`).
+    """
 
     @property
     def method(self) -> str: ...
@@ -35,12 +39,13 @@ class RequestView(Protocol):
         """Every value of the url-encoded body field ``name`` (only asked for such bodies)."""
         ...
 
-    def cookie(self, name: str) -> str | None: ...
-
 
 @dataclass(frozen=True)
 class SimpleRequest:
-    """A plain :class:`RequestView` for tests, the CLI and non-framework callers."""
+    """A plain :class:`RequestView` for tests, the CLI and non-framework callers.
+
+    ``cookies`` are sent as a ``Cookie`` header (unless ``headers`` has one already).
+    """
 
     headers: Mapping[str, str] = field(default_factory=dict)
     query: Mapping[str, list[str]] = field(default_factory=dict)
@@ -53,6 +58,8 @@ class SimpleRequest:
     def header(self, name: str) -> str | None:
         lowered = name.lower()
         values = [value for key, value in self.headers.items() if key.lower() == lowered]
+        if not values and lowered == "cookie" and self.cookies:
+            return "; ".join(f"{key}={value}" for key, value in self.cookies.items())
         return ", ".join(values) if values else None
 
     def query_values(self, name: str) -> list[str]:
@@ -60,6 +67,3 @@ class SimpleRequest:
 
     def form_values(self, name: str) -> list[str]:
         return list(self.form.get(name, ()))
-
-    def cookie(self, name: str) -> str | None:
-        return self.cookies.get(name)

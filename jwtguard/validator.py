@@ -18,6 +18,7 @@ from typing import Any
 
 from .claims import ClaimRules
 from .config import GuardConfig
+from .csrf import check_csrf
 from .errors import (
     AlgorithmNotAllowed,
     CriticalHeaderUnsupported,
@@ -105,23 +106,26 @@ class Validator:
         Returns ``None`` only when the request carries no bearer token and ``required`` is
         false; a token that is present is always validated, and rejected if bad.
         """
-        extraction = extract_token(request, self.config)
-        if extraction.token is None:
-            if required:
-                raise extraction.missing_error()
-            return None
-        return self.validate(extraction.token)
+        token = self._token_of(request, required=required)
+        return None if token is None else self.validate(token)
 
     async def authenticate_async(
         self, request: RequestView, *, required: bool = True
     ) -> AccessToken | None:
         """As :meth:`authenticate`, for async code: a key fetch never blocks the event loop."""
+        token = self._token_of(request, required=required)
+        return None if token is None else await self.validate_async(token)
+
+    def _token_of(self, request: RequestView, *, required: bool) -> str | None:
+        """The request's one token, once its request-level checks pass (a cookie token on an
+        unsafe method must pass the CSRF check, :mod:`jwtguard.csrf`)."""
         extraction = extract_token(request, self.config)
         if extraction.token is None:
             if required:
                 raise extraction.missing_error()
             return None
-        return await self.validate_async(extraction.token)
+        check_csrf(request, extraction.location, self.config)
+        return extraction.token
 
     def validate(self, token: str) -> AccessToken:
         """Validate one compact JWS access token."""

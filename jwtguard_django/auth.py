@@ -11,7 +11,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 
-from jwtguard import AccessToken, AuthError, Guard, extract_token, is_cors_preflight
+from jwtguard import AccessToken, AuthError, Guard, extract_token
 
 from .conf import GuardSettings
 from .request import DjangoRequest
@@ -38,11 +38,6 @@ def unwrap(request: HttpRequest) -> HttpRequest:
     """Django's ``HttpRequest``, also when given DRF's ``Request`` (which wraps one)."""
     inner = getattr(request, "_request", None)
     return inner if isinstance(inner, HttpRequest) else request
-
-
-def is_preflight(request: HttpRequest) -> bool:
-    """A CORS preflight, which passes unauthenticated (design §2)."""
-    return is_cors_preflight(DjangoRequest(request))
 
 
 def authenticate(request: HttpRequest, guard: Guard) -> AccessToken | None:
@@ -142,4 +137,7 @@ def _set_user(request: HttpRequest, user: Any) -> Any:
 
     request.user = user
     request.auser = auser
+    # Not forgeable across sites: a header token needs no CSRF check, and a cookie token on an
+    # unsafe method has passed Django's (jwtguard.csrf), so CsrfViewMiddleware need not refuse.
+    request._dont_enforce_csrf_checks = True  # type: ignore[attr-defined]
     return user

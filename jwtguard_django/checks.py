@@ -71,7 +71,8 @@ _ORDER = (
         True,
         Warning,
         "jwtguard.W003",
-        "CorsMiddleware comes after JWTGuardMiddleware, so browsers cannot read jwtguard's "
+        "CorsMiddleware comes after JWTGuardMiddleware, so CORS preflights reach jwtguard, "
+        "which answers them 401 (they carry no token), and browsers cannot read jwtguard's "
         "401/403 answers (they lack the CORS headers).",
     ),
 )

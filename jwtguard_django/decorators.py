@@ -1,7 +1,10 @@
 """``@jwt_required`` and ``@jwt_exempt`` for plain Django views (function or class, sync or async).
 
 ``@jwt_required`` works with or without the middleware: it reuses the middleware's validation
-when there was one and validates itself otherwise.
+when there was one and validates itself otherwise. It authenticates every request that reaches
+the view, ``OPTIONS`` included (CORS preflights are answered above, by django-cors-headers). The
+view it returns is exempt from ``CsrfViewMiddleware``: a token in a header is not forgeable
+across sites, and jwtguard runs Django's CSRF check itself for a token sent in a cookie.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from django.http import HttpRequest
 from jwtguard import AuthError
 from jwtguard.scopes import scope_list
 
-from .auth import aattach_user, arequire_token, attach_user, is_preflight, reject, require_token
+from .auth import aattach_user, arequire_token, attach_user, reject, require_token
 from .conf import get_settings
 
 V = TypeVar("V", bound=Callable[..., Any])
@@ -55,8 +58,6 @@ def jwt_required(
             @functools.wraps(view)
             async def async_wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
                 settings = get_settings()
-                if is_preflight(request):
-                    return await view(request, *args, **kwargs)
                 try:
                     token = await arequire_token(request, settings.guard)
                     settings.guard.authorize(token, all_of, any_of=one_of)
@@ -65,13 +66,12 @@ def jwt_required(
                     return reject(request, error, settings.guard)
                 return await view(request, *args, **kwargs)
 
+            async_wrapper.csrf_exempt = True  # type: ignore[attr-defined]  # see module docstring
             return async_wrapper  # type: ignore[return-value]
 
         @functools.wraps(view)
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
             settings = get_settings()
-            if is_preflight(request):
-                return view(request, *args, **kwargs)
             try:
                 token = require_token(request, settings.guard)
                 settings.guard.authorize(token, all_of, any_of=one_of)
@@ -80,6 +80,7 @@ def jwt_required(
                 return reject(request, error, settings.guard)
             return view(request, *args, **kwargs)
 
+        wrapper.csrf_exempt = True  # type: ignore[attr-defined]  # see module docstring
         return wrapper  # type: ignore[return-value]
 
     return decorate(view) if view is not None else decorate

@@ -26,7 +26,7 @@ from rest_framework.request import Request
 from jwtguard import AccessToken, AuthError, ErrorResponse, Guard
 from jwtguard.scopes import scope_list
 
-from .auth import attach_user, authenticate, is_preflight, require_token, unwrap
+from .auth import attach_user, authenticate, require_token, unwrap
 from .conf import get_settings
 from .request import DjangoRequest
 
@@ -61,8 +61,6 @@ class JWTAuthentication(BaseAuthentication):
 
     def authenticate(self, request: Request) -> tuple[Any, AccessToken] | None:
         http, settings = unwrap(request), get_settings()
-        if is_preflight(http):
-            return None
         with _refusing(request, settings.guard):
             token = authenticate(http, settings.guard)
             return None if token is None else (attach_user(http, token, settings), token)
@@ -91,15 +89,15 @@ class HasScopes(BasePermission):
         write_scopes = ["notes:write"]  # POST, PUT, PATCH, DELETE, ...
 
     With none of them, any valid token passes. A missing scope is a 403 ``insufficient_scope``
-    whose challenge names the required scopes; no token is a 401. CORS preflights pass.
+    whose challenge names the required scopes; no token is a 401. ``OPTIONS`` is no exception
+    (answer CORS preflights with django-cors-headers, above jwtguard).
     """
 
     def has_permission(self, request: Request, view: APIView) -> bool:
         http, settings = unwrap(request), get_settings()
-        if not is_preflight(http):
-            with _refusing(request, settings.guard):
-                token = require_token(http, settings.guard)
-                settings.guard.authorize(token, required_scopes(view, request.method or "GET"))
+        with _refusing(request, settings.guard):
+            token = require_token(http, settings.guard)
+            settings.guard.authorize(token, required_scopes(view, request.method or "GET"))
         return True
 
 

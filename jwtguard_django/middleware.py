@@ -1,11 +1,14 @@
 """``JWTGuardMiddleware``: one token validation per request, in sync and async stacks.
 
-Per request: a CORS preflight passes untouched; a present token is validated (in async stacks
-without blocking the event loop on a key fetch; a bad token is
-refused on every path, exempt or not); a valid one is attached (:func:`~jwtguard_django.get_token`,
-``request.user``). A request without a token is refused unless ``MODE`` is ``"annotate"``, its
-path matches ``EXEMPT_PATHS`` or its view is marked :func:`~jwtguard_django.decorators.jwt_exempt`.
-Every refusal is the core's answer, rendered by :func:`~jwtguard_django.auth.reject`.
+Per request: a present token is validated (in async stacks without blocking the event loop on a
+key fetch; a bad token is refused on every path, exempt or not); a valid one is attached
+(:func:`~jwtguard_django.get_token`, ``request.user``). A request without a token is refused
+unless ``MODE`` is ``"annotate"`` or the core's :meth:`~jwtguard.Guard.requires_token` lets it go
+(its path matches ``EXEMPT_PATHS``, its view is marked
+:func:`~jwtguard_django.decorators.jwt_exempt`). ``OPTIONS`` requests are no exception: Django
+runs a view for them, so CORS preflights are answered by django-cors-headers' ``CorsMiddleware``
+placed above this one (system check ``jwtguard.W003``). Every refusal is the core's answer,
+rendered by :func:`~jwtguard_django.auth.reject`.
 """
 
 from __future__ import annotations
@@ -19,15 +22,7 @@ from django.urls import Resolver404, resolve
 
 from jwtguard import AuthError
 
-from .auth import (
-    aattach_user,
-    aauthenticate,
-    attach_user,
-    authenticate,
-    is_preflight,
-    missing_token,
-    reject,
-)
+from .auth import aattach_user, aauthenticate, attach_user, authenticate, missing_token, reject
 from .conf import GuardSettings, get_settings
 from .request import DjangoRequest
 
@@ -51,28 +46,26 @@ class JWTGuardMiddleware:
         if self.async_mode:
             return self.__acall__(request)
         settings = get_settings()
-        if not is_preflight(request):
-            try:
-                token = authenticate(request, settings.guard)
-                if token is None:
-                    _may_go_without(request, settings)
-                else:
-                    attach_user(request, token, settings)
-            except AuthError as error:
-                return reject(request, error, settings.guard)
+        try:
+            token = authenticate(request, settings.guard)
+            if token is None:
+                _may_go_without(request, settings)
+            else:
+                attach_user(request, token, settings)
+        except AuthError as error:
+            return reject(request, error, settings.guard)
         return self.get_response(request)
 
     async def __acall__(self, request: HttpRequest) -> HttpResponseBase:
         settings = get_settings()
-        if not is_preflight(request):
-            try:
-                token = await aauthenticate(request, settings.guard)
-                if token is None:
-                    _may_go_without(request, settings)
-                else:
-                    await aattach_user(request, token, settings)
-            except AuthError as error:
-                return reject(request, error, settings.guard)
+        try:
+            token = await aauthenticate(request, settings.guard)
+            if token is None:
+                _may_go_without(request, settings)
+            else:
+                await aattach_user(request, token, settings)
+        except AuthError as error:
+            return reject(request, error, settings.guard)
         return await cast(Awaitable[HttpResponseBase], self.get_response(request))
 
 
@@ -80,9 +73,9 @@ def _may_go_without(request: HttpRequest, settings: GuardSettings) -> None:
     """Raise why a request without a token is refused, unless it may go on without one."""
     if not settings.enforcing:
         return
-    if settings.guard.is_exempt(DjangoRequest(request).path) or _view_is_exempt(request):
-        return
-    raise missing_token(request, settings.guard)
+    view = DjangoRequest(request)
+    if settings.guard.requires_token(view, exempt_view=_view_is_exempt(request)):
+        raise missing_token(request, settings.guard)
 
 
 def _view_is_exempt(request: HttpRequest) -> bool:

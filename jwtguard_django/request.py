@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 
+from .csrf import csrf_failure
+
 
 class DjangoRequest:
     """A :class:`jwtguard.RequestView` over a Django ``HttpRequest`` (reads, never mutates)."""
@@ -41,5 +43,6 @@ class DjangoRequest:
     def form_values(self, name: str) -> list[str]:
         return self._request.POST.getlist(name)
 
-    def cookie(self, name: str) -> str | None:
-        return self._request.COOKIES.get(name)
+    def csrf_failure(self) -> str | None:
+        """Django's CSRF verdict (for a token sent in a cookie): the reason, or ``None``."""
+        return csrf_failure(self._request)

@@ -9,7 +9,7 @@ from typing import Any, TypeVar, cast, overload
 
 from jwtguard.scopes import scope_list
 
-from .verify import is_preflight, verify_request, verify_request_async
+from .verify import verify_request, verify_request_async
 
 View = TypeVar("View", bound=Callable[..., Any])
 
@@ -44,8 +44,9 @@ def jwt_required(
     (``@jwt_required(scopes=["notes:read"])``).
     With ``optional=True`` a request without a token reaches the view (``current_token`` is then
     falsy); a token that is present must still be valid. The view may be ``async def``.
-    ``EXEMPT_PATHS`` do not lift it (they apply to :meth:`JWTGuard.protect`); a CORS preflight
-    passes through.
+    ``EXEMPT_PATHS`` do not lift it (they apply to :meth:`JWTGuard.protect`), nor does the
+    ``OPTIONS`` method: a route that lists ``OPTIONS`` runs the view, so it is authenticated
+    (let flask-cors and Flask's automatic ``OPTIONS`` answer CORS preflights).
     """
     if view is not None and not callable(view):
         raise TypeError("jwt_required takes its options by keyword: @jwt_required(scopes=[...])")
@@ -53,12 +54,10 @@ def jwt_required(
     one_of = scope_list(any_of)
 
     def check() -> None:
-        if not is_preflight():
-            verify_request(scopes=required, any_of=one_of, optional=optional)
+        verify_request(scopes=required, any_of=one_of, optional=optional)
 
     async def check_async() -> None:
-        if not is_preflight():
-            await verify_request_async(scopes=required, any_of=one_of, optional=optional)
+        await verify_request_async(scopes=required, any_of=one_of, optional=optional)
 
     def decorate(view: View) -> View:
         if inspect.iscoroutinefunction(view):

@@ -75,21 +75,27 @@ class JWTGuard:
     ) -> None:
         """Require a token (with ``scopes`` / ``any_of``) for every view of an app or blueprint.
 
-        ``EXEMPT_PATHS`` and CORS preflights are left alone; views marked
-        :func:`~jwtguard_flask.jwt_exempt` accept requests without a token (but not with a bad
-        one). A ``@jwt_required`` on a view adds its own scopes on top (so an optional view
-        under protection needs ``@jwt_exempt`` as well).
+        Requests to ``EXEMPT_PATHS``, to views marked :func:`~jwtguard_flask.jwt_exempt`, and
+        ``OPTIONS`` requests that Flask answers itself (routes that do not list ``OPTIONS``: no
+        view runs) may come without a token, never with a bad one; the core decides
+        (:meth:`~jwtguard.Guard.requires_token`). A route that handles ``OPTIONS`` itself is
+        authenticated like any other. A ``@jwt_required`` on a view adds its own scopes on top
+        (so an optional view under protection needs ``@jwt_exempt`` as well).
         """
         required = scope_list(scopes)
         one_of = scope_list(any_of)
 
         def require_token() -> None:
-            if get_state().guard.skips(FlaskRequestView(request)):
-                return
-            if is_exempt(current_app.view_functions.get(request.endpoint or "")):
-                verify_request(optional=True)
-            else:
+            rule = request.url_rule
+            needed = get_state().guard.requires_token(
+                FlaskRequestView(request),
+                exempt_view=is_exempt(current_app.view_functions.get(request.endpoint or "")),
+                answered_without_view=bool(getattr(rule, "provide_automatic_options", False)),
+            )
+            if needed:
                 verify_request(scopes=required, any_of=one_of)
+            else:
+                verify_request(optional=True)
 
         target.before_request(require_token)
 

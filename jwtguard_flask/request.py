@@ -33,7 +33,6 @@ class FlaskRequestView:
         return self.request.args.getlist(name)
 
     def form_values(self, name: str) -> list[str]:
+        # Keep the body readable by the view (request.get_data()) once the form is parsed.
+        self.request.get_data(cache=True)
         return self.request.form.getlist(name)
-
-    def cookie(self, name: str) -> str | None:
-        return self.request.cookies.get(name)

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 
 from flask import request
 
-from jwtguard import AccessToken, Guard, is_cors_preflight
+from jwtguard import AccessToken, Guard
 from jwtguard.scopes import scope_list
 
 from .globals import get_current_token, remember_token
@@ -64,8 +64,3 @@ def _authorize(
     remember_token(token)
     guard.authorize(token, scope_list(scopes), any_of=scope_list(any_of))
     return token
-
-
-def is_preflight() -> bool:
-    """Whether the current request is a CORS preflight, which passes unauthenticated."""
-    return is_cors_preflight(FlaskRequestView(request))

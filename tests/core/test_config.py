@@ -212,3 +212,50 @@ def test_from_env_defaults_fill_gaps_and_yield_to_an_env_key_source(minter: Mint
     secret = {"JWTGUARD_SECRET": "k" * 32, "JWTGUARD_ALGORITHMS": "HS256"}
     replaced = GuardConfig.from_env(secret, defaults=defaults)
     assert (replaced.jwks, replaced.key_set.algorithms) == (None, {"HS256"})
+
+
+@pytest.mark.parametrize(
+    ("pattern", "problem"),
+    [
+        (
+            "^/health",
+            "EXEMPT_PATHS: '^/health' is written as a prefix, but each pattern must match the "
+            "whole path: write '^/health$' for that path alone, or '^/health/.*' for everything "
+            "under it",
+        ),
+        (
+            "/static/",
+            "EXEMPT_PATHS: '/static/' ends with '/', but each pattern must match the whole path: "
+            "write '/static/.*' for everything under it",
+        ),
+    ],
+)
+def test_exempt_paths_written_as_prefixes_are_refused(
+    minter: Minter, pattern: str, problem: str
+) -> None:
+    """They used to match as prefixes (``^/health`` exempted ``/healthz-admin``); now each must
+    match the whole path, so a pattern written for the old rule is an error, not a surprise."""
+    assert problems_of(jwks=minter.jwks(), algorithms=["RS256"], exempt_paths=[pattern]) == (
+        problem,
+    )
+
+
+@pytest.mark.parametrize(
+    "pattern", ["^/health$", "/health", r"/health\Z", "^/static/.*", "/api/(docs|openapi)", "/"]
+)
+def test_whole_path_exempt_patterns_are_accepted(minter: Minter, pattern: str) -> None:
+    config = GuardConfig(jwks=minter.jwks(), algorithms=["RS256"], exempt_paths=[pattern])
+    assert config.exempt_paths == (pattern,)
+
+
+def test_csrf_names_are_checked(minter: Minter) -> None:
+    problems = problems_of(
+        jwks=minter.jwks(),
+        algorithms=["RS256"],
+        csrf_cookie_name="csrf token",
+        csrf_header_name="X-CSRF:Token",
+    )
+    assert problems == (
+        "CSRF_COOKIE_NAME must be a cookie name, got 'csrf token'",
+        "CSRF_HEADER_NAME must be an HTTP header name, got 'X-CSRF:Token'",
+    )

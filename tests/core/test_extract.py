@@ -12,7 +12,6 @@ from jwtguard import (
     MultipleTokens,
     SimpleRequest,
     extract_token,
-    is_cors_preflight,
 )
 from tests.contract import Minter
 
@@ -202,14 +201,97 @@ def test_other_scheme_plus_query_token_uses_the_query_token(minter: Minter) -> N
     )
 
 
+FORM_POST = {"headers": {"Content-Type": "application/x-www-form-urlencoded"}, "method": "POST"}
+BEARER = {"Authorization": f"Bearer {TOKEN}"}
+
+
 @pytest.mark.parametrize(
-    ("method", "headers", "expected"),
+    ("request_", "where"),
     [
-        ("OPTIONS", {"Access-Control-Request-Method": "POST", "Origin": "https://a"}, True),
-        ("options", {"access-control-request-method": "GET"}, True),
-        ("OPTIONS", {}, False),
-        ("GET", {"Access-Control-Request-Method": "POST"}, False),
+        (SimpleRequest(headers=BEARER, query={"access_token": [TOKEN]}), "Authorization, query"),
+        (
+            SimpleRequest(
+                form={"access_token": [TOKEN]},
+                headers={**BEARER, **FORM_POST["headers"]},
+                method="POST",
+            ),
+            "Authorization, form",
+        ),
+        (
+            SimpleRequest(
+                query={"access_token": ["other"]},
+                form={"access_token": [TOKEN]},
+                headers={**BEARER, **FORM_POST["headers"]},
+                method="PATCH",
+            ),
+            "Authorization, form, query",
+        ),
     ],
 )
-def test_cors_preflight(method: str, headers: dict[str, str], expected: bool) -> None:
-    assert is_cors_preflight(SimpleRequest(method=method, headers=headers)) is expected
+def test_a_second_copy_where_tokens_are_not_read_is_still_a_400(
+    minter: Minter, request_: SimpleRequest, where: str
+) -> None:
+    """RFC 6750 §3.1: more than one method is invalid_request, whatever the configuration
+    reads (the copy in the URL has leaked into logs already)."""
+    with pytest.raises(MultipleTokens) as caught:
+        extract_token(request_, config(minter))  # TOKEN_LOCATIONS: the header only
+    assert (caught.value.status, caught.value.code) == (400, "multiple_tokens")
+    assert caught.value.detail == f"tokens found in: {where}"
+
+
+@pytest.mark.parametrize(
+    "request_",
+    [
+        SimpleRequest(headers=BEARER, query={"access_token": [""]}),  # empty: no token
+        SimpleRequest(headers=BEARER, query={"token": [TOKEN]}),  # another parameter
+        SimpleRequest(form={"access_token": [TOKEN]}, headers=BEARER, method="POST"),  # not a form
+        SimpleRequest(form={"access_token": [TOKEN]}, headers=BEARER, method="GET"),
+        SimpleRequest(headers=BEARER, cookies={"access_token": TOKEN}),  # cookies are not read
+    ],
+)
+def test_what_is_not_a_second_copy(minter: Minter, request_: SimpleRequest) -> None:
+    assert extract_token(request_, config(minter)).token == TOKEN
+
+
+def test_an_unread_query_token_alone_is_no_token_and_the_operator_learns_why(
+    minter: Minter,
+) -> None:
+    extraction = extract_token(SimpleRequest(query={"access_token": [TOKEN]}), config(minter))
+    assert extraction.token is None
+    error = extraction.missing_error()
+    assert (error.status, error.code) == (401, "token_missing")
+    assert error.detail == (
+        "no access token in the request; a token in the access_token query parameter is not "
+        "read (TOKEN_LOCATIONS does not include it)"
+    )
+    assert TOKEN not in error.detail
+
+
+@pytest.mark.parametrize(
+    "cookie_header",
+    [
+        f"access_token={TOKEN}; access_token={TOKEN}",
+        f"access_token={TOKEN}; theme=dark; access_token=other",
+        f'access_token="{TOKEN}"; access_token={TOKEN}',
+    ],
+)
+def test_the_token_cookie_sent_twice_is_a_400(minter: Minter, cookie_header: str) -> None:
+    request = SimpleRequest(headers={"Cookie": cookie_header})
+    with pytest.raises(MultipleTokens) as caught:
+        extract_token(request, config(minter, token_locations=["cookie"]))
+    assert caught.value.detail == "tokens found in: cookie"
+
+
+@pytest.mark.parametrize(
+    ("cookie_header", "expected"),
+    [
+        (f"access_token={TOKEN}", TOKEN),
+        (f'theme=dark; access_token="{TOKEN}"', TOKEN),
+        (f"my_access_token=x; access_token={TOKEN}", TOKEN),
+        ("access_token=; theme=dark", None),
+        ("theme=dark", None),
+    ],
+)
+def test_cookie_parsing(minter: Minter, cookie_header: str, expected: str | None) -> None:
+    request = SimpleRequest(headers={"Cookie": cookie_header})
+    assert extract_token(request, config(minter, token_locations=["cookie"])).token == expected

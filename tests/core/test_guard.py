@@ -13,30 +13,43 @@ from tests.contract import SETTINGS, Minter
 
 @pytest.fixture(scope="module")
 def guard(minter: Minter) -> Guard:
-    settings = {**SETTINGS, "JWKS": minter.jwks(), "EXEMPT_PATHS": [r"/health$", r"/public/"]}
+    settings = {**SETTINGS, "JWKS": minter.jwks(), "EXEMPT_PATHS": [r"/health", r"/public/.*"]}
     return Guard(GuardConfig.from_mapping(settings))
 
 
+PREFLIGHT = {"Access-Control-Request-Method": "GET", "Origin": "https://app.example.com"}
+
+
 @pytest.mark.parametrize(
-    ("request_", "skipped"),
+    ("request_", "facts", "required"),
     [
-        (SimpleRequest(path="/health"), True),
-        (SimpleRequest(path="/public/docs"), True),
-        (SimpleRequest(path="/api/health"), False),
-        (SimpleRequest(path="/api/me"), False),
+        (SimpleRequest(path="/health"), {}, False),
+        (SimpleRequest(path="/public/docs"), {}, False),
+        (SimpleRequest(path="/healthz-admin"), {}, True),  # the whole path must match
+        (SimpleRequest(path="/api/health"), {}, True),
+        (SimpleRequest(path="/api/me"), {}, True),
+        (SimpleRequest(path="/api/me"), {"exempt_view": True}, False),
+        # A "preflight" is two things any client can send: it proves nothing.
+        (SimpleRequest(path="/api/me", method="OPTIONS", headers=PREFLIGHT), {}, True),
+        (SimpleRequest(path="/api/me", method="OPTIONS"), {}, True),
+        # Only the framework's own OPTIONS answer, which runs no view, goes without a token.
         (
-            SimpleRequest(
-                path="/api/me", method="OPTIONS", headers={"Access-Control-Request-Method": "GET"}
-            ),
+            SimpleRequest(path="/api/me", method="OPTIONS", headers=PREFLIGHT),
+            {"answered_without_view": True},
+            False,
+        ),
+        (SimpleRequest(path="/api/me", method="GET"), {"answered_without_view": True}, True),
+        (
+            SimpleRequest(path="/api/me", method="POST", headers=PREFLIGHT),
+            {"answered_without_view": True},
             True,
         ),
-        (SimpleRequest(path="/api/me", method="OPTIONS"), False),
     ],
 )
-def test_skips_preflight_and_exempt_paths(
-    guard: Guard, request_: SimpleRequest, skipped: bool
+def test_requires_token(
+    guard: Guard, request_: SimpleRequest, facts: dict[str, bool], required: bool
 ) -> None:
-    assert guard.skips(request_) is skipped
+    assert guard.requires_token(request_, **facts) is required
 
 
 def test_authenticate_and_authorize(guard: Guard, minter: Minter) -> None:

@@ -180,3 +180,12 @@ def test_manage_py_check_reports_them() -> None:
         pytest.raises(SystemCheckError, match=r"jwtguard\.E003"),
     ):
         call_command("check")
+
+
+def test_an_exempt_path_written_as_a_prefix_is_an_error() -> None:
+    """``EXEMPT_PATHS`` match whole paths: ``^/health`` once exempted ``/healthz-admin`` too."""
+    value = {**SETTINGS, "SECRET": SECRET, "ALGORITHMS": ["HS256"], "EXEMPT_PATHS": ["^/health"]}
+    with override_settings(JWTGUARD=value):
+        [message] = check_settings()
+    assert (message.id, type(message)) == ("jwtguard.E006", Error)
+    assert "'^/health' is written as a prefix" in message.msg

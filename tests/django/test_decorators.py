@@ -69,23 +69,6 @@ def test_keeps_the_view_sync_or_async() -> None:
     assert not iscoroutinefunction(jwt_required(ok))
 
 
-def test_cors_preflight_reaches_the_view(minter: Minter) -> None:
-    view = jwt_required(scopes=["notes:write"])(ok)
-    preflight = RequestFactory().options("/", headers={"Access-Control-Request-Method": "POST"})
-    assert view(preflight).content == b"ok"
-    assert view(RequestFactory().options("/")).status_code == 401
-
-
-async def test_cors_preflight_reaches_an_async_view() -> None:
-    async def view(request: HttpRequest) -> HttpResponse:
-        return HttpResponse("ok")
-
-    guarded = jwt_required(view)
-    preflight = RequestFactory().options("/", headers={"Access-Control-Request-Method": "POST"})
-    assert (await guarded(preflight)).content == b"ok"
-    assert (await guarded(RequestFactory().options("/"))).status_code == 401
-
-
 def test_jwt_exempt_marks_functions_and_classes() -> None:
     def view(request: HttpRequest) -> HttpResponse:
         return HttpResponse()

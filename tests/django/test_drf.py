@@ -143,13 +143,6 @@ def test_another_class_failing_keeps_its_answer() -> None:
 
 
 @pytest.mark.usefixtures("without_middleware")
-def test_cors_preflight_passes(client: Client) -> None:
-    preflight = {"Access-Control-Request-Method": "POST", "Origin": "https://app.example.com"}
-    assert client.options("/drf/notes/", headers=preflight).status_code == 200
-    assert client.options("/drf/notes/").status_code == 401
-
-
-@pytest.mark.usefixtures("without_middleware")
 def test_problem_format(
     client: Client, minter: Minter, jwtguard_setting: dict[str, object]
 ) -> None:

@@ -139,15 +139,6 @@ def test_unknown_paths_are_not_exempt(client: Client, minter: Minter) -> None:
     assert client.get("/nowhere/", headers=bearer(minter.token())).status_code == 404
 
 
-@pytest.mark.parametrize("path", ["/plain/", "/async-plain/"])
-def test_cors_preflight_passes_untouched(client: Client, minter: Minter, path: str) -> None:
-    preflight = {"Access-Control-Request-Method": "POST", "Origin": "https://app.example.com"}
-    response = client.options(path, headers={**preflight, **expired(minter)})
-    assert response.status_code == 200
-    assert response.json()["sub"] is None
-    assert code(client.options(path)) == "token_missing"
-
-
 @pytest.mark.usefixtures("annotate")
 def test_annotate_mode_only_annotates(client: Client, minter: Minter) -> None:
     anonymous = client.get("/plain/").json()

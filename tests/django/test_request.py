@@ -28,8 +28,8 @@ def test_request_view() -> None:
     assert view.header("Content-Type") == "application/x-www-form-urlencoded"
     assert view.query_values("access_token") == ["a", "b"]
     assert view.form_values("access_token") == ["c"]
-    assert view.cookie("access_token") == "d"
-    assert view.cookie("other") is None
+    assert view.header("Cookie") == "access_token=d"
+    assert view.csrf_failure() == "CSRF cookie not set.", "Django's own CSRF verdict"
     assert DjangoRequest(RequestFactory().get("/", REMOTE_ADDR="")).client_address is None
 
 

@@ -28,6 +28,12 @@ urlpatterns = [
     path("drf/notes/", views.NotesView.as_view()),
     path("drf/authenticated/", views.AuthenticatedView.as_view()),
     path("drf/open/", views.OpenView.as_view()),
+    path("export/", views.export),
+    path("delete-all/", views.delete_all),
+    path("async-delete-all/", views.async_delete_all),
+    path("plain-post/", views.plain_post),
+    path("decorated-post/", views.decorated_post),
+    path("drf/write/", views.WriteView.as_view()),
 ]
 for _scopes in SCOPE_SETS:
     _key = scope_key(_scopes)

@@ -100,3 +100,49 @@ class OpenView(APIView):
 
     def get(self, request: Request) -> Response:
         return Response(describe(request))
+
+
+#: What the side-effecting views below did (the tests check that a refused request did nothing).
+CALLS: list[str] = []
+
+
+def export(request: HttpRequest) -> JsonResponse:
+    """A plain view protected only by the middleware, handing out data."""
+    CALLS.append(f"export {request.method}")
+    return JsonResponse({"data": "everyone's notes", **describe(request)})
+
+
+@jwt_required(scopes=["admin"])
+def delete_all(request: HttpRequest) -> JsonResponse:
+    """A decorated view that changes state whatever the method (as careless views do)."""
+    CALLS.append(f"delete_all {request.method}")
+    return JsonResponse({"deleted": True, **describe(request)})
+
+
+@jwt_required(scopes=["admin"])
+async def async_delete_all(request: HttpRequest) -> JsonResponse:
+    CALLS.append(f"async_delete_all {request.method}")
+    return JsonResponse({"deleted": True, **describe(request)})
+
+
+def plain_post(request: HttpRequest) -> JsonResponse:
+    """A plain view under the middleware that accepts POSTs (CSRF-protected by Django)."""
+    CALLS.append(f"plain_post {request.method}")
+    return JsonResponse(describe(request))
+
+
+@jwt_required(scopes=["notes:write"])
+def decorated_post(request: HttpRequest) -> JsonResponse:
+    CALLS.append(f"decorated_post {request.method}")
+    return JsonResponse(describe(request))
+
+
+class WriteView(APIView):
+    """DRF: JWTAuthentication + HasScopes, writing."""
+
+    permission_classes = (HasScopes,)
+    write_scopes = ("notes:write",)
+
+    def post(self, request: Request) -> Response:
+        CALLS.append(f"drf_write {request.method}")
+        return Response(describe(request), status=201)

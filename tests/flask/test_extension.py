@@ -125,6 +125,11 @@ def test_a_ready_guard_config_refuses_more_settings(settings: dict[str, Any]) ->
         ({"JWTGUARD_PROTECT_APP": "yes"}, "PROTECT_APP must be True or False, not 'yes'"),
         ({"JWTGUARD": {"PROTECT_APP": 1}}, "PROTECT_APP must be True or False, not 1"),
         ({"JWTGUARD": ["ISSUER"]}, "JWTGUARD must be a dict or a GuardConfig, not list"),
+        (
+            {"JWTGUARD_EXEMPT_PATHS": ["/public/"]},
+            "EXEMPT_PATHS: '/public/' ends with '/', but each pattern must match the whole "
+            "path: write '/public/.*' for everything under it",
+        ),
     ],
 )
 def test_bad_settings_are_refused(
