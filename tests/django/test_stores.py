@@ -22,7 +22,7 @@ from jwtguard_django.checks import check_settings
 from jwtguard_django.conf import get_guard, read_options
 from jwtguard_django.stores import DjangoCacheStore
 from tests.answers import check_error_answer
-from tests.contract import DESCRIPTIONS, Minter, Scenario, bearer
+from tests.contract import DESCRIPTIONS, ISSUER, Minter, Scenario, bearer
 from tests.e2e.gunicorn import free_port
 from tests.store_contract import StoreContract
 
@@ -274,13 +274,13 @@ def test_revoking_by_command_takes_effect_on_the_next_request(
         assert client.get("/plain/", headers=bearer(early)).status_code == 200
         exp = get_guard().validator.validate(early).claims["exp"]
         printed = revoke("--jti", "laptop", "--exp", str(exp))
-        assert printed.startswith("revoked jti 'laptop' (kept until ")
+        assert printed.startswith(f"revoked jti 'laptop' from iss {ISSUER!r} (kept until ")
         response = client.get("/plain/", headers=bearer(early))
         check_error_answer(REVOKED, response.status_code, response.headers.get, response.content)
         assert client.get("/plain/", headers=bearer(other)).status_code == 200
 
         printed = revoke("--sub", "alice")
-        assert printed.startswith("revoked tokens of sub 'alice' issued before ")
+        assert printed.startswith(f"revoked tokens of sub 'alice' from iss {ISSUER!r} issued ")
         with override_settings(MIDDLEWARE=[]):  # DRF answers, with its "detail"
             response = Client().get("/drf/none/", headers=bearer(other))
         check_error_answer(
@@ -351,5 +351,5 @@ def test_command_and_api_share_the_entries(with_setting: Any) -> None:
         revoke("--jti", "abc")
         revocations = get_guard().revocations
         assert revocations.is_token_revoked("abc")
-        key = store_key("jwtguard:", "revoked-jti", "abc")
+        key = store_key("jwtguard:", "revoked-jti", "abc", issuer=ISSUER)
         assert DjangoCacheStore().get_many([key]) == ["1"]

@@ -13,7 +13,7 @@ from flask.typing import ResponseReturnValue
 from jwtguard import MemoryStore
 from jwtguard_flask import JWTGuard, get_state, jwt_required
 from tests.answers import check_error_answer
-from tests.contract import DESCRIPTIONS, Minter, Scenario, bearer
+from tests.contract import DESCRIPTIONS, ISSUER, Minter, Scenario, bearer
 from tests.e2e.gunicorn import free_port
 from tests.flask.conftest import flask_settings, whoami
 
@@ -91,13 +91,13 @@ def test_revoke_command(settings: dict[str, Any], minter: Minter, redis_url: str
 
     result = runner.invoke(args=["jwtguard", "revoke", "--jti", "laptop"])
     assert result.exit_code == 0, result.output
-    assert result.output.startswith("revoked jti 'laptop' (kept until ")
+    assert result.output.startswith(f"revoked jti 'laptop' from iss {ISSUER!r} (kept until ")
     refused = client.get("/me", headers=bearer(token))
     check_error_answer(REVOKED, refused.status_code, refused.headers.get, refused.data)
     assert client.get("/me", headers=bearer(other)).status_code == 200
 
     result = runner.invoke(args=["jwtguard", "revoke", "--sub", "alice"])
-    assert result.output.startswith("revoked tokens of sub 'alice' issued before ")
+    assert result.output.startswith(f"revoked tokens of sub 'alice' from iss {ISSUER!r} issued ")
     assert client.get("/me", headers=bearer(other)).get_json()["code"] == "token_revoked"
 
 
