@@ -301,6 +301,39 @@ def test_revoking_with_the_core_redis_store(
 
 
 @pytest.mark.usefixtures("redis_caches")
+def test_revoking_by_command_under_one_issuer_or_every_issuer(
+    client: Client, minter: Minter, with_setting: Any
+) -> None:
+    tenant_b = "https://tenant-b.example/"
+    earlier = time.time() - 10
+
+    def status(**claims: Any) -> int:
+        return client.get("/plain/", headers=bearer(minter.token(**claims))).status_code
+
+    with with_setting(REVOCATION=True, STORE="django-cache", ISSUER=[ISSUER, tenant_b]):
+        with pytest.raises(CommandError, match=r"several issuers are trusted .*--all-issuers"):
+            revoke("--jti", "laptop")
+        with pytest.raises(CommandError, match="not allowed with argument"):
+            revoke("--jti", "laptop", "--issuer", tenant_b, "--all-issuers")
+        printed = revoke("--jti", "laptop", "--issuer", tenant_b)
+        assert printed.startswith(f"revoked jti 'laptop' from iss {tenant_b!r} (kept until ")
+        assert (status(iss=tenant_b, jti="laptop"), status(iss=ISSUER, jti="laptop")) == (401, 200)
+
+        revoke("--sub", "alice", "--issuer", ISSUER)
+        assert (status(iss=ISSUER, now=earlier), status(iss=tenant_b, now=earlier)) == (401, 200)
+
+        printed = revoke("--sub", "bob", "--all-issuers")
+        assert printed.startswith("revoked tokens of sub 'bob' from every issuer issued before ")
+        for issuer in (ISSUER, tenant_b):
+            response = client.get(
+                "/plain/", headers=bearer(minter.token(iss=issuer, sub="bob", now=earlier))
+            )
+            check_error_answer(
+                REVOKED, response.status_code, response.headers.get, response.content
+            )
+
+
+@pytest.mark.usefixtures("redis_caches")
 @pytest.mark.parametrize(
     ("keys", "arguments", "message"),
     [

@@ -101,6 +101,48 @@ def test_revoke_command(settings: dict[str, Any], minter: Minter, redis_url: str
     assert client.get("/me", headers=bearer(other)).get_json()["code"] == "token_revoked"
 
 
+def test_revoke_command_under_one_issuer_or_every_issuer(
+    settings: dict[str, Any], minter: Minter, redis_url: str
+) -> None:
+    tenant_b = "https://tenant-b.example/"
+    issuers = {"ISSUER": [ISSUER, tenant_b]}
+    app = make_app({**settings, **issuers, "REVOCATION": True, "REDIS_URL": redis_url})
+    client, runner = app.test_client(), app.test_cli_runner()
+    earlier = time.time() - 10
+
+    def status(**claims: Any) -> int:
+        return client.get("/me", headers=bearer(minter.token(**claims))).status_code
+
+    def revoke(*arguments: str) -> str:
+        result = runner.invoke(args=["jwtguard", "revoke", *arguments])
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    result = runner.invoke(args=["jwtguard", "revoke", "--jti", "laptop"])
+    assert result.exit_code == 1
+    assert "several issuers are trusted" in result.output
+    assert "(--issuer ISS), or revoke under every issuer (--all-issuers)" in result.output
+    result = runner.invoke(
+        args=["jwtguard", "revoke", "--jti", "laptop", "--issuer", ISSUER, "--all-issuers"]
+    )
+    assert (result.exit_code, "not both" in result.output) == (1, True), result.output
+
+    printed = revoke("--jti", "laptop", "--issuer", tenant_b)
+    assert printed.startswith(f"revoked jti 'laptop' from iss {tenant_b!r} (kept until ")
+    assert (status(iss=tenant_b, jti="laptop"), status(iss=ISSUER, jti="laptop")) == (401, 200)
+
+    revoke("--sub", "alice", "--issuer", ISSUER)
+    assert (status(iss=ISSUER, now=earlier), status(iss=tenant_b, now=earlier)) == (401, 200)
+
+    printed = revoke("--sub", "bob", "--all-issuers")
+    assert printed.startswith("revoked tokens of sub 'bob' from every issuer issued before ")
+    for issuer in (ISSUER, tenant_b):
+        refused = client.get(
+            "/me", headers=bearer(minter.token(iss=issuer, sub="bob", now=earlier))
+        )
+        check_error_answer(REVOKED, refused.status_code, refused.headers.get, refused.data)
+
+
 @pytest.mark.parametrize(
     ("settings_", "arguments", "message"),
     [
