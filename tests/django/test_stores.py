@@ -5,6 +5,7 @@ the decorator and DRF, ``manage.py jwtguard_revoke`` and the ``W005`` check."""
 from __future__ import annotations
 
 import io
+import logging
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -16,7 +17,8 @@ from django.test import AsyncClient, Client, override_settings
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
-from jwtguard import ConfigurationError
+from jwtguard import ConfigurationError, store_checks
+from jwtguard.store_checks import OncePerProcess
 from jwtguard.stores import store_key
 from jwtguard_django.checks import check_settings
 from jwtguard_django.conf import get_guard, read_options
@@ -253,6 +255,33 @@ def check_store_unavailable(response: Any, *, drf: bool = False) -> None:
     assert response.json()["code"] == "store_unavailable"
     assert response.json()["error_description"] == DESCRIPTIONS["store_unavailable"]
     assert ("detail" in response.json()) is drf
+
+
+@pytest.mark.usefixtures("redis_caches")
+def test_a_locmem_cache_store_warns_once_at_run_time(
+    client: Client,
+    minter: Minter,
+    with_setting: Any,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """gunicorn runs no system check: the first request on a process-local cache says so."""
+    monkeypatch.setattr(store_checks, "PROCESS_LOCAL_WARNING", OncePerProcess())
+    caplog.set_level(logging.WARNING, logger="jwtguard")
+
+    def marked() -> list[str]:
+        return [r.getMessage() for r in caplog.records if "in this process only" in r.getMessage()]
+
+    with with_setting(REPLAY_PROTECTION=True, STORE="django-cache"):  # Redis: shared
+        for _ in range(3):
+            assert client.get("/plain/", headers=bearer(minter.token())).status_code == 200
+    assert marked() == []
+    with with_setting(REPLAY_PROTECTION=True, STORE="django-cache:local"):
+        for _ in range(5):
+            assert client.get("/plain/", headers=bearer(minter.token())).status_code == 200
+    [message] = marked()
+    assert "for replay protection (the Django cache 'local') keeps its entries" in message
+    assert 'STORE = "django-cache" on a shared cache' in message
 
 
 # --- manage.py jwtguard_revoke -----------------------------------------------------------------

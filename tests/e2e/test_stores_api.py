@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -181,6 +182,31 @@ def test_two_servers_on_two_ports_share_one_redis(
                 check(REPLAYED, response)
         for served in (first, second):  # a worker logs a request just after answering it
             assert eventually(lambda s=served: sum(s.workers(name).values()) == BURST // 2)
+
+
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+def test_each_worker_warns_once_of_a_per_process_store(
+    framework: str, minter: Minter, jwks_file: Path, tmp_path: Path
+) -> None:
+    """No REDIS_URL: the default memory store is each worker's own, and each worker's log says
+    so once, at its first request (gunicorn runs no Django system check)."""
+    env = contract_environment(jwks_file) | {"JWTGUARD_REPLAY_PROTECTION": "1"}
+    workers: Counter[str] = Counter()
+    with running(framework, env, tmp_path, workers=2) as api:
+        for _ in range(10):
+            name, responses = burst([sending(api, minter.token()) for _ in range(BURST // 2)])
+            assert [r.status_code for r in responses] == [200] * (BURST // 2)
+            assert eventually(lambda n=name: sum(api.workers(n).values()) == BURST // 2)
+            workers.update(api.workers(name))
+            if len(workers) == 2:
+                break
+        assert len(workers) == 2, f"only one worker answered: {workers}"
+    log = (tmp_path / f"{framework}_api.log").read_text()
+    warned = Counter(re.findall(r"in this process only \(pid (\d+)\)", log))
+    pids = [worker.strip("<>") for worker in workers]  # the access log writes "<pid>"
+    assert warned == dict.fromkeys(pids, 1), log
+    assert "a token can be replayed once per worker and a revocation reaches one worker" in log
+    assert "REDIS_URL" in log
 
 
 # --- revocation ----------------------------------------------------------------------------

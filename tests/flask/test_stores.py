@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from typing import Any
 
@@ -10,7 +11,8 @@ import pytest
 from flask import Flask
 from flask.typing import ResponseReturnValue
 
-from jwtguard import MemoryStore
+from jwtguard import MemoryStore, store_checks
+from jwtguard.store_checks import OncePerProcess
 from jwtguard_flask import JWTGuard, get_state, jwt_required
 from tests.answers import check_error_answer
 from tests.contract import DESCRIPTIONS, ISSUER, Minter, Scenario, bearer
@@ -58,6 +60,22 @@ def test_a_store_given_to_the_extension(settings: dict[str, Any], minter: Minter
     get_state(app).guard.revocations.revoke_token("x")
     refused = app.test_client().get("/me", headers=bearer(token))
     check_error_answer(REVOKED, refused.status_code, refused.headers.get, refused.data)
+
+
+def test_the_default_memory_store_warns_once_at_run_time(
+    settings: dict[str, Any],
+    minter: Minter,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(store_checks, "PROCESS_LOCAL_WARNING", OncePerProcess())
+    caplog.set_level(logging.WARNING, logger="jwtguard")
+    client = make_app({**settings, "REVOCATION": True}).test_client()
+    for path in ("/me", "/async-me") * 3:
+        assert client.get(path, headers=bearer(minter.token())).status_code == 200
+    [record] = [r for r in caplog.records if "in this process only" in r.getMessage()]
+    assert "for revocation (MemoryStore)" in record.getMessage()
+    assert "a revocation reaches one worker" in record.getMessage()
 
 
 @pytest.mark.parametrize("path", ["/me", "/async-me"])
