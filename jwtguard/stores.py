@@ -70,7 +70,8 @@ class TokenStore(Protocol):
 
 def is_process_local(store: object) -> bool:
     """Whether ``store`` keeps its entries in one process only (so another process, such as a
-    command that revokes, cannot reach those of a running API)."""
+    command that revokes or another worker, cannot reach those of a running API). The one place
+    that decides: the revoke commands refuse such a store, the checks warn about it."""
     return getattr(store, "process_local", False) is True
 
 
@@ -105,7 +106,8 @@ class MemoryStore:
     """A :class:`TokenStore` in this process's memory: bounded, expiring, thread-safe.
 
     Every worker process has its own, so replay protection and revocation only hold within one
-    process: fine for one process (or tests), not for ``gunicorn -w 4``. When ``max_entries``
+    process: fine for one process (or tests), not for ``gunicorn -w 4`` (the first check in each
+    process logs a warning saying so). When ``max_entries``
     unexpired entries are held, adding another raises :class:`StoreError` rather than forgetting
     a ``jti`` that must stay remembered (``STORE_FAILURE`` then decides).
     """
