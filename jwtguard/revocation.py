@@ -60,6 +60,7 @@ Moment = float | int | datetime
 KEYWORDS = ("issuer=...", "all_issuers=True")
 """How Python code names the issuer of a revocation (the commands: :data:`OPTIONS`)."""
 OPTIONS = ("--issuer ISS", "--all-issuers")
+"""How the revoke commands name it."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -219,21 +219,24 @@ def token_issuer(claims: Mapping[str, Any]) -> str:
 
 
 class OncePerProcess:
-    """Says yes the first time it is asked in each process (a forked worker gets its own)."""
+    """Says yes the first time it is asked in each process (a forked worker gets its own).
+
+    Without a lock, which a fork could copy while held: ``dict.setdefault`` is atomic, so of
+    threads asking at once exactly one wins.
+    """
 
     def __init__(self) -> None:
         self._pid: int | None = None
-        self._lock = threading.Lock()
+        self._winners: dict[int, object] = {}
 
     def first(self) -> bool:
         pid = os.getpid()
-        if self._pid == pid:  # the usual answer, without the lock
+        if self._pid == pid:  # the usual answer
             return False
-        with self._lock:
-            if self._pid == pid:
-                return False
-            self._pid = pid
-            return True
+        ticket = object()
+        won = self._winners.setdefault(pid, ticket) is ticket
+        self._pid = pid
+        return won
 
 
 PROCESS_LOCAL_WARNING = OncePerProcess()

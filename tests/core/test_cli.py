@@ -346,10 +346,11 @@ def test_revoke_under_one_issuer_or_every_issuer(
     assert revoked(token(tenant_a, "--claim", "jti=j-1"))
     assert not revoked(token(tenant_b, "--claim", "jti=j-1"))
 
+    of_a, of_b = token(tenant_a), token(tenant_b)  # issued before the revocation
     status, out = run(capsys, "revoke", "--sub", "alice", "--issuer", tenant_b)
     assert (status, f"tokens of sub 'alice' from iss {tenant_b!r}" in out) == (0, True), out
-    assert revoked(token(tenant_b))
-    assert not revoked(token(tenant_a))
+    assert revoked(of_b)
+    assert not revoked(of_a)
 
     status, out = run(capsys, "revoke", "--jti", "j-2", "--all-issuers")
     assert (status, "revoked jti 'j-2' from every issuer" in out) == (0, True), out

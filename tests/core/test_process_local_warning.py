@@ -9,8 +9,10 @@ import re
 import subprocess
 import sys
 import textwrap
+import threading
 from collections import Counter
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -147,3 +149,17 @@ def test_a_forked_worker_warns_once_of_its_own() -> None:
         pid = line.split()[0]
         assert line.startswith(f"{pid} jwtguard WARNING ")
         assert re.search(rf"\(pid {pid}\)", line), "the message names its process"
+
+
+def test_once_per_process_has_one_winner_among_threads() -> None:
+    once = OncePerProcess()
+    start = threading.Barrier(16)
+
+    def ask(_: int) -> bool:
+        start.wait()
+        return once.first()
+
+    with ThreadPoolExecutor(16) as pool:
+        answers = list(pool.map(ask, range(16)))
+    assert answers.count(True) == 1
+    assert once.first() is False
