@@ -110,13 +110,28 @@ def build_parser() -> argparse.ArgumentParser:
     minter.add_argument("--header", action="append", default=[], help="name=value")
     minter.set_defaults(run=run_mint)
 
-    revoker = commands.add_parser("revoke", help="refuse tokens before they expire")
+    revoker = commands.add_parser(
+        "revoke",
+        help="refuse tokens before they expire",
+        description="Refuse tokens before they expire. Trusted issuers (ISSUER) come from "
+        "JWTGUARD_ISSUER or the app's settings; --issuer names whose tokens to revoke.",
+    )
     target = revoker.add_mutually_exclusive_group(required=True)
     target.add_argument("--jti", help="one token, by its jti")
     target.add_argument("--sub", help="every token of this subject issued before --before")
     revoker.add_argument("--exp", help="with --jti: the token's exp (epoch or ISO 8601)")
     revoker.add_argument("--before", help="with --sub: default now (epoch or ISO 8601)")
-    add_config_arguments(revoker)
+    whose = revoker.add_mutually_exclusive_group()
+    whose.add_argument(
+        "--issuer",
+        dest="revoke_issuer",
+        metavar="ISS",
+        help="the tokens' iss (default: the one trusted issuer; required with several)",
+    )
+    whose.add_argument(
+        "--all-issuers", action="store_true", help="revoke under every issuer at once"
+    )
+    add_config_arguments(revoker, issuer_flag=False)
     revoker.set_defaults(run=run_revoke)
     return parser
 
@@ -224,9 +239,17 @@ def run_mint(args: argparse.Namespace, stdin: TextIO) -> int:
 def run_revoke(args: argparse.Namespace, stdin: TextIO) -> int:
     """Write the revocation to the configured shared store (``REVOCATION`` must be on)."""
     revocations = load_validator(args, os.environ).revocations
-    options = {"jti": args.jti, "exp": args.exp, "sub": args.sub, "before": args.before}
     try:
-        print(revoke_by_options(revocations, **options).describe())
+        revocation = revoke_by_options(
+            revocations,
+            jti=args.jti,
+            exp=args.exp,
+            sub=args.sub,
+            before=args.before,
+            issuer=args.revoke_issuer,
+            all_issuers=args.all_issuers,
+        )
+        print(revocation.describe())
     except StoreError as error:
         print(f"jwtguard revoke: the token store failed: {error}", file=sys.stderr)
         return 2

@@ -31,13 +31,16 @@ FLAG_SETTINGS = {
 }
 
 
-def add_config_arguments(parser: argparse.ArgumentParser) -> None:
+def add_config_arguments(parser: argparse.ArgumentParser, *, issuer_flag: bool = True) -> None:
+    """The configuration flags; without ``issuer_flag`` no ``--issuer`` (a command that gives
+    ``--issuer`` another meaning takes the trusted issuers from the configuration)."""
     group = parser.add_argument_group(
         "configuration",
         "Flags override JWTGUARD_* environment variables; a key-source flag replaces the "
         "environment's key source. Or take an application's own configuration.",
     )
-    group.add_argument("--issuer", action="append", help="trusted issuer (repeatable)")
+    if issuer_flag:
+        group.add_argument("--issuer", action="append", help="trusted issuer (repeatable)")
     group.add_argument("--audience", action="append", help="accepted audience (repeatable)")
     group.add_argument("--algorithms", help="allowed algorithms, comma-separated: RS256,ES256")
     group.add_argument("--jwks-url", help="the identity provider's JWKS URL")

@@ -3,8 +3,10 @@
 Each claim check runs the validator's own :class:`~jwtguard.claims.ClaimRules`, reduced to that
 one rule, so a later failure is reported too (an expired token with a wrong audience shows
 both). The store is asked only about a token that passed every earlier check, as the validator
-does, and only read: a ``jti`` is never recorded as used. An unreachable store fails the step,
-unless ``STORE_FAILURE`` is ``"open"``: then the step is skipped, as the validator skips it.
+does, and only read: a ``jti`` is never recorded as used. Entries are looked up under the
+token's own issuer (and, for revocations, every issuer), as the validator looks them up. An
+unreachable store fails the step, unless ``STORE_FAILURE`` is ``"open"``: then the step is
+skipped, as the validator skips it.
 """
 
 from __future__ import annotations
@@ -18,7 +20,8 @@ from .claims import MAX_NUMERIC_DATE, ClaimRules, iso_time
 from .errors import AuthError, ClaimMissing, StoreUnavailable
 from .explain_facts import relative
 from .explain_report import Report
-from .store_checks import StoreChecks
+from .store_checks import StoreChecks, token_issuer
+from .stores import describe_issuer
 from .validator import Validator
 
 _TIME_STEPS = (("expiry", "exp"), ("not before", "nbf"), ("issued at", "iat"))
@@ -90,8 +93,12 @@ def store_checks(
         except AuthError as error:
             report.failed(step, error)
         else:
+            whose = describe_issuer(token_issuer(claims))
             report.passed(
-                step, "not revoked" if step == "revocation" else "jti not used yet (not recorded)"
+                step,
+                f"no revocation of its jti or sub {whose} or from every issuer"
+                if step == "revocation"
+                else f"jti {whose} not used yet (not recorded)",
             )
 
 

@@ -3,8 +3,17 @@ subject issued before a time ("log out everywhere", a stolen laptop).
 
     revocations = validator.revocations  # on the validator's store (or Revocations.from_config)
     revocations.revoke_token("4f1c9a", expires_at=1767225600)  # that token's jti and exp
-    revocations.revoke(access_token)  # e.g. in a logout view: its own jti and exp
+    revocations.revoke(access_token)  # e.g. in a logout view: its own jti, iss and exp
     revocations.revoke_subject("alice")  # every token of alice issued until now
+    revocations.revoke_subject("alice", issuer="https://tenant-a.example/")  # several issuers
+    revocations.revoke_subject("alice", all_issuers=True)  # alice of every issuer
+
+A revocation holds for the tokens of one issuer (their ``iss``): with one trusted ``ISSUER``,
+that one by default; with several, say which (``issuer=``), or ask for every issuer
+(``all_issuers=True``): calling without either is a ``ValueError``, since a subject or ``jti``
+of one tenant is not another's. With no ``ISSUER`` (``iss`` unchecked) nothing separates
+issuers, and a revocation without ``issuer=`` holds under every issuer: the safe side, as a
+revocation that misses a token would fail open.
 
 Entries are kept only while they can matter:
 
@@ -17,23 +26,29 @@ Entries are kept only while they can matter:
 
 A subject keeps the later of two cutoffs, so a revocation is never weakened by accident. The
 default cutoff is the next whole second: ``iat`` has second precision, so every token issued up
-to the moment of the call is refused, and tokens issued from the next second on pass. Subjects
-are matched by ``sub`` alone, under every trusted issuer.
+to the moment of the call is refused, and tokens issued from the next second on pass.
 """
 
 from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Literal
 
 from .claims import iso_time
 from .errors import ConfigurationError
-from .store_checks import parse_cutoff
-from .stores import EntryKind, TokenStore, build_store, is_process_local, store_key
+from .store_checks import parse_cutoff, token_issuer
+from .stores import (
+    EntryKind,
+    TokenStore,
+    build_store,
+    describe_issuer,
+    is_process_local,
+    store_key,
+)
 from .token import AccessToken
 
 if TYPE_CHECKING:
@@ -41,6 +56,11 @@ if TYPE_CHECKING:
 
 Moment = float | int | datetime
 """A point in time: seconds since the epoch, or an aware ``datetime``."""
+
+KEYWORDS = ("issuer=...", "all_issuers=True")
+"""How Python code names the issuer of a revocation (the commands: :data:`OPTIONS`)."""
+OPTIONS = ("--issuer ISS", "--all-issuers")
+"""How the revoke commands name it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,13 +71,16 @@ class Revocation:
     identifier: str  # the jti or the sub
     cutoff: float | None  # subject: tokens issued (iat) before it are refused
     kept_until: float | None  # when the store forgets it; None: nothing stored, moot already
+    issuer: str | None = None  # whose tokens: an iss ("" without one); None: every issuer
 
     def describe(self) -> str:
         """One line for an operator (the identifier is the operator's own input)."""
+        whose = describe_issuer(self.issuer)
         what = (
-            f"jti {self.identifier!r}"
+            f"jti {self.identifier!r} {whose}"
             if self.kind == "token"
-            else f"tokens of sub {self.identifier!r} issued before {iso_time(self.cutoff or 0)}"
+            else f"tokens of sub {self.identifier!r} {whose} issued before "
+            f"{iso_time(self.cutoff or 0)}"
         )
         if self.kept_until is None:
             return f"{what}: nothing stored, no such token can be accepted any more"
@@ -80,10 +103,12 @@ class Revocations:
         leeway: float = 60.0,
         max_lifetime: float | None = None,
         revocation_ttl: float = 86400.0,
+        issuers: Sequence[str] = (),
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.store = store
         self.prefix = prefix
+        self.issuers = tuple(issuers)  # the trusted ones (ISSUER); empty: iss is not checked
         self.leeway = leeway
         self.lifetime_bound = max_lifetime if max_lifetime is not None else revocation_ttl
         self.clock = clock
@@ -101,20 +126,56 @@ class Revocations:
             leeway=config.leeway,
             max_lifetime=config.max_lifetime,
             revocation_ttl=config.revocation_ttl,
+            issuers=config.issuers,
         )
 
-    def revoke_token(self, jti: str, *, expires_at: Moment | None = None) -> Revocation:
-        """Refuse the token with this ``jti``; ``expires_at`` is its ``exp`` (if known)."""
+    def resolve_issuer(
+        self,
+        issuer: str | None = None,
+        *,
+        all_issuers: bool = False,
+        spelled: tuple[str, str] = KEYWORDS,
+    ) -> str | None:
+        """The issuer a revocation is about (``None``: every issuer), as the module docstring
+        says; ``ValueError`` when it cannot be told. ``spelled`` names the two choices in the
+        message (the commands name their options)."""
+        name, every = spelled
+        if all_issuers:
+            if issuer is not None:
+                raise ValueError(f"give {name} or {every}, not both")
+            return None
+        if issuer is not None:
+            _require_identifier("issuer", issuer)
+            if self.issuers and issuer not in self.issuers:
+                raise ValueError(
+                    f"{issuer!r} is not a trusted issuer (ISSUER: {', '.join(self.issuers)}), "
+                    "so no token of it can be accepted"
+                )
+            return issuer
+        if len(self.issuers) > 1:
+            raise ValueError(
+                f"several issuers are trusted ({', '.join(self.issuers)}): name the one whose "
+                f"tokens to revoke ({name}), or revoke under every issuer ({every})"
+            )
+        return self.issuers[0] if self.issuers else None
+
+    def revoke_token(
+        self,
+        jti: str,
+        *,
+        expires_at: Moment | None = None,
+        issuer: str | None = None,
+        all_issuers: bool = False,
+    ) -> Revocation:
+        """Refuse the token with this ``jti`` from ``issuer`` (see :meth:`resolve_issuer`);
+        ``expires_at`` is its ``exp`` (if known)."""
         _require_identifier("jti", jti)
-        now = self.clock()
-        if expires_at is None:
-            until = now + self.lifetime_bound + 2 * self.leeway
-        else:
-            until = timestamp(expires_at) + self.leeway
-        return self._store("token", jti, "1", None, until=until, now=now)
+        scope = self.resolve_issuer(issuer, all_issuers=all_issuers)
+        return self._revoke_token(jti, scope, expires_at)
 
     def revoke(self, token: AccessToken) -> Revocation:
-        """Refuse ``token`` from now on (a logout): by its ``jti``, until its ``exp``.
+        """Refuse ``token`` from now on (a logout): by its own ``iss`` and ``jti``, until its
+        ``exp``.
 
         Raises ``ValueError`` for a token without ``jti``; revoke its subject instead.
         """
@@ -122,33 +183,67 @@ class Revocations:
             raise ValueError("this token has no jti: use revoke_subject(token.subject)")
         exp = token.claims.get("exp")
         expires_at = exp if isinstance(exp, int | float) and not isinstance(exp, bool) else None
-        return self.revoke_token(token.token_id, expires_at=expires_at)
+        return self._revoke_token(token.token_id, token_issuer(token.claims), expires_at)
 
-    def revoke_subject(self, subject: str, *, before: Moment | None = None) -> Revocation:
-        """Refuse every token of ``subject`` issued before ``before`` (default: now)."""
+    def revoke_subject(
+        self,
+        subject: str,
+        *,
+        before: Moment | None = None,
+        issuer: str | None = None,
+        all_issuers: bool = False,
+    ) -> Revocation:
+        """Refuse every token of ``subject`` from ``issuer`` (see :meth:`resolve_issuer`)
+        issued before ``before`` (default: now)."""
         _require_identifier("sub", subject)
+        scope = self.resolve_issuer(issuer, all_issuers=all_issuers)
         now = self.clock()
         cutoff = float(math.ceil(now)) if before is None else timestamp(before)
-        current = self.subject_cutoff(subject)
+        key = store_key(self.prefix, "revoked-sub", subject, issuer=scope)
+        current = self._cutoffs([key])
         if current is not None and current > cutoff:
             cutoff = current
         until = cutoff + self.lifetime_bound + self.leeway
-        return self._store("subject", subject, repr(cutoff), cutoff, until=until, now=now)
+        return self._store("subject", subject, scope, repr(cutoff), cutoff, until=until, now=now)
 
-    def is_token_revoked(self, jti: str) -> bool:
-        """Whether the token with this ``jti`` is revoked by its ``jti``."""
-        key = store_key(self.prefix, "revoked-jti", jti)
-        return self.store.get_many([key])[0] is not None
+    def is_token_revoked(
+        self, jti: str, *, issuer: str | None = None, all_issuers: bool = False
+    ) -> bool:
+        """Whether a token with this ``jti`` from ``issuer`` is revoked by its ``jti`` (under
+        its issuer or every issuer); with ``all_issuers``, whether it is under every issuer."""
+        keys = self._keys("revoked-jti", jti, self.resolve_issuer(issuer, all_issuers=all_issuers))
+        return any(value is not None for value in self.store.get_many(keys))
 
-    def subject_cutoff(self, subject: str) -> float | None:
-        """The time before which ``subject``'s tokens are refused, if any."""
-        value = self.store.get_many([store_key(self.prefix, "revoked-sub", subject)])[0]
-        return None if value is None else parse_cutoff(value)
+    def subject_cutoff(
+        self, subject: str, *, issuer: str | None = None, all_issuers: bool = False
+    ) -> float | None:
+        """The time before which ``subject``'s tokens from ``issuer`` are refused, if any
+        (the later of its issuer's and every issuer's cutoff)."""
+        scope = self.resolve_issuer(issuer, all_issuers=all_issuers)
+        return self._cutoffs(self._keys("revoked-sub", subject, scope))
+
+    def _keys(self, kind: EntryKind, identifier: str, scope: str | None) -> list[str]:
+        """The keys a token of ``scope`` is checked against: its issuer's, every issuer's."""
+        scopes = (None,) if scope is None else (scope, None)
+        return [store_key(self.prefix, kind, identifier, issuer=s) for s in scopes]
+
+    def _cutoffs(self, keys: list[str]) -> float | None:
+        found = [parse_cutoff(value) for value in self.store.get_many(keys) if value is not None]
+        return max(found, default=None)
+
+    def _revoke_token(self, jti: str, scope: str | None, expires_at: Moment | None) -> Revocation:
+        now = self.clock()
+        if expires_at is None:
+            until = now + self.lifetime_bound + 2 * self.leeway
+        else:
+            until = timestamp(expires_at) + self.leeway
+        return self._store("token", jti, scope, "1", None, until=until, now=now)
 
     def _store(
         self,
         kind: Literal["token", "subject"],
         identifier: str,
+        scope: str | None,
         value: str,
         cutoff: float | None,
         *,
@@ -156,10 +251,10 @@ class Revocations:
         now: float,
     ) -> Revocation:
         if until <= now:
-            return Revocation(kind, identifier, cutoff, None)
+            return Revocation(kind, identifier, cutoff, None, scope)
         entry: EntryKind = "revoked-jti" if kind == "token" else "revoked-sub"
-        self.store.put(store_key(self.prefix, entry, identifier), value, until - now)
-        return Revocation(kind, identifier, cutoff, until)
+        self.store.put(store_key(self.prefix, entry, identifier, issuer=scope), value, until - now)
+        return Revocation(kind, identifier, cutoff, until, scope)
 
 
 def revoke_by_options(
@@ -169,9 +264,12 @@ def revoke_by_options(
     exp: str | None = None,
     sub: str | None = None,
     before: str | None = None,
+    issuer: str | None = None,
+    all_issuers: bool = False,
 ) -> Revocation:
     """Do what a revoke command was asked: ``jti`` (with its token's ``exp``, if known) or
-    ``sub`` (with ``before``, default now); times as text (:func:`parse_time`).
+    ``sub`` (with ``before``, default now); times as text (:func:`parse_time`); ``issuer`` or
+    ``all_issuers`` as :meth:`Revocations.resolve_issuer` takes them.
 
     Raises ``ValueError`` with a message for the user, also when the store lives in one process
     only: a revocation made by a command would never reach the running API.
@@ -188,10 +286,14 @@ def revoke_by_options(
             "so a revocation made here cannot reach the running API: configure a shared store "
             "(REDIS_URL, or for Django STORE 'django-cache' on a Redis or Memcached cache)"
         )
+    scope = revocations.resolve_issuer(issuer, all_issuers=all_issuers, spelled=OPTIONS)
+    every = scope is None
     if jti is not None:
-        return revocations.revoke_token(jti, expires_at=None if exp is None else parse_time(exp))
+        expires_at = None if exp is None else parse_time(exp)
+        return revocations.revoke_token(jti, expires_at=expires_at, issuer=scope, all_issuers=every)
     assert sub is not None  # noqa: S101 - exactly one of the two is set
-    return revocations.revoke_subject(sub, before=None if before is None else parse_time(before))
+    cutoff = None if before is None else parse_time(before)
+    return revocations.revoke_subject(sub, before=cutoff, issuer=scope, all_issuers=every)
 
 
 def timestamp(moment: Moment) -> float:

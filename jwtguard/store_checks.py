@@ -3,11 +3,18 @@
 They run after the signature and the claims are proven, so nothing unproven ever reaches the
 store, and in this order because the replay check consumes the ``jti``.
 
-- Revocation: one read of two entries, the token's ``jti`` and its ``sub``'s cutoff. A token
-  whose ``sub`` has a cutoff is refused if it was issued (``iat``) before it, and also when it
-  has no ``iat`` to prove otherwise (fail closed).
-- Replay: an atomic "add unless present" of the ``jti``, kept until the token's ``exp`` plus the
-  leeway, when the token can no longer be accepted anyway, and no longer.
+Entries are scoped by the token's ``iss`` (:func:`~jwtguard.stores.store_key`), so one
+tenant's token never burns or revokes another tenant's identical ``jti`` or ``sub``.
+
+- Revocation: one read (one store round trip) of up to four entries: the token's ``jti`` and its
+  ``sub``'s cutoff, each under the token's issuer and under every issuer. A token whose ``sub``
+  has a cutoff is refused if it was issued (``iat``) before it, and also when it has no ``iat``
+  to prove otherwise (fail closed).
+- Replay: an atomic "add unless present" of the issuer's ``jti``, kept until the token's ``exp``
+  plus the leeway, when the token can no longer be accepted anyway, and no longer.
+
+A store that keeps its entries in one process (:func:`~jwtguard.stores.is_process_local`) holds
+only within one worker: the first check on one logs a warning, once per process.
 
 When the store fails, ``STORE_FAILURE = "closed"`` (the default) answers 503
 ``store_unavailable`` with ``Retry-After``; ``"open"`` accepts the token unchecked and logs a
@@ -18,6 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -25,7 +33,14 @@ from typing import Any
 
 from .claims import iso_time
 from .errors import AuthError, ClaimInvalid, StoreUnavailable, TokenReplayed, TokenRevoked
-from .stores import MemoryStore, StoreError, TokenStore, store_key
+from .stores import (
+    MemoryStore,
+    StoreError,
+    TokenStore,
+    describe_issuer,
+    is_process_local,
+    store_key,
+)
 
 logger = logging.getLogger("jwtguard")
 
@@ -57,11 +72,14 @@ class StoreChecks:
         self.name = getattr(store, "name", type(store).__name__)
         # A memory store answers at once; any other may wait on the network.
         self.blocking = not isinstance(store, MemoryStore)
+        self.process_local = is_process_local(store)
         self._log = RateLimitedLog(LOG_INTERVAL, clock)
 
     def check(self, claims: Mapping[str, Any], now: float) -> None:
         """Raise :class:`~jwtguard.errors.TokenRevoked`, :class:`~jwtguard.errors.TokenReplayed`
         or :class:`~jwtguard.errors.StoreUnavailable`; return when the token may pass."""
+        if self.process_local and PROCESS_LOCAL_WARNING.first():
+            self._warn_process_local()
         if self.revocation:
             self._guarded("revocation", self._check_revoked, claims, now)
         if self.replay:
@@ -85,23 +103,37 @@ class StoreChecks:
     # --- the checks --------------------------------------------------------------------------
 
     def _check_revoked(self, claims: Mapping[str, Any], now: float) -> None:
-        jti, sub = _string(claims.get("jti")), _string(claims.get("sub"))
+        jti, sub, iss = _string(claims.get("jti")), _string(claims.get("sub")), token_issuer(claims)
+        scopes = (iss, None)  # the token's own issuer, then every issuer
         keys = []
         if jti:
-            keys.append(store_key(self.prefix, "revoked-jti", jti))
+            keys += [store_key(self.prefix, "revoked-jti", jti, issuer=s) for s in scopes]
         if sub is not None:
-            keys.append(store_key(self.prefix, "revoked-sub", sub))
+            keys += [store_key(self.prefix, "revoked-sub", sub, issuer=s) for s in scopes]
         if not keys:
             return
-        values = self.store.get_many(keys)
-        if jti and values[0] is not None:
-            raise TokenRevoked(detail=f"jti {_shorten(jti)!r} is revoked")
-        cutoff = values[-1] if sub is not None else None
-        if cutoff is None:
+        values = iter(self.store.get_many(keys))  # one round trip, whatever the store
+        if jti:
+            for scope, value in zip(scopes, (next(values), next(values)), strict=True):
+                if value is not None:
+                    raise TokenRevoked(
+                        detail=f"jti {_shorten(jti)!r} {describe_issuer(scope)} is revoked"
+                    )
+        if sub is None:
             return
-        before = parse_cutoff(cutoff)
+        cutoffs = [
+            (parse_cutoff(value), scope)
+            for scope, value in zip(scopes, (next(values), next(values)), strict=True)
+            if value is not None
+        ]
+        if not cutoffs:
+            return
+        before, scope = max(cutoffs, key=lambda cutoff: cutoff[0])
         iat = claims.get("iat")
-        revoked = f"tokens of sub {_shorten(sub)!r} issued before {iso_time(before)} are revoked"
+        revoked = (
+            f"tokens of sub {_shorten(sub)!r} {describe_issuer(scope)} issued before "
+            f"{iso_time(before)} are revoked"
+        )
         if iat is None:
             raise TokenRevoked(detail=f"{revoked}, and this token has no iat to show otherwise")
         if iat < before:
@@ -109,19 +141,35 @@ class StoreChecks:
 
     def _check_replay(self, claims: Mapping[str, Any], now: float) -> None:
         # The claim rules made jti and exp required, and exp + leeway > now.
-        jti, exp = _replay_jti(claims), claims["exp"]
+        jti, exp, iss = _replay_jti(claims), claims["exp"], token_issuer(claims)
         until = exp + self.leeway
-        if not self.store.add(store_key(self.prefix, "used", jti), "1", until - now):
+        if not self.store.add(store_key(self.prefix, "used", jti, issuer=iss), "1", until - now):
             raise TokenReplayed(
-                detail=f"jti {_shorten(jti)!r} was already used (it is remembered until "
-                f"{iso_time(until)}, when the token can no longer be accepted)"
+                detail=f"jti {_shorten(jti)!r} {describe_issuer(iss)} was already used (it is "
+                f"remembered until {iso_time(until)}, when the token can no longer be accepted)"
             )
 
     def _check_unused(self, claims: Mapping[str, Any], now: float) -> None:
-        jti = _replay_jti(claims)
-        [used] = self.store.get_many([store_key(self.prefix, "used", jti)])
+        jti, iss = _replay_jti(claims), token_issuer(claims)
+        [used] = self.store.get_many([store_key(self.prefix, "used", jti, issuer=iss)])
         if used is not None:
-            raise TokenReplayed(detail=f"jti {_shorten(jti)!r} was already used")
+            raise TokenReplayed(
+                detail=f"jti {_shorten(jti)!r} {describe_issuer(iss)} was already used"
+            )
+
+    def _warn_process_local(self) -> None:
+        used_for = (("replay protection", self.replay), ("revocation", self.revocation))
+        checks = " and ".join(name for name, enabled in used_for if enabled)
+        logger.warning(
+            "jwtguard: the token store for %s (%s) keeps its entries in this process only "
+            "(pid %d): each worker process keeps its own used jtis and revocations, so a token "
+            "can be replayed once per worker and a revocation reaches one worker. Use a store "
+            'shared by every worker: REDIS_URL, or in Django STORE = "django-cache" on a shared '
+            "cache (Redis, Memcached)",
+            checks,
+            self.name,
+            os.getpid(),
+        )
 
     # --- store failures ----------------------------------------------------------------------
 
@@ -162,6 +210,37 @@ class StoreChecks:
             detail=f"the {step} check could not reach the token store: {reason}",
             retry_after=RETRY_AFTER,
         )
+
+
+def token_issuer(claims: Mapping[str, Any]) -> str:
+    """The issuer a token's store entries belong to: its ``iss``, ``""`` without one."""
+    iss = claims.get("iss")
+    return iss if isinstance(iss, str) else ""
+
+
+class OncePerProcess:
+    """Says yes the first time it is asked in each process (a forked worker gets its own).
+
+    Without a lock, which a fork could copy while held: ``dict.setdefault`` is atomic, so of
+    threads asking at once exactly one wins.
+    """
+
+    def __init__(self) -> None:
+        self._pid: int | None = None
+        self._winners: dict[int, object] = {}
+
+    def first(self) -> bool:
+        pid = os.getpid()
+        if self._pid == pid:  # the usual answer
+            return False
+        ticket = object()
+        won = self._winners.setdefault(pid, ticket) is ticket
+        self._pid = pid
+        return won
+
+
+PROCESS_LOCAL_WARNING = OncePerProcess()
+"""Whether this process has yet to warn that its store is process-local."""
 
 
 def parse_cutoff(value: str) -> float:

@@ -1,14 +1,19 @@
 """Token stores: where replay protection and revocation keep what they must remember.
 
 A store is a small key-value service with expiring entries (:class:`TokenStore`). jwtguard keeps
-three kinds of entries in it, each under a key made by :func:`store_key` (a prefix, the kind and a
-SHA-256 of the identifier, so keys have a fixed length and no identifier is ever parsed as part of
-a key):
+three kinds of entries in it, each under a key made by :func:`store_key` (a prefix, the kind, and
+SHA-256 digests of the issuer and the identifier, so keys have a fixed length and no identifier is
+ever parsed as part of a key):
 
 - ``used``: a ``jti`` seen by replay protection, until the token's ``exp`` plus the leeway;
 - ``revoked-jti``: a revoked ``jti``, until its token can no longer be accepted;
 - ``revoked-sub``: a subject's cutoff (tokens issued before it are refused), until a token issued
   before it can no longer be accepted.
+
+Every entry belongs to one issuer (the token's ``iss``), so tenants of a multi-issuer API never
+share a ``jti`` or a ``sub``. A revocation may also hold under every issuer, when the operator
+asks for it; its key is the one every entry had before keys were scoped by issuer, so a
+revocation written by an older jwtguard still holds (under every issuer, as it did then).
 
 Stores here: :class:`MemoryStore` (the default: one process only), the Redis store in
 :mod:`jwtguard.redis_store` (shared by every worker and machine), and the Django adapter's store on
@@ -65,21 +70,44 @@ class TokenStore(Protocol):
 
 def is_process_local(store: object) -> bool:
     """Whether ``store`` keeps its entries in one process only (so another process, such as a
-    command that revokes, cannot reach those of a running API)."""
+    command that revokes or another worker, cannot reach those of a running API). The one place
+    that decides: the revoke commands refuse such a store, the checks warn about it."""
     return getattr(store, "process_local", False) is True
 
 
-def store_key(prefix: str, kind: EntryKind, identifier: str) -> str:
-    """The store key for ``identifier`` (a ``jti`` or a ``sub``) as an entry of ``kind``."""
-    digest = hashlib.sha256(identifier.encode("utf-8", "surrogatepass")).hexdigest()
-    return f"{prefix}{kind}:{digest}"
+def store_key(prefix: str, kind: EntryKind, identifier: str, *, issuer: str | None) -> str:
+    """The store key for ``identifier`` (a ``jti`` or a ``sub``) as an entry of ``kind``.
+
+    ``issuer`` is the ``iss`` of the tokens the entry is about (``""`` for tokens without one);
+    ``None`` makes the key of a revocation that holds under every issuer, which is also the
+    key of every entry written before keys were scoped by issuer. The two forms never collide:
+    a scoped key has one more ``:``-separated digest.
+    """
+    if issuer is None:
+        return f"{prefix}{kind}:{_digest(identifier)}"
+    return f"{prefix}{kind}:{_digest(issuer)}:{_digest(identifier)}"
+
+
+def describe_issuer(issuer: str | None) -> str:
+    """Whose tokens an entry of :func:`store_key`'s ``issuer`` is about, for messages."""
+    if issuer is None:
+        return "from every issuer"
+    if not issuer:
+        return "without iss"
+    shown = issuer if len(issuer) <= 64 else issuer[:64] + "…"
+    return f"from iss {shown!r}"
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 class MemoryStore:
     """A :class:`TokenStore` in this process's memory: bounded, expiring, thread-safe.
 
     Every worker process has its own, so replay protection and revocation only hold within one
-    process: fine for one process (or tests), not for ``gunicorn -w 4``. When ``max_entries``
+    process: fine for one process (or tests), not for ``gunicorn -w 4`` (the first check in each
+    process logs a warning saying so). When ``max_entries``
     unexpired entries are held, adding another raises :class:`StoreError` rather than forgetting
     a ``jti`` that must stay remembered (``STORE_FAILURE`` then decides).
     """

@@ -14,7 +14,7 @@ from jwtguard.stores import TokenStore, store_key
 
 
 def key(name: str) -> str:
-    return store_key("test:", "used", name)
+    return store_key("test:", "used", name, issuer="https://idp.example.com/")
 
 
 class StoreContract:

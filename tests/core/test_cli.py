@@ -294,12 +294,68 @@ def test_revoke_reaches_the_validator_through_redis(
     status, out = run(capsys, "explain", token)
     assert status == 0, out
     status, out = run(capsys, "revoke", "--jti", "j-42", "--exp", str(int(time.time()) + 600))
-    assert (status, out.startswith("revoked jti 'j-42' (kept until ")) == (0, True), out
+    # No ISSUER: iss is not checked, so a revocation holds under every issuer.
+    assert (status, out.startswith("revoked jti 'j-42' from every issuer (kept until ")) == (
+        0,
+        True,
+    ), out
     status, out = run(capsys, "explain", token)
     assert (status, "401 token_revoked" in out, "[FAIL] revocation" in out) == (1, True, True)
     status, out = run(capsys, "revoke", "--sub", "alice", "--before", "2020-01-01T00:00:00Z")
     assert status == 0
-    assert "tokens of sub 'alice' issued before 2020-01-01T00:00:00Z" in out
+    assert "tokens of sub 'alice' from every issuer issued before 2020-01-01T00:00:00Z" in out
+
+
+def test_revoke_under_one_issuer_or_every_issuer(
+    keys: Path, capsys: pytest.CaptureFixture[str], redis_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two trusted issuers: ``--issuer`` or ``--all-issuers`` is required; ``explain`` (the
+    validator's reading of the store) sees each revocation under the scoped keys."""
+    tenant_a, tenant_b = "https://a.example/", "https://b.example/"
+    for name, value in {
+        "JWTGUARD_ISSUER": f"{tenant_a},{tenant_b}",
+        "JWTGUARD_JWKS_FILE": str(keys / "jwks.json"),
+        "JWTGUARD_ALGORITHMS": "RS256",
+        "JWTGUARD_AUDIENCE": "api://notes",
+        "JWTGUARD_REVOCATION": "1",
+        "JWTGUARD_REDIS_URL": redis_url,
+    }.items():
+        monkeypatch.setenv(name, value)
+
+    def token(issuer: str, *claims: str) -> str:
+        minted = ["--iss", issuer, "--aud", "api://notes", "--sub", "alice", *claims]
+        return mint(capsys, keys / "private.pem", "--kid", "k1", *minted)
+
+    def revoked(credentials: str) -> bool:
+        status, out = run(capsys, "explain", credentials)
+        assert status in (0, 1), out
+        return "401 token_revoked" in out
+
+    status, out = run(capsys, "revoke", "--jti", "j-1")
+    assert (status, "several issuers are trusted" in out) == (2, True), out
+    assert "(--issuer ISS), or revoke under every issuer (--all-issuers)" in out
+    status, out = run(capsys, "revoke", "--jti", "j-1", "--issuer", "https://c.example/")
+    assert (status, "'https://c.example/' is not a trusted issuer" in out) == (2, True), out
+    with pytest.raises(SystemExit) as parse_error:
+        run(capsys, "revoke", "--jti", "j-1", "--issuer", tenant_a, "--all-issuers")
+    assert parse_error.value.code == 2
+    assert "not allowed with argument" in capsys.readouterr().err
+
+    status, out = run(capsys, "revoke", "--jti", "j-1", "--issuer", tenant_a)
+    assert (status, out.startswith(f"revoked jti 'j-1' from iss {tenant_a!r} (kept")) == (0, True)
+    assert revoked(token(tenant_a, "--claim", "jti=j-1"))
+    assert not revoked(token(tenant_b, "--claim", "jti=j-1"))
+
+    of_a, of_b = token(tenant_a), token(tenant_b)  # issued before the revocation
+    status, out = run(capsys, "revoke", "--sub", "alice", "--issuer", tenant_b)
+    assert (status, f"tokens of sub 'alice' from iss {tenant_b!r}" in out) == (0, True), out
+    assert revoked(of_b)
+    assert not revoked(of_a)
+
+    status, out = run(capsys, "revoke", "--jti", "j-2", "--all-issuers")
+    assert (status, "revoked jti 'j-2' from every issuer" in out) == (0, True), out
+    assert revoked(token(tenant_a, "--claim", "jti=j-2"))
+    assert revoked(token(tenant_b, "--claim", "jti=j-2"))
 
 
 def test_revoke_refuses_a_store_no_api_can_see(

@@ -231,7 +231,7 @@ def test_the_store_is_never_asked_about_an_unproven_token(minter: Minter) -> Non
             assert "only asked about a token that passed every check" in check.message
     assert (store.asked, store.written) == ([], [])
     assert explain(minter.token(jti="good-jti"), validator).accepted
-    assert store_key(config.store_prefix, "used", "good-jti") in store.asked
+    assert store_key(config.store_prefix, "used", "good-jti", issuer=ISSUER) in store.asked
     assert store.written == [], "explain never records a jti as used"
 
 

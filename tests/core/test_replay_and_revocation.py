@@ -30,7 +30,7 @@ from jwtguard.redis_store import RedisStore
 from jwtguard.revocation import parse_time, timestamp
 from jwtguard.store_checks import RETRY_AFTER
 from jwtguard.stores import store_key
-from tests.contract import MAX_LIFETIME, SETTINGS, Minter
+from tests.contract import ISSUER, MAX_LIFETIME, SETTINGS, Minter
 from tests.core.test_stores import Clock
 
 LEEWAY = SETTINGS["LEEWAY"]
@@ -47,7 +47,7 @@ def validator(
 
 
 def used_key(jti: str) -> str:
-    return store_key(PREFIX, "used", jti)
+    return store_key(PREFIX, "used", jti, issuer=ISSUER)
 
 
 # --- replay ----------------------------------------------------------------------------------
@@ -62,7 +62,7 @@ def test_a_token_is_accepted_once(minter: Minter) -> None:
     error = caught.value
     assert (error.status, error.error, error.code) == (401, "invalid_token", "token_replayed")
     assert error.description == "The access token was already used"
-    assert "jti 'once' was already used" in error.detail
+    assert f"jti 'once' from iss {ISSUER!r} was already used" in error.detail
     assert token not in error.detail
     assert guard.validate(minter.token()).subject == "alice", "other tokens still pass"
 
@@ -199,7 +199,7 @@ def test_revoking_a_jti(minter: Minter) -> None:
     with pytest.raises(TokenRevoked) as caught:
         guard.validate(token)
     assert caught.value.description == "The access token was revoked"
-    assert caught.value.detail == "jti 'stolen' is revoked"
+    assert caught.value.detail == f"jti 'stolen' from iss {ISSUER!r} is revoked"
     assert guard.validate(minter.token(jti="other")).token_id == "other"
     assert guard.revocations.is_token_revoked("stolen")
     assert not guard.revocations.is_token_revoked("other")
@@ -211,6 +211,7 @@ def test_revoking_the_token_at_hand(minter: Minter) -> None:
     token = minter.token()
     revocation = guard.revocations.revoke(guard.validate(token))
     assert revocation.describe().startswith("revoked jti ")
+    assert f" from iss {ISSUER!r} (kept until " in revocation.describe(), "the token's own iss"
     with pytest.raises(TokenRevoked):
         guard.validate(token)
     without_jti = guard.validate(minter.token(jti=None))
@@ -224,13 +225,13 @@ def test_a_jti_entry_is_kept_while_it_can_matter(minter: Minter) -> None:
     revocations = Revocations(store, leeway=60, max_lifetime=3600, clock=clock)
     known = revocations.revoke_token("a", expires_at=clock.now + 120)
     assert known.kept_until == clock.now + 180
-    assert store.ttl(store_key(PREFIX, "revoked-jti", "a")) == 180
+    assert store.ttl(store_key(PREFIX, "revoked-jti", "a", issuer=None)) == 180
     unknown = revocations.revoke_token("b")
     assert unknown.kept_until == clock.now + 3600 + 2 * 60, "as long as any token may live"
     moot = revocations.revoke_token("c", expires_at=clock.now - 61)
     assert moot.kept_until is None
     assert "nothing stored" in moot.describe()
-    assert store.get_many([store_key(PREFIX, "revoked-jti", "c")]) == [None]
+    assert store.get_many([store_key(PREFIX, "revoked-jti", "c", issuer=None)]) == [None]
     as_datetime = revocations.revoke_token("d", expires_at=datetime.fromtimestamp(2e9, UTC))
     assert as_datetime.kept_until == 2e9 + 60
 
@@ -247,7 +248,7 @@ def test_revoking_a_subject(minter: Minter) -> None:
     for token in (before, same_second):
         with pytest.raises(TokenRevoked) as caught:
             guard.validate(token)
-        assert caught.value.detail.startswith("tokens of sub 'alice' issued before ")
+        assert caught.value.detail.startswith(f"tokens of sub 'alice' from iss {ISSUER!r} issued ")
         assert "this one was issued at" in caught.value.detail
     assert guard.validate(other_user).subject == "bob"
     clock.now += 1
@@ -452,7 +453,7 @@ def test_a_custom_store_bug_is_a_store_failure(
 def test_a_garbled_subject_cutoff_is_a_store_failure(minter: Minter) -> None:
     store = MemoryStore()
     guard = validator(minter, store=store, REVOCATION=True)
-    store.put(store_key(PREFIX, "revoked-sub", "alice"), "yesterday", 60)
+    store.put(store_key(PREFIX, "revoked-sub", "alice", issuer=ISSUER), "yesterday", 60)
     with pytest.raises(StoreUnavailable) as caught:
         guard.validate(minter.token())
     assert "not a number: 'yesterday'" in caught.value.detail

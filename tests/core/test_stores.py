@@ -3,6 +3,7 @@ what each adds: bounds and exact expiry in memory; timeouts, outages and recover
 
 from __future__ import annotations
 
+import hashlib
 import socket
 import subprocess
 import sys
@@ -118,13 +119,27 @@ def test_memory_store_under_many_threads() -> None:
 
 def test_store_keys_hash_the_identifier() -> None:
     jti = "a:b\r\nSET x 1 " + "z" * 9000
-    made = store_key("api:", "used", jti)
+    made = store_key("api:", "used", jti, issuer="https://idp/\r\nSET x 1")
     assert made.startswith("api:used:")
-    assert len(made) == len("api:used:") + 64
+    assert len(made) == len("api:used:") + 64 + 1 + 64
     assert made.isascii()
     assert " " not in made
-    assert store_key("api:", "revoked-jti", jti) != made
-    assert store_key("api:", "used", jti + "x") != made
+    assert store_key("api:", "revoked-jti", jti, issuer="https://idp/\r\nSET x 1") != made
+    assert store_key("api:", "used", jti + "x", issuer="https://idp/\r\nSET x 1") != made
+
+
+def test_store_keys_are_scoped_by_issuer() -> None:
+    """Each issuer has its own keys; the every-issuer key is the unscoped key older versions
+    wrote, and no issuer's key can take its form."""
+    by_issuer = {
+        issuer: store_key("api:", "revoked-sub", "alice", issuer=issuer)
+        for issuer in ("https://a.example/", "https://b.example/", "")
+    }
+    every = store_key("api:", "revoked-sub", "alice", issuer=None)
+    assert len({*by_issuer.values(), every}) == 4
+    legacy = "api:revoked-sub:" + hashlib.sha256(b"alice").hexdigest()
+    assert every == legacy
+    assert all(key.count(":") == legacy.count(":") + 1 for key in by_issuer.values())
 
 
 def test_importing_jwtguard_does_not_import_redis() -> None:

@@ -5,6 +5,7 @@ the decorator and DRF, ``manage.py jwtguard_revoke`` and the ``W005`` check."""
 from __future__ import annotations
 
 import io
+import logging
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -16,13 +17,14 @@ from django.test import AsyncClient, Client, override_settings
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
-from jwtguard import ConfigurationError
+from jwtguard import ConfigurationError, store_checks
+from jwtguard.store_checks import OncePerProcess
 from jwtguard.stores import store_key
 from jwtguard_django.checks import check_settings
 from jwtguard_django.conf import get_guard, read_options
 from jwtguard_django.stores import DjangoCacheStore
 from tests.answers import check_error_answer
-from tests.contract import DESCRIPTIONS, Minter, Scenario, bearer
+from tests.contract import DESCRIPTIONS, ISSUER, Minter, Scenario, bearer
 from tests.e2e.gunicorn import free_port
 from tests.store_contract import StoreContract
 
@@ -255,6 +257,33 @@ def check_store_unavailable(response: Any, *, drf: bool = False) -> None:
     assert ("detail" in response.json()) is drf
 
 
+@pytest.mark.usefixtures("redis_caches")
+def test_a_locmem_cache_store_warns_once_at_run_time(
+    client: Client,
+    minter: Minter,
+    with_setting: Any,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """gunicorn runs no system check: the first request on a process-local cache says so."""
+    monkeypatch.setattr(store_checks, "PROCESS_LOCAL_WARNING", OncePerProcess())
+    caplog.set_level(logging.WARNING, logger="jwtguard")
+
+    def marked() -> list[str]:
+        return [r.getMessage() for r in caplog.records if "in this process only" in r.getMessage()]
+
+    with with_setting(REPLAY_PROTECTION=True, STORE="django-cache"):  # Redis: shared
+        for _ in range(3):
+            assert client.get("/plain/", headers=bearer(minter.token())).status_code == 200
+    assert marked() == []
+    with with_setting(REPLAY_PROTECTION=True, STORE="django-cache:local"):
+        for _ in range(5):
+            assert client.get("/plain/", headers=bearer(minter.token())).status_code == 200
+    [message] = marked()
+    assert "for replay protection (the Django cache 'local') keeps its entries" in message
+    assert 'STORE = "django-cache" on a shared cache' in message
+
+
 # --- manage.py jwtguard_revoke -----------------------------------------------------------------
 
 
@@ -274,13 +303,13 @@ def test_revoking_by_command_takes_effect_on_the_next_request(
         assert client.get("/plain/", headers=bearer(early)).status_code == 200
         exp = get_guard().validator.validate(early).claims["exp"]
         printed = revoke("--jti", "laptop", "--exp", str(exp))
-        assert printed.startswith("revoked jti 'laptop' (kept until ")
+        assert printed.startswith(f"revoked jti 'laptop' from iss {ISSUER!r} (kept until ")
         response = client.get("/plain/", headers=bearer(early))
         check_error_answer(REVOKED, response.status_code, response.headers.get, response.content)
         assert client.get("/plain/", headers=bearer(other)).status_code == 200
 
         printed = revoke("--sub", "alice")
-        assert printed.startswith("revoked tokens of sub 'alice' issued before ")
+        assert printed.startswith(f"revoked tokens of sub 'alice' from iss {ISSUER!r} issued ")
         with override_settings(MIDDLEWARE=[]):  # DRF answers, with its "detail"
             response = Client().get("/drf/none/", headers=bearer(other))
         check_error_answer(
@@ -298,6 +327,39 @@ def test_revoking_with_the_core_redis_store(
         revoke("--sub", "alice", "--before", "2999-01-01T00:00:00Z")
         assert client.get("/plain/", headers=token).json()["code"] == "token_revoked"
         assert client.get("/plain/", headers=bearer(minter.token())).status_code == 401
+
+
+@pytest.mark.usefixtures("redis_caches")
+def test_revoking_by_command_under_one_issuer_or_every_issuer(
+    client: Client, minter: Minter, with_setting: Any
+) -> None:
+    tenant_b = "https://tenant-b.example/"
+    earlier = time.time() - 10
+
+    def status(**claims: Any) -> int:
+        return client.get("/plain/", headers=bearer(minter.token(**claims))).status_code
+
+    with with_setting(REVOCATION=True, STORE="django-cache", ISSUER=[ISSUER, tenant_b]):
+        with pytest.raises(CommandError, match=r"several issuers are trusted .*--all-issuers"):
+            revoke("--jti", "laptop")
+        with pytest.raises(CommandError, match="not allowed with argument"):
+            revoke("--jti", "laptop", "--issuer", tenant_b, "--all-issuers")
+        printed = revoke("--jti", "laptop", "--issuer", tenant_b)
+        assert printed.startswith(f"revoked jti 'laptop' from iss {tenant_b!r} (kept until ")
+        assert (status(iss=tenant_b, jti="laptop"), status(iss=ISSUER, jti="laptop")) == (401, 200)
+
+        revoke("--sub", "alice", "--issuer", ISSUER)
+        assert (status(iss=ISSUER, now=earlier), status(iss=tenant_b, now=earlier)) == (401, 200)
+
+        printed = revoke("--sub", "bob", "--all-issuers")
+        assert printed.startswith("revoked tokens of sub 'bob' from every issuer issued before ")
+        for issuer in (ISSUER, tenant_b):
+            response = client.get(
+                "/plain/", headers=bearer(minter.token(iss=issuer, sub="bob", now=earlier))
+            )
+            check_error_answer(
+                REVOKED, response.status_code, response.headers.get, response.content
+            )
 
 
 @pytest.mark.usefixtures("redis_caches")
@@ -351,5 +413,5 @@ def test_command_and_api_share_the_entries(with_setting: Any) -> None:
         revoke("--jti", "abc")
         revocations = get_guard().revocations
         assert revocations.is_token_revoked("abc")
-        key = store_key("jwtguard:", "revoked-jti", "abc")
+        key = store_key("jwtguard:", "revoked-jti", "abc", issuer=ISSUER)
         assert DjangoCacheStore().get_many([key]) == ["1"]

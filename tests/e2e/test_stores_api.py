@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -28,7 +29,7 @@ import requests
 from jwtguard import GuardConfig, Revocations
 from jwtguard.testing import parse_challenge
 from tests.answers import check_error_answer
-from tests.contract import DESCRIPTIONS, Minter, Scenario, bearer
+from tests.contract import DESCRIPTIONS, ISSUER, Minter, Scenario, bearer
 from tests.e2e.gunicorn import ROOT, django_environment, serve_api
 from tests.e2e.notes_api import EXPECTED_ME, contract_environment
 from tests.redis_server import RedisServer
@@ -183,6 +184,31 @@ def test_two_servers_on_two_ports_share_one_redis(
             assert eventually(lambda s=served: sum(s.workers(name).values()) == BURST // 2)
 
 
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+def test_each_worker_warns_once_of_a_per_process_store(
+    framework: str, minter: Minter, jwks_file: Path, tmp_path: Path
+) -> None:
+    """No REDIS_URL: the default memory store is each worker's own, and each worker's log says
+    so once, at its first request (gunicorn runs no Django system check)."""
+    env = contract_environment(jwks_file) | {"JWTGUARD_REPLAY_PROTECTION": "1"}
+    workers: Counter[str] = Counter()
+    with running(framework, env, tmp_path, workers=2) as api:
+        for _ in range(10):
+            name, responses = burst([sending(api, minter.token()) for _ in range(BURST // 2)])
+            assert [r.status_code for r in responses] == [200] * (BURST // 2)
+            assert eventually(lambda n=name: sum(api.workers(n).values()) == BURST // 2)
+            workers.update(api.workers(name))
+            if len(workers) == 2:
+                break
+        assert len(workers) == 2, f"only one worker answered: {workers}"
+    log = (tmp_path / f"{framework}_api.log").read_text()
+    warned = Counter(re.findall(r"in this process only \(pid (\d+)\)", log))
+    pids = [worker.strip("<>") for worker in workers]  # the access log writes "<pid>"
+    assert warned == dict.fromkeys(pids, 1), log
+    assert "a token can be replayed once per worker and a revocation reaches one worker" in log
+    assert "REDIS_URL" in log
+
+
 # --- revocation ----------------------------------------------------------------------------
 
 
@@ -227,7 +253,7 @@ def test_a_revoked_subject_is_refused_by_every_worker(api: Api, minter: Minter) 
     sub = f"carol-{uuid.uuid4().hex[:8]}"
     issued = time.time() - 5
     printed = command(api, "--sub", sub)
-    assert printed.startswith(f"revoked tokens of sub {sub!r} issued before ")
+    assert printed.startswith(f"revoked tokens of sub {sub!r} from iss {ISSUER!r} issued ")
 
     def earlier_tokens() -> list[Callable[[str], requests.Response]]:
         return [sending(api, minter.token(sub=sub, now=issued)) for _ in range(BURST)]

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from typing import Any
 
@@ -10,10 +11,11 @@ import pytest
 from flask import Flask
 from flask.typing import ResponseReturnValue
 
-from jwtguard import MemoryStore
+from jwtguard import MemoryStore, store_checks
+from jwtguard.store_checks import OncePerProcess
 from jwtguard_flask import JWTGuard, get_state, jwt_required
 from tests.answers import check_error_answer
-from tests.contract import DESCRIPTIONS, Minter, Scenario, bearer
+from tests.contract import DESCRIPTIONS, ISSUER, Minter, Scenario, bearer
 from tests.e2e.gunicorn import free_port
 from tests.flask.conftest import flask_settings, whoami
 
@@ -60,6 +62,22 @@ def test_a_store_given_to_the_extension(settings: dict[str, Any], minter: Minter
     check_error_answer(REVOKED, refused.status_code, refused.headers.get, refused.data)
 
 
+def test_the_default_memory_store_warns_once_at_run_time(
+    settings: dict[str, Any],
+    minter: Minter,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(store_checks, "PROCESS_LOCAL_WARNING", OncePerProcess())
+    caplog.set_level(logging.WARNING, logger="jwtguard")
+    client = make_app({**settings, "REVOCATION": True}).test_client()
+    for path in ("/me", "/async-me") * 3:
+        assert client.get(path, headers=bearer(minter.token())).status_code == 200
+    [record] = [r for r in caplog.records if "in this process only" in r.getMessage()]
+    assert "for revocation (MemoryStore)" in record.getMessage()
+    assert "a revocation reaches one worker" in record.getMessage()
+
+
 @pytest.mark.parametrize("path", ["/me", "/async-me"])
 def test_store_outage_answers_503(settings: dict[str, Any], minter: Minter, path: str) -> None:
     dead = f"redis://127.0.0.1:{free_port()}/0"
@@ -91,14 +109,56 @@ def test_revoke_command(settings: dict[str, Any], minter: Minter, redis_url: str
 
     result = runner.invoke(args=["jwtguard", "revoke", "--jti", "laptop"])
     assert result.exit_code == 0, result.output
-    assert result.output.startswith("revoked jti 'laptop' (kept until ")
+    assert result.output.startswith(f"revoked jti 'laptop' from iss {ISSUER!r} (kept until ")
     refused = client.get("/me", headers=bearer(token))
     check_error_answer(REVOKED, refused.status_code, refused.headers.get, refused.data)
     assert client.get("/me", headers=bearer(other)).status_code == 200
 
     result = runner.invoke(args=["jwtguard", "revoke", "--sub", "alice"])
-    assert result.output.startswith("revoked tokens of sub 'alice' issued before ")
+    assert result.output.startswith(f"revoked tokens of sub 'alice' from iss {ISSUER!r} issued ")
     assert client.get("/me", headers=bearer(other)).get_json()["code"] == "token_revoked"
+
+
+def test_revoke_command_under_one_issuer_or_every_issuer(
+    settings: dict[str, Any], minter: Minter, redis_url: str
+) -> None:
+    tenant_b = "https://tenant-b.example/"
+    issuers = {"ISSUER": [ISSUER, tenant_b]}
+    app = make_app({**settings, **issuers, "REVOCATION": True, "REDIS_URL": redis_url})
+    client, runner = app.test_client(), app.test_cli_runner()
+    earlier = time.time() - 10
+
+    def status(**claims: Any) -> int:
+        return client.get("/me", headers=bearer(minter.token(**claims))).status_code
+
+    def revoke(*arguments: str) -> str:
+        result = runner.invoke(args=["jwtguard", "revoke", *arguments])
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    result = runner.invoke(args=["jwtguard", "revoke", "--jti", "laptop"])
+    assert result.exit_code == 1
+    assert "several issuers are trusted" in result.output
+    assert "(--issuer ISS), or revoke under every issuer (--all-issuers)" in result.output
+    result = runner.invoke(
+        args=["jwtguard", "revoke", "--jti", "laptop", "--issuer", ISSUER, "--all-issuers"]
+    )
+    assert (result.exit_code, "not both" in result.output) == (1, True), result.output
+
+    printed = revoke("--jti", "laptop", "--issuer", tenant_b)
+    assert printed.startswith(f"revoked jti 'laptop' from iss {tenant_b!r} (kept until ")
+    assert (status(iss=tenant_b, jti="laptop"), status(iss=ISSUER, jti="laptop")) == (401, 200)
+
+    revoke("--sub", "alice", "--issuer", ISSUER)
+    assert (status(iss=ISSUER, now=earlier), status(iss=tenant_b, now=earlier)) == (401, 200)
+
+    printed = revoke("--sub", "bob", "--all-issuers")
+    assert printed.startswith("revoked tokens of sub 'bob' from every issuer issued before ")
+    for issuer in (ISSUER, tenant_b):
+        refused = client.get(
+            "/me", headers=bearer(minter.token(iss=issuer, sub="bob", now=earlier))
+        )
+        check_error_answer(REVOKED, refused.status_code, refused.headers.get, refused.data)
 
 
 @pytest.mark.parametrize(

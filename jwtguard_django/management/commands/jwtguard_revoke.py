@@ -3,10 +3,14 @@
     manage.py jwtguard_revoke --jti 4f1c9a --exp 1767225600   # one token (its jti and exp)
     manage.py jwtguard_revoke --sub alice                     # every token of alice issued so far
     manage.py jwtguard_revoke --sub alice --before 2026-01-01T00:00:00Z
+    manage.py jwtguard_revoke --sub alice --issuer https://tenant-a.example/
+    manage.py jwtguard_revoke --sub alice --all-issuers
 
 It writes to the token store of the ``JWTGUARD`` setting, which must be shared with the running
 API (``REDIS_URL``, or ``STORE = "django-cache"`` on a Redis or Memcached cache) and have
-``REVOCATION`` on. Times are seconds since the epoch or ISO 8601 (UTC without an offset).
+``REVOCATION`` on. Times are seconds since the epoch or ISO 8601 (UTC without an offset). With
+several trusted issuers, ``--issuer`` or ``--all-issuers`` is required
+(:func:`jwtguard.revocation.revoke_by_options` decides).
 """
 
 from __future__ import annotations
@@ -35,6 +39,15 @@ class Command(BaseCommand):
         parser.add_argument(
             "--before", help="with --sub: revoke tokens issued before this time (default: now)"
         )
+        whose = parser.add_mutually_exclusive_group()
+        whose.add_argument(
+            "--issuer",
+            metavar="ISS",
+            help="the tokens' iss (default: the one trusted issuer; required with several)",
+        )
+        whose.add_argument(
+            "--all-issuers", action="store_true", help="revoke under every issuer at once"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
@@ -44,6 +57,8 @@ class Command(BaseCommand):
                 exp=options["exp"],
                 sub=options["sub"],
                 before=options["before"],
+                issuer=options["issuer"],
+                all_issuers=options["all_issuers"],
             )
         except (ValueError, ConfigurationError) as error:
             raise CommandError(str(error)) from None
