@@ -201,3 +201,10 @@ def test_explain_names_the_non_canonical_segment(
     assert (failure.step, failure.message) == (step, f"the token {segment} {NON_CANONICAL}")
     with pytest.raises(TokenMalformed):
         validator.validate(token)
+
+
+def test_explain_passes_a_canonical_token(validator: Validator, minter: Minter) -> None:
+    explanation = explain(f"Bearer {minter.token()}", validator)
+    assert explanation.accepted
+    passed = {check.step: check.message for check in explanation.checks}
+    assert passed["signature encoding"] == "canonical base64url"
