@@ -4,6 +4,9 @@ Order: types, then time (``exp``, ``nbf``, ``iat`` with leeway), then ``iss``, `
 claims and maximum lifetime. NumericDates must be JSON numbers (never booleans or strings) within
 ``0 .. 253402300799`` (the year 9999), so absurd values such as ``10**30`` are refused rather
 than treated as "never expires".
+
+Then :func:`check_binding`: a token bound to a key by ``cnf`` (RFC 7800) is refused, because
+jwtguard cannot yet check the proof of possession that makes such a token safe.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from .errors import (
     ClaimMissing,
     IssuerInvalid,
     LifetimeTooLong,
+    TokenBindingUnsupported,
     TokenExpired,
     TokenIssuedInFuture,
     TokenNotYetValid,
@@ -27,6 +31,16 @@ from .errors import (
 MAX_NUMERIC_DATE = 253402300799  # 9999-12-31T23:59:59Z
 _NUMERIC_DATES = ("exp", "nbf", "iat")
 _STRING_CLAIMS = ("sub", "jti", "iss")
+#: RFC 7800 §3 confirmation methods and the specifications that bind tokens with them.
+CONFIRMATION_METHODS = {
+    "jkt": "DPoP, RFC 9449",
+    "x5t#S256": "mutual TLS, RFC 8705",
+    "jwk": "RFC 7800",
+    "jwe": "RFC 7800",
+    "jku": "RFC 7800",
+    "kid": "RFC 7800",
+}
+_MAX_METHODS_NAMED = 4
 
 
 class ClaimRules:
@@ -109,6 +123,39 @@ class ClaimRules:
             )
         if self.audiences.isdisjoint(values):
             raise AudienceInvalid(detail=f"aud {values!r} is not one of {sorted(self.audiences)!r}")
+
+
+def check_binding(claims: Mapping[str, Any]) -> None:
+    """Refuse a token that ``cnf`` binds to a key (RFC 7800 §3): accepted as a bearer token, a
+    stolen DPoP or certificate-bound token would work like an unbound one.
+
+    Any member of ``cnf`` counts, known or not (RFC 7800 lets new confirmation methods be
+    defined): :class:`~jwtguard.errors.TokenBindingUnsupported`. A ``cnf`` that is not a
+    non-empty JSON object (``null``, a string, ``{}``) is malformed, and refused as an invalid
+    claim rather than guessed to be unbound. The detail names the methods, never their values.
+    """
+    if "cnf" not in claims:
+        return
+    confirmation = claims["cnf"]
+    if not isinstance(confirmation, dict) or not confirmation:
+        raise _invalid("cnf", "must be a JSON object naming a confirmation method (RFC 7800)")
+    methods = sorted(confirmation)
+    named = [
+        f"{_shorten(method)} ({CONFIRMATION_METHODS[method]})"
+        if method in CONFIRMATION_METHODS
+        else _shorten(method)
+        for method in methods[:_MAX_METHODS_NAMED]
+    ]
+    more = len(methods) - len(named)
+    raise TokenBindingUnsupported(
+        detail=f"cnf binds the token to a key by {', '.join(named)}"
+        + (f" and {more} more" if more else "")
+        + "; jwtguard cannot check a proof of possession, so it accepts only unbound tokens"
+    )
+
+
+def _shorten(name: str, limit: int = 32) -> str:
+    return repr(name if len(name) <= limit else name[:limit] + "…")
 
 
 def _numeric_date(claims: Mapping[str, Any], name: str) -> float | None:

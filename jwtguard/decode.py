@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
 import time
 from typing import Any
 
 from .claims import iso_time
 from .explain_facts import relative
+from .jws import b64url_decode
 
 TIME_CLAIMS = ("exp", "nbf", "iat", "auth_time")
 BANNER = "UNVERIFIED: decoded without checking the signature or any claim; trust none of it."
@@ -58,7 +57,6 @@ def render(decoded: dict[str, Any], now: float | None = None) -> str:
 
 def _segment(segment: str, what: str) -> Any:
     try:
-        raw = base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
-        return json.loads(raw)
-    except (binascii.Error, ValueError) as error:
+        return json.loads(b64url_decode(segment))  # the validator's decoder: as strict
+    except ValueError as error:
         raise ValueError(f"the {what} is not base64url-encoded JSON ({error})") from None

@@ -186,6 +186,15 @@ class CriticalHeaderUnsupported(InvalidToken):
     default_description = "The token requires an unsupported critical header extension"
 
 
+class TokenBindingUnsupported(InvalidToken):
+    """The token is bound to a key by its ``cnf`` claim (RFC 7800: DPoP ``jkt``, RFC 9449;
+    mutual-TLS ``x5t#S256``, RFC 8705; ``jwk``, ``jwe``, ``jku``, ``kid``), and jwtguard cannot
+    check the proof of possession: accepting it as a bearer token would be a silent downgrade."""
+
+    code = "token_binding_unsupported"
+    default_description = "The access token is bound to a key; this API accepts only bearer tokens"
+
+
 class TokenRevoked(InvalidToken):
     code = "token_revoked"
     default_description = "The access token was revoked"
@@ -271,6 +280,7 @@ INVALID_TOKEN_ERRORS: tuple[type[InvalidToken], ...] = (
     TypeInvalid,
     LifetimeTooLong,
     CriticalHeaderUnsupported,
+    TokenBindingUnsupported,
     TokenRevoked,
     TokenReplayed,
 )

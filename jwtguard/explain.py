@@ -153,7 +153,7 @@ def _token_checks(report: Report, token: str, validator: Validator, now: float) 
     multi_issuer = isinstance(validator.key_source, IssuerKeySources)
     claims = report.produce("payload", jws.payload, _JSON_OBJECT) if multi_issuer else {}
     keys = _keys(report, validator, jws.header.get("kid"), algorithm, claims)
-    signature = report.produce("signature encoding", jws.signature, "base64url")
+    signature = report.produce("signature encoding", jws.signature, "canonical base64url")
     verified = next((k for k in keys if k.verify(algorithm, jws.signing_input, signature)), None)
     if verified is None:
         names = ", ".join(_key_name(key) for key in keys)

@@ -1,4 +1,5 @@
-"""Steps 5-7 of ``jwtguard explain``: the claim rules one at a time, then revocation and replay.
+"""Steps 5-7 of ``jwtguard explain``: the claim rules one at a time, the binding, then
+revocation and replay.
 
 Each claim check runs the validator's own :class:`~jwtguard.claims.ClaimRules`, reduced to that
 one rule, so a later failure is reported too (an expired token with a wrong audience shows
@@ -16,7 +17,7 @@ from collections.abc import Mapping
 from functools import partial
 from typing import Any
 
-from .claims import MAX_NUMERIC_DATE, ClaimRules, iso_time
+from .claims import MAX_NUMERIC_DATE, ClaimRules, check_binding, iso_time
 from .errors import AuthError, ClaimMissing, StoreUnavailable
 from .explain_facts import relative
 from .explain_report import Report
@@ -28,7 +29,7 @@ _TIME_STEPS = (("expiry", "exp"), ("not before", "nbf"), ("issued at", "iat"))
 
 
 def claim_checks(report: Report, rules: ClaimRules, claims: Mapping[str, Any], now: float) -> None:
-    """The claim rules in the validator's order, each on its own claims."""
+    """The claim rules in the validator's order, each on its own claims, then the binding."""
     missing = [name for name in rules.required if name not in claims]
     if missing:
         detail = f"missing: {', '.join(missing)} (required: {', '.join(rules.required)})"
@@ -55,6 +56,7 @@ def claim_checks(report: Report, rules: ClaimRules, claims: Mapping[str, Any], n
     _issuer(report, rules, claims, now)
     _audience(report, rules, claims, now)
     _lifetime(report, rules, claims, now)
+    report.run("binding", lambda: check_binding(claims), "no `cnf` claim: bound to no key")
 
 
 def store_checks(

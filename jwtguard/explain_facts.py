@@ -55,6 +55,11 @@ FIXES: dict[str, str] = {
     "type_invalid": "send an access token (RFC 9068 `typ: at+jwt`), or adjust TOKEN_TYPES",
     "lifetime_too_long": "shorten the token lifetime at the issuer, or raise MAX_LIFETIME",
     "critical_header_unsupported": "jwtguard understands no `crit` header extension",
+    "token_binding_unsupported": (
+        "the identity provider bound the token to the client's key (DPoP or mutual TLS), "
+        "which jwtguard cannot check yet: have this client get plain bearer tokens (no DPoP "
+        "proof at the token endpoint, no certificate-bound tokens for it)"
+    ),
     "token_revoked": "the token was revoked: sign in again to get a new one",
     "token_replayed": "each token may be used once (REPLAY_PROTECTION): get a new one",
     "insufficient_scope": "request a token with the missing scope (or grant it to the client)",

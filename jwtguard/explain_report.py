@@ -38,6 +38,7 @@ STEPS: tuple[str, ...] = (
     "issuer",
     "audience",
     "lifetime",
+    "binding",
     "revocation",
     "replay",
     "scopes",

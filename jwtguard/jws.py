@@ -6,8 +6,18 @@ with the default decoder; we do the same work once, strictly and faster:
 - the token must be ASCII with exactly two dots; every segment is decoded, before the token can
   be accepted, by refusing ``+``, ``/`` and ``=`` (never in base64url) and then
   ``binascii.a2b_base64(..., strict_mode=True)``, which refuses any other stray character,
+- every segment must be *canonical* base64url (RFC 4648 §3.5): the unused low bits of its last
+  character are zero, so each byte string has exactly one encoding and one signed token exactly
+  one accepted string. A look-up of the last character in the set allowed for the segment's
+  length remainder (2 leftover characters: low 4 bits zero, ``AQgw``; 3: low 2 bits zero),
+  no re-encoding,
 - JSON must be UTF-8, must be an object, may not repeat a member name (RFC 7515 §4, RFC 7519 §4)
   and may not use the non-standard ``NaN`` / ``Infinity`` literals.
+
+One string per token holds up to the signature's own malleability: JWS allows an ECDSA
+signature and its high-S twin ``(r, n - s)`` alike (RFC 7518 §3.4 does not forbid it), so an
+ES* token still has two accepted strings, whose signatures differ. Key anything that must be
+unique per token (a deny-list, a cache, a rate limit) on its ``jti``, not on the string.
 """
 
 from __future__ import annotations
@@ -23,6 +33,20 @@ from .errors import TokenMalformed
 _BASE64URL = re.compile(r"[A-Za-z0-9_-]*")
 _URLSAFE_TO_STANDARD = bytes.maketrans(b"-_", b"+/")
 _PADDING = (b"", b"", b"==", b"=")  # indexed by len % 4; a remainder of 1 is never valid
+_B64URL_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+# The characters a canonical segment may end with, indexed by len % 4 (0 leaves no unused bit,
+# 1 is never valid): 2 leftover characters carry 12 bits for 1 byte (the last one's low 4 bits
+# unused), 3 carry 18 bits for 2 bytes (low 2 bits unused).
+_CANONICAL_LAST: tuple[frozenset[str], ...] = (
+    frozenset(),
+    frozenset(),
+    frozenset(_B64URL_ALPHABET[::16]),
+    frozenset(_B64URL_ALPHABET[::4]),
+)
+
+
+class NonCanonicalError(ValueError):
+    """A base64url segment has non-zero unused bits in its last character."""
 
 
 class DuplicateMemberError(ValueError):
@@ -58,12 +82,27 @@ def _parse_json(text: str) -> Any:
 
 
 def b64url_decode(segment: str) -> bytes:
-    """Decode one unpadded base64url segment; raise ``ValueError`` if it is not exactly that."""
+    """Decode one unpadded, canonical base64url segment; raise ``ValueError`` if it is not
+    exactly that (:class:`NonCanonicalError` if only its unused low bits are set)."""
     remainder = len(segment) % 4
     if remainder == 1 or "+" in segment or "/" in segment or "=" in segment:
         raise ValueError("not unpadded base64url")
     standard = segment.encode("ascii").translate(_URLSAFE_TO_STANDARD) + _PADDING[remainder]
-    return binascii.a2b_base64(standard, strict_mode=True)
+    data = binascii.a2b_base64(standard, strict_mode=True)
+    if remainder and segment[-1] not in _CANONICAL_LAST[remainder]:
+        raise NonCanonicalError("not canonical base64url (non-zero padding bits)")
+    return data
+
+
+def decode_segment(segment: str, what: str) -> bytes:
+    """:func:`b64url_decode` for the token's ``what`` segment, refusing it as malformed."""
+    try:
+        return b64url_decode(segment)
+    except NonCanonicalError:
+        detail = f"the token {what} is not canonical base64url (non-zero padding bits)"
+    except ValueError:
+        detail = f"the token {what} is not base64url"
+    raise TokenMalformed(detail=detail)
 
 
 def decode_json_object(data: bytes, what: str) -> dict[str, Any]:
@@ -91,26 +130,16 @@ class CompactJWS:
         if token.count(".") != 2 or not token.isascii() or token[0] == ".":
             raise TokenMalformed(detail=_why_not_compact(token))
         header_segment, self.payload_segment, self.signature_segment = token.split(".")
-        try:
-            header_bytes = b64url_decode(header_segment)
-        except ValueError:
-            raise TokenMalformed(detail="the token header is not base64url") from None
+        header_bytes = decode_segment(header_segment, "header")
         self.header: dict[str, Any] = decode_json_object(header_bytes, "header")
         signing_end = len(header_segment) + 1 + len(self.payload_segment)
         self.signing_input: bytes = token[:signing_end].encode("ascii")
 
     def signature(self) -> bytes:
-        try:
-            return b64url_decode(self.signature_segment)
-        except ValueError:
-            raise TokenMalformed(detail="the token signature is not base64url") from None
+        return decode_segment(self.signature_segment, "signature")
 
     def payload(self) -> dict[str, Any]:
-        try:
-            payload_bytes = b64url_decode(self.payload_segment)
-        except ValueError:
-            raise TokenMalformed(detail="the token payload is not base64url") from None
-        return decode_json_object(payload_bytes, "payload")
+        return decode_json_object(decode_segment(self.payload_segment, "payload"), "payload")
 
 
 def _why_not_compact(token: str) -> str:

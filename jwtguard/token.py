@@ -37,7 +37,10 @@ class AccessToken:
 
     @property
     def token_id(self) -> str | None:
-        """The ``jti`` claim."""
+        """The ``jti`` claim: the key for anything that must be unique per token (a deny-list,
+        a cache, a rate limit), as replay protection and revocation use it. Not the token
+        string: an ES* token is also accepted with the high-S twin of its ECDSA signature,
+        which JWS allows, so it has two accepted strings."""
         return _string(self.claims.get("jti"))
 
     @property

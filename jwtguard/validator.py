@@ -1,10 +1,12 @@
 """``Validator``: decides whether an access token is acceptable (the design's §4 pipeline).
 
-1. size limit, then compact-JWS syntax (no decoding of anything that is not base64url);
+1. size limit, then compact-JWS syntax (no decoding of anything that is not canonical
+   base64url);
 2. header: a JSON object; no ``crit``; ``alg`` in the allow-list; optional ``typ`` check;
 3. key selection by ``kid`` among trusted keys bound to that ``alg`` (never from the token);
 4. signature;
-5. claims (:mod:`jwtguard.claims`);
+5. claims (:mod:`jwtguard.claims`), then the binding: no ``cnf`` (a token bound to a key is
+   refused: :func:`~jwtguard.claims.check_binding`);
 6. revocation and 7. replay, on a token store when configured (:mod:`jwtguard.store_checks`);
 8. → :class:`~jwtguard.token.AccessToken` with its scopes.
 """
@@ -16,7 +18,7 @@ from collections.abc import Callable, Sequence
 from types import MappingProxyType
 from typing import Any
 
-from .claims import ClaimRules
+from .claims import ClaimRules, check_binding
 from .config import GuardConfig
 from .csrf import check_csrf
 from .errors import (
@@ -191,7 +193,8 @@ class Validator:
         claims: dict[str, Any] | None,
         now: float | None = None,
     ) -> tuple[AccessToken, float]:
-        """Steps 4-5: signature, then claims; the token and the time they were checked at."""
+        """Steps 4-5: signature, then claims and binding; the token and the time they were
+        checked at."""
         signature = jws.signature()
         signing_input = jws.signing_input
         for key in keys:
@@ -206,6 +209,7 @@ class Validator:
         if now is None:
             now = self.clock()
         self.rules.check(claims, now)
+        check_binding(claims)
         access = AccessToken(
             claims=MappingProxyType(claims),
             header=MappingProxyType(jws.header),

@@ -3,8 +3,6 @@ the right fields, and never the credentials the request carried."""
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
 import logging
 from collections.abc import Iterable, Mapping
@@ -12,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from jwtguard.jws import b64url_decode
 from tests.contract import Scenario
 
 AUDIT_FIELDS = ("code", "status", "error", "method", "path", "client", "detail")
@@ -39,14 +38,14 @@ def leaks(credential: str, text: str, size: int = 12) -> bool:
 
 
 def unverified_header(token: str) -> dict[str, Any]:
-    """The JWS header of ``token`` decoded independently of jwtguard (``{}`` if unreadable or
-    not a three-part compact JWS)."""
+    """The JWS header of ``token``, parsed independently of jwtguard's JSON rules (``{}`` if
+    unreadable or not a three-part compact JWS); readable base64url is what jwtguard's one
+    decoder accepts (canonical only)."""
     if token.count(".") != 2:
         return {}
     try:
-        segment = token.split(".", maxsplit=1)[0]
-        decoded = json.loads(base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4)))
-    except (ValueError, binascii.Error, UnicodeDecodeError, RecursionError):
+        decoded = json.loads(b64url_decode(token.split(".", maxsplit=1)[0]))
+    except (ValueError, RecursionError):
         return {}
     return decoded if isinstance(decoded, dict) else {}
 

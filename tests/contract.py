@@ -51,6 +51,9 @@ DESCRIPTIONS = {
     "type_invalid": "Unexpected token type",
     "lifetime_too_long": "The access token's lifetime is too long",
     "critical_header_unsupported": "The token requires an unsupported critical header extension",
+    "token_binding_unsupported": (
+        "The access token is bound to a key; this API accepts only bearer tokens"
+    ),
     "token_revoked": "The access token was revoked",
     "token_replayed": "The access token was already used",
     "insufficient_scope": "The access token lacks the required scope",
@@ -145,6 +148,27 @@ def _jwe() -> str:
     return ".".join(
         b64url(part) for part in (b'{"alg":"RSA-OAEP","enc":"A256GCM"}', b"k", b"iv", b"ct", b"tag")
     )
+
+
+B64URL_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+
+
+def padding_bit_variants(segment: str) -> list[str]:
+    """Every spelling of ``segment`` that differs only in the unused low bits of its last
+    character (2**4 for a length of 4n + 2, 2**2 for 4n + 3, just itself for 4n); the
+    canonical one, with those bits zero, first."""
+    unused = {0: 0, 2: 4, 3: 2}[len(segment) % 4]
+    if not unused:
+        return [segment]
+    base = B64URL_ALPHABET.index(segment[-1]) >> unused << unused
+    return [segment[:-1] + B64URL_ALPHABET[base + low] for low in range(2**unused)]
+
+
+def non_canonical(token: str) -> str:
+    """``token`` with a padding bit set in its signature segment: the same bytes, spelled
+    another way."""
+    head, _, signature = token.rpartition(".")
+    return f"{head}.{padding_bit_variants(signature)[1]}"
 
 
 def _unsigned() -> str:
@@ -319,5 +343,36 @@ SCENARIOS: tuple[Scenario, ...] = (
         lambda m: bearer(
             m.token(header={"alg": "RS256", "kid": "rsa-1", "crit": ["x-bank"], "x-bank": 1})
         ),
+    ),
+    Scenario(
+        "signature with a padding bit set",
+        401,
+        "token_malformed",
+        lambda m: bearer(non_canonical(m.token())),
+    ),
+    Scenario(
+        "EC signature with a padding bit set",
+        401,
+        "token_malformed",
+        lambda m: bearer(non_canonical(m.token(m.ec_key))),
+    ),
+    Scenario(
+        "DPoP-bound token (cnf jkt)",
+        401,
+        "token_binding_unsupported",
+        lambda m: bearer(m.token(cnf={"jkt": "0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I"})),
+    ),
+    Scenario(
+        "certificate-bound token (cnf x5t#S256)",
+        401,
+        "token_binding_unsupported",
+        lambda m: bearer(m.token(cnf={"x5t#S256": "bwcK0esc3ACC3DB2Y5_lESsXE8o9ltc05O89jdN-dg2"})),
+    ),
+    Scenario(
+        "cnf that is not an object",
+        401,
+        "claim_invalid",
+        lambda m: bearer(m.token(cnf="0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I")),
+        description="The access token's cnf claim is invalid",
     ),
 )

@@ -1,4 +1,4 @@
-"""The README's Python examples run as written."""
+"""The README's Python examples run as written, and its code list is complete."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from jwtguard.errors import INVALID_TOKEN_ERRORS
 from jwtguard.testing import generate_key
 from tests.contract import bearer
 
@@ -26,6 +27,14 @@ def readme_blocks() -> dict[str, str]:
 def test_readme_has_tested_examples() -> None:
     names = {"core", "flask", "stores", "django-stores", "flask-logout"}
     assert names | {"pytest-flask", "pytest-django"} <= set(readme_blocks())
+
+
+def test_readme_lists_every_code_for_a_bad_token() -> None:
+    text = README.read_text("utf-8")
+    listed = text[text.index("Codes for a bad token:") :].split("\n\n", 1)[0]
+    assert {f"`{error.code}`" for error in INVALID_TOKEN_ERRORS} <= set(
+        re.findall(r"`[a-z_]+`", listed)
+    )
 
 
 @pytest.mark.parametrize("name", ["core", "stores"])

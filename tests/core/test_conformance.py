@@ -82,6 +82,7 @@ def test_every_invalid_token_code_is_covered() -> None:
         "type_invalid",
         "lifetime_too_long",
         "critical_header_unsupported",
+        "token_binding_unsupported",
         "token_revoked",
         "token_replayed",
     }

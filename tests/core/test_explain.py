@@ -157,6 +157,12 @@ CASES = [
         lambda m: ["['exp']"],
     ),
     Case(
+        "bound to a key",
+        "token_binding_unsupported",
+        lambda m: m.token(cnf={"x5t#S256": "bwcK0esc3ACC3DB2Y5_lESsXE8o9ltc05O89jdN-dg2"}),
+        lambda m: ["'x5t#S256' (mutual TLS, RFC 8705)"],
+    ),
+    Case(
         "revoked",
         "token_revoked",
         lambda m: bearer(m.token(jti="revoked-jti-1")),
@@ -177,7 +183,8 @@ DESIGN_CODES = {
     "token_malformed", "token_too_large", "algorithm_not_allowed", "unknown_key",
     "signature_invalid", "token_expired", "token_not_yet_valid", "token_issued_in_future",
     "claim_missing", "claim_invalid", "audience_invalid", "issuer_invalid", "type_invalid",
-    "lifetime_too_long", "critical_header_unsupported", "token_revoked", "token_replayed",
+    "lifetime_too_long", "critical_header_unsupported", "token_binding_unsupported",
+    "token_revoked", "token_replayed",
 }  # fmt: skip
 
 
@@ -302,6 +309,7 @@ CLAIMS = st.fixed_dictionaries(
         "nbf": st.sampled_from([None, None, NOW - 10, NOW + 600]),
         "iat": TIMES,
         "scope": st.sampled_from(["notes:read", "notes:write", None]),
+        "cnf": st.sampled_from([None, None, None, {"jkt": "t"}, {}, "t"]),
     }
 ).map(_drop_none)
 

@@ -132,7 +132,7 @@ TIMES = st.integers(min_value=-7200, max_value=7200)
 @given(
     configuration=st.sampled_from(sorted(CONFIGURATIONS)),
     claim_changes=st.dictionaries(
-        st.sampled_from(["iss", "aud", "sub", "exp", "nbf", "iat", "jti", "scope"]),
+        st.sampled_from(["iss", "aud", "sub", "exp", "nbf", "iat", "jti", "scope", "cnf"]),
         st.one_of(CLAIM_VALUES, TIMES.map(lambda shift: int(time.time()) + shift)),
         max_size=3,
     ),
