@@ -15,13 +15,20 @@ from pathlib import Path
 
 import pytest
 import requests
-from cryptography.hazmat.primitives.serialization import load_pem_private_key
 
-from jwtguard.testing import SigningKey, generate_key
+from jwtguard.testing import generate_key
 from tests.answers import check_error_answer
 from tests.contract import SCENARIOS, Minter, Scenario, bearer
 from tests.e2e.gunicorn import ROOT, django_environment, serve
-from tests.e2e.notes_api import E2E_SCENARIOS, EXPECTED_ME, contract_environment, run_scenario
+from tests.e2e.notes_api import (
+    DEV_AUDIENCE,
+    DEV_ISSUER,
+    E2E_SCENARIOS,
+    EXPECTED_ME,
+    contract_environment,
+    dev_key,
+    run_scenario,
+)
 
 PROJECT, APP = "django_api", "config.wsgi"
 EXPIRED = next(s for s in SCENARIOS if s.name == "expired")
@@ -107,14 +114,11 @@ def test_public_key_file(tmp_path: Path) -> None:
 
 def test_development_key_by_default(tmp_path: Path) -> None:
     """With no JWTGUARD_* variable the API trusts the committed development key."""
-    devkeys = ROOT / "example_projects" / "devkeys"
-    private_key = load_pem_private_key((devkeys / "dev-private-key.pem").read_bytes(), None)
-    dev = SigningKey("ES256", private_key, kid="jwtguard-dev-1")
-    token = dev.token(iss="https://dev.jwtguard.local/", aud="api://notes", sub="dev")
+    token = dev_key().token(iss=DEV_ISSUER, aud=DEV_AUDIENCE, sub="dev")
     with serve(PROJECT, APP, django_environment(tmp_path), tmp_path / "gunicorn.log") as url:
         response = requests.get(url + "/api/me", headers=bearer(token), timeout=10)
     assert response.status_code == 200
-    assert response.json() == {"sub": "dev", "scopes": [], "iss": "https://dev.jwtguard.local/"}
+    assert response.json() == {"sub": "dev", "scopes": [], "iss": DEV_ISSUER}
 
 
 def test_wrong_configuration_stops_the_server(tmp_path: Path) -> None:
