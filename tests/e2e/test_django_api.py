@@ -78,6 +78,22 @@ def test_plain_django_view(base_url: str, session: requests.Session, minter: Min
         check_refusal(session, url, scenario, minter)
 
 
+def test_no_other_origin_is_allowed_by_default(base_url: str, session: requests.Session) -> None:
+    """Without ``CORS_ALLOWED_ORIGINS`` django-cors-headers answers preflights (above jwtguard)
+    but allows no origin, so no page on another origin can read an answer."""
+    origin = {"Origin": "https://notes.example.com"}
+    request = {
+        "Access-Control-Request-Method": "GET",
+        "Access-Control-Request-Headers": "authorization",
+    }
+    preflight = session.options(base_url + "/api/notes", headers=origin | request, timeout=10)
+    assert (preflight.status_code, preflight.content) == (200, b"")
+    assert "Access-Control-Allow-Origin" not in preflight.headers
+    refused = session.get(base_url + "/api/me", headers=origin, timeout=10)
+    assert refused.status_code == 401
+    assert "Access-Control-Allow-Origin" not in refused.headers
+
+
 def test_writing_and_reading_notes(
     base_url: str, session: requests.Session, minter: Minter
 ) -> None:
@@ -145,9 +161,13 @@ def test_manage_py_check(tmp_path: Path) -> None:
             check=False,
         )
 
-    clean = check()
-    assert clean.returncode == 0, clean.stderr
-    assert "no issues" in clean.stdout
+    for cors in ({}, {"CORS_ALLOWED_ORIGINS": "https://notes.example.com, http://localhost:5173"}):
+        clean = check(**cors)
+        assert clean.returncode == 0, clean.stderr
+        assert "no issues" in clean.stdout
+    wildcard = check(CORS_ALLOWED_ORIGINS="https://notes.example.com,*")
+    assert wildcard.returncode != 0
+    assert "(corsheaders.E013) Origin '*' in CORS_ALLOWED_ORIGINS" in wildcard.stderr
     broken = check(JWTGUARD_SECRET="short", JWTGUARD_ALGORITHMS="HS256")
     assert broken.returncode != 0
     assert "(jwtguard.E005) SECRET is 5 bytes" in broken.stderr
