@@ -165,9 +165,10 @@ def test_manage_py_check(tmp_path: Path) -> None:
         clean = check(**cors)
         assert clean.returncode == 0, clean.stderr
         assert "no issues" in clean.stdout
-    wildcard = check(CORS_ALLOWED_ORIGINS="https://notes.example.com,*")
-    assert wildcard.returncode != 0
-    assert "(corsheaders.E013) Origin '*' in CORS_ALLOWED_ORIGINS" in wildcard.stderr
+    not_origins = check(CORS_ALLOWED_ORIGINS="*,https://notes.example.com/")
+    assert not_origins.returncode != 0
+    assert "(corsheaders.E013) Origin '*' in CORS_ALLOWED_ORIGINS" in not_origins.stderr
+    assert "(corsheaders.E014) Origin 'https://notes.example.com/'" in not_origins.stderr
     broken = check(JWTGUARD_SECRET="short", JWTGUARD_ALGORITHMS="HS256")
     assert broken.returncode != 0
     assert "(jwtguard.E005) SECRET is 5 bytes" in broken.stderr
