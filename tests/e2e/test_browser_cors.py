@@ -109,7 +109,10 @@ class Api:
 
         def lines() -> list[Logged]:
             text = self.access_log.read_text() if self.access_log.exists() else ""
-            parsed = [Logged(*line.split("|")) for line in text.splitlines()]
+            complete = text[: text.rfind("\n") + 1].splitlines()  # not a line being written
+            parsed = [
+                Logged(**dict(zip(LOG_FIELDS, line.split("|"), strict=True))) for line in complete
+            ]
             return [line for line in parsed if line.query == f"case={case}"]
 
         assert eventually(lambda: len(lines()) >= count, timeout=5, interval=0.05), lines()
@@ -213,8 +216,9 @@ def check_preflight(api: Api, logged: Logged, origin: str, *headers: str) -> Non
     allowed = {name.strip().lower() for name in logged.allow_headers.split(",")}
     assert {"authorization", *headers} <= allowed
     if api.framework == "django":
-        # django-cors-headers answered above every other middleware: a view's OPTIONS answer
-        # (DRF's or Django's) would list the methods in ``Allow`` and have a body.
+        # django-cors-headers answered above every other middleware, so the preflight never
+        # reached jwtguard (which would have refused it: 401) nor a view (whose OPTIONS answer,
+        # DRF's or Django's, lists the methods in ``Allow`` and has a body).
         assert logged.allow == "-"
     else:
         # Flask's automatic OPTIONS answer (no view runs), with flask-cors's headers.
