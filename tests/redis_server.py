@@ -7,15 +7,12 @@ when ``CI`` is set: there a missing server is a failure (``.ci/run`` installs it
 
 from __future__ import annotations
 
-import os
-import shutil
 import socket
 import subprocess
 import time
 from pathlib import Path
 
-import pytest
-
+from tests.binaries import require_binary
 from tests.e2e.gunicorn import free_port
 
 INSTALL_HINT = (
@@ -27,15 +24,7 @@ START_TIMEOUT = 10.0
 
 def redis_server_binary() -> str:
     """The ``redis-server`` executable; skips the test without it (fails it when ``CI`` is set)."""
-    binary = shutil.which("redis-server")
-    if binary is None:
-        if os.environ.get("CI"):
-            pytest.fail(
-                "redis-server is not installed, and CI is set: the Redis tests must run there "
-                f"(.ci/run installs it); {INSTALL_HINT}"
-            )
-        pytest.skip(f"redis-server is not installed, so this Redis test is skipped; {INSTALL_HINT}")
-    return binary
+    return require_binary("redis-server", needed_by="the Redis tests", install_hint=INSTALL_HINT)
 
 
 class RedisServer:

@@ -25,7 +25,15 @@ def readme_blocks() -> dict[str, str]:
 
 
 def test_readme_has_tested_examples() -> None:
-    names = {"core", "flask", "stores", "django-stores", "flask-logout"}
+    names = {
+        "core",
+        "flask",
+        "stores",
+        "django-stores",
+        "flask-logout",
+        "flask-cors",
+        "django-cors",
+    }
     assert names | {"pytest-flask", "pytest-django"} <= set(readme_blocks())
 
 
@@ -68,6 +76,44 @@ def test_readme_flask_example_serves_requests(
     assert (refused.status_code, refused.get_json()["code"]) == (403, "insufficient_scope")
     created = client.post("/api/notes", headers=token(scope="notes:write"))
     assert (created.status_code, created.get_json()) == (201, {"author": "alice"})
+
+
+def test_readme_flask_cors_lets_pages_read_answers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The CORS snippet in the Flask example's ``create_app``: Flask answers the preflight (no
+    view runs), and a page on the listed origin can read refusals and their challenge."""
+    key = generate_key("RS256", kid="idp-1")
+    (tmp_path / "jwks.json").write_text(json.dumps(key.jwks()))
+    monkeypatch.chdir(tmp_path)
+    namespace: dict[str, object] = {"__name__": "readme_flask_cors"}
+    exec(compile(readme_blocks()["flask"], "README.md[flask]", "exec"), namespace)  # noqa: S102
+    namespace["app"] = namespace["create_app"]()  # type: ignore[operator]
+    exec(compile(readme_blocks()["flask-cors"], "README.md[flask-cors]", "exec"), namespace)  # noqa: S102
+    client = namespace["app"].test_client()  # type: ignore[attr-defined]
+    page = {"Origin": "https://notes.example.com"}
+    reader = page | bearer(
+        key.token(iss="https://idp.example.com/", aud="api://notes", sub="alice", scope="x")
+    )
+
+    request = {
+        "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "authorization,content-type",
+    }
+    preflight = client.options("/api/notes", headers=page | request)
+    assert (preflight.status_code, preflight.data) == (200, b"")
+    assert "POST" in preflight.headers["Allow"]  # Flask's automatic OPTIONS answer
+    assert preflight.headers["Access-Control-Allow-Origin"] == "https://notes.example.com"
+    assert preflight.headers["Access-Control-Allow-Headers"] == "authorization, content-type"
+    for refused, status in (
+        (client.get("/api/me", headers=page), 401),
+        (client.post("/api/notes", headers=reader), 403),
+    ):
+        assert refused.status_code == status
+        assert refused.headers["Access-Control-Allow-Origin"] == "https://notes.example.com"
+        assert refused.headers["Access-Control-Expose-Headers"] == "Retry-After, WWW-Authenticate"
+    other = client.get("/api/me", headers={"Origin": "https://notes.example.com.evil.test"})
+    assert "Access-Control-Allow-Origin" not in other.headers
 
 
 def test_readme_flask_logout_revokes_the_token(

@@ -3,16 +3,20 @@
     gunicorn --chdir example_projects/flask_api "app:create_app()" -b 127.0.0.1:8000
 
 Configured from ``JWTGUARD_*`` environment variables; with none set it trusts the committed
-development key in ``example_projects/devkeys`` (never do that in production).
+development key in ``example_projects/devkeys`` (never do that in production). Pages on other
+origins may call it when ``CORS_ALLOWED_ORIGINS`` lists them (flask-cors).
 """
 
 from __future__ import annotations
 
+import os
+import re
 from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, Flask, jsonify, request
 from flask.typing import ResponseReturnValue
+from flask_cors import CORS
 
 from jwtguard import GuardConfig
 from jwtguard_flask import JWTGuard, current_token, jwt_required
@@ -29,12 +33,42 @@ DEV_DEFAULTS: dict[str, Any] = {
     "JWKS_FILE": str(DEV_JWKS),
 }
 
+#: An origin as browsers send it: scheme, host name or IPv4 address, optional port.
+ORIGIN = re.compile(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?")
+
+
+def allowed_origins() -> list[str]:
+    """``CORS_ALLOWED_ORIGINS``: the exact origins (``https://notes.example.com``, comma-separated)
+    of the pages that may call this API; none when unset.
+
+    Anything else stops the start-up: flask-cors would read ``*`` as "every origin" and a value
+    with regular-expression characters as a pattern.
+    """
+    variable = os.environ.get("CORS_ALLOWED_ORIGINS", "")
+    origins = [origin.strip() for origin in variable.split(",") if origin.strip()]
+    wrong = [origin for origin in origins if not ORIGIN.fullmatch(origin)]
+    if wrong:
+        raise ValueError(
+            f"CORS_ALLOWED_ORIGINS: {', '.join(map(repr, wrong))} is not an origin "
+            "like https://notes.example.com or http://localhost:5173"
+        )
+    return origins
+
 
 def create_app() -> Flask:
     """The app factory gunicorn calls (``"app:create_app()"``)."""
     app = Flask(__name__)
     app.config["JWTGUARD"] = GuardConfig.from_env(defaults=DEV_DEFAULTS)
     guard = JWTGuard(app)
+    # Browsers: flask-cors adds the CORS headers to every answer, refusals included. Preflights are
+    # answered by Flask itself (its automatic OPTIONS response runs no view), so no route below
+    # lists OPTIONS: jwtguard authenticates every request that reaches a view.
+    CORS(
+        app,
+        origins=allowed_origins(),
+        allow_headers=["Authorization", "Content-Type"],
+        expose_headers=["WWW-Authenticate", "Retry-After"],
+    )
 
     @app.get("/health")
     def health() -> ResponseReturnValue:

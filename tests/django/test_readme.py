@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from corsheaders.checks import check_settings as cors_checks
 from django.test import Client, override_settings
 from django.urls import path
 
@@ -124,3 +125,41 @@ def test_stores_snippet(minter: Minter, tmp_path: Path, redis_url: str) -> None:
         get_revocations().revoke_subject("alice")
         assert _code(client.get("/plain/", headers=token)) == "token_revoked"
         assert check_settings() == []
+
+
+PAGE = {"Origin": "https://notes.example.com"}
+
+
+@pytest.mark.usefixtures("readme_project")
+def test_cors_snippet(minter: Minter) -> None:
+    """django-cors-headers as the README sets it up: it answers the preflight above jwtguard
+    (no view runs), and a page on the listed origin can read refusals and their challenge."""
+    settings = run("django-cors")
+    assert "corsheaders" in settings["INSTALLED_APPS"]
+    cors = {name: value for name, value in settings.items() if name.startswith("CORS_")}
+    with override_settings(MIDDLEWARE=settings["MIDDLEWARE"], **cors):
+        assert check_middleware() == []
+        assert cors_checks() == []
+        client = Client()
+        request = {
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "authorization,content-type",
+        }
+        preflight = client.options("/notes", headers=PAGE | request)
+        assert (preflight.status_code, preflight.content) == (200, b"")
+        assert "Allow" not in preflight.headers  # a view's OPTIONS answer would list methods
+        assert preflight.headers["Access-Control-Allow-Origin"] == PAGE["Origin"]
+        assert preflight.headers["Access-Control-Allow-Headers"] == "authorization, content-type"
+
+        reader = PAGE | bearer(minter.token())
+        for refused, status in (
+            (client.get("/plain/notes", headers=PAGE), 401),
+            (client.post("/notes", headers=reader), 403),
+        ):
+            assert refused.status_code == status
+            assert refused.headers["Access-Control-Allow-Origin"] == PAGE["Origin"]
+            exposed = refused.headers["Access-Control-Expose-Headers"]
+            assert exposed == "WWW-Authenticate, Retry-After"
+        assert client.get("/notes", headers=reader).status_code == 200
+        other = client.get("/plain/notes", headers={"Origin": "https://notes.example.com.evil"})
+        assert "Access-Control-Allow-Origin" not in other.headers

@@ -38,19 +38,20 @@ def serve(
     health: str = "/health",
     workers: int = 1,
     access_log: Path | None = None,
+    access_log_format: str = ACCESS_LOG_FORMAT,
 ) -> Iterator[str]:
     """Run ``gunicorn --chdir example_projects/<project> <app> -b 127.0.0.1:PORT`` (design §6).
 
     ``env`` replaces every ``JWTGUARD_*`` variable of this process's environment. Yields the base
     URL once ``health`` answers 200; the server is stopped on exit, whatever happened. With
-    ``access_log``, each request is logged there in :data:`ACCESS_LOG_FORMAT`.
+    ``access_log``, each request is logged there in ``access_log_format`` (gunicorn's atoms).
     """
     port = free_port()
     environ = {k: v for k, v in os.environ.items() if not k.startswith("JWTGUARD_")} | dict(env)
     command = [sys.executable, "-m", "gunicorn", "--chdir", f"example_projects/{project}", app]
     command += ["-b", f"127.0.0.1:{port}", "--workers", str(workers), "--log-level", "warning"]
     if access_log is not None:
-        command += ["--access-logfile", str(access_log), "--access-logformat", ACCESS_LOG_FORMAT]
+        command += ["--access-logfile", str(access_log), "--access-logformat", access_log_format]
     with log.open("wb") as output:
         process = subprocess.Popen(
             command, cwd=ROOT, env=environ, stdout=output, stderr=subprocess.STDOUT
@@ -104,6 +105,7 @@ def serve_api(
     *,
     workers: int = 1,
     access_log: Path | None = None,
+    access_log_format: str = ACCESS_LOG_FORMAT,
 ) -> Iterator[str]:
     """Serve the ``framework`` example API (``"flask"`` or ``"django"``) with ``env``.
 
@@ -113,5 +115,13 @@ def serve_api(
     if framework == "django":
         env = django_environment(workdir, **env)
     log = workdir / f"{project}.log"
-    with serve(project, app, env, log, workers=workers, access_log=access_log) as url:
+    with serve(
+        project,
+        app,
+        env,
+        log,
+        workers=workers,
+        access_log=access_log,
+        access_log_format=access_log_format,
+    ) as url:
         yield url

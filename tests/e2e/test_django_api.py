@@ -15,13 +15,20 @@ from pathlib import Path
 
 import pytest
 import requests
-from cryptography.hazmat.primitives.serialization import load_pem_private_key
 
-from jwtguard.testing import SigningKey, generate_key
+from jwtguard.testing import generate_key
 from tests.answers import check_error_answer
 from tests.contract import SCENARIOS, Minter, Scenario, bearer
 from tests.e2e.gunicorn import ROOT, django_environment, serve
-from tests.e2e.notes_api import E2E_SCENARIOS, EXPECTED_ME, contract_environment, run_scenario
+from tests.e2e.notes_api import (
+    DEV_AUDIENCE,
+    DEV_ISSUER,
+    E2E_SCENARIOS,
+    EXPECTED_ME,
+    contract_environment,
+    dev_key,
+    run_scenario,
+)
 
 PROJECT, APP = "django_api", "config.wsgi"
 EXPIRED = next(s for s in SCENARIOS if s.name == "expired")
@@ -71,6 +78,22 @@ def test_plain_django_view(base_url: str, session: requests.Session, minter: Min
         check_refusal(session, url, scenario, minter)
 
 
+def test_no_other_origin_is_allowed_by_default(base_url: str, session: requests.Session) -> None:
+    """Without ``CORS_ALLOWED_ORIGINS`` django-cors-headers answers preflights (above jwtguard)
+    but allows no origin, so no page on another origin can read an answer."""
+    origin = {"Origin": "https://notes.example.com"}
+    request = {
+        "Access-Control-Request-Method": "GET",
+        "Access-Control-Request-Headers": "authorization",
+    }
+    preflight = session.options(base_url + "/api/notes", headers=origin | request, timeout=10)
+    assert (preflight.status_code, preflight.content) == (200, b"")
+    assert "Access-Control-Allow-Origin" not in preflight.headers
+    refused = session.get(base_url + "/api/me", headers=origin, timeout=10)
+    assert refused.status_code == 401
+    assert "Access-Control-Allow-Origin" not in refused.headers
+
+
 def test_writing_and_reading_notes(
     base_url: str, session: requests.Session, minter: Minter
 ) -> None:
@@ -107,14 +130,11 @@ def test_public_key_file(tmp_path: Path) -> None:
 
 def test_development_key_by_default(tmp_path: Path) -> None:
     """With no JWTGUARD_* variable the API trusts the committed development key."""
-    devkeys = ROOT / "example_projects" / "devkeys"
-    private_key = load_pem_private_key((devkeys / "dev-private-key.pem").read_bytes(), None)
-    dev = SigningKey("ES256", private_key, kid="jwtguard-dev-1")
-    token = dev.token(iss="https://dev.jwtguard.local/", aud="api://notes", sub="dev")
+    token = dev_key().token(iss=DEV_ISSUER, aud=DEV_AUDIENCE, sub="dev")
     with serve(PROJECT, APP, django_environment(tmp_path), tmp_path / "gunicorn.log") as url:
         response = requests.get(url + "/api/me", headers=bearer(token), timeout=10)
     assert response.status_code == 200
-    assert response.json() == {"sub": "dev", "scopes": [], "iss": "https://dev.jwtguard.local/"}
+    assert response.json() == {"sub": "dev", "scopes": [], "iss": DEV_ISSUER}
 
 
 def test_wrong_configuration_stops_the_server(tmp_path: Path) -> None:
@@ -141,9 +161,14 @@ def test_manage_py_check(tmp_path: Path) -> None:
             check=False,
         )
 
-    clean = check()
-    assert clean.returncode == 0, clean.stderr
-    assert "no issues" in clean.stdout
+    for cors in ({}, {"CORS_ALLOWED_ORIGINS": "https://notes.example.com, http://localhost:5173"}):
+        clean = check(**cors)
+        assert clean.returncode == 0, clean.stderr
+        assert "no issues" in clean.stdout
+    not_origins = check(CORS_ALLOWED_ORIGINS="*,https://notes.example.com/")
+    assert not_origins.returncode != 0
+    assert "(corsheaders.E013) Origin '*' in CORS_ALLOWED_ORIGINS" in not_origins.stderr
+    assert "(corsheaders.E014) Origin 'https://notes.example.com/'" in not_origins.stderr
     broken = check(JWTGUARD_SECRET="short", JWTGUARD_ALGORITHMS="HS256")
     assert broken.returncode != 0
     assert "(jwtguard.E005) SECRET is 5 bytes" in broken.stderr

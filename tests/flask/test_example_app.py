@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import re
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -12,6 +13,8 @@ from types import ModuleType
 import pytest
 from cryptography.hazmat.primitives.serialization import load_pem_private_key
 from flask import Flask
+from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
 
 from jwtguard.testing import SigningKey, generate_key, parse_challenge
 from tests.contract import bearer
@@ -94,3 +97,54 @@ def test_environment_replaces_the_development_key(
     refused = client.get("/api/me", headers=dev_token(dev_key, "notes:read"))
     assert refused.get_json()["code"] == "algorithm_not_allowed"
     assert parse_challenge(refused.headers["WWW-Authenticate"])[1]["realm"] == "notes"
+
+
+PAGE_ORIGIN = "https://notes.example.com"
+ALLOW_ORIGIN = "Access-Control-Allow-Origin"
+
+
+def preflight(client: FlaskClient, origin: str = PAGE_ORIGIN) -> TestResponse:
+    """What a browser sends before a JSON POST with a bearer token from ``origin``."""
+    headers = {
+        "Origin": origin,
+        "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "authorization,content-type",
+    }
+    return client.options("/api/notes", headers=headers)
+
+
+def test_no_other_origin_is_allowed_by_default(
+    example: ModuleType, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("CORS_ALLOWED_ORIGINS", raising=False)
+    client = example.create_app().test_client()
+    assert ALLOW_ORIGIN not in preflight(client).headers
+    refused = client.get("/api/me", headers={"Origin": PAGE_ORIGIN})
+    assert (refused.status_code, refused.headers.get(ALLOW_ORIGIN)) == (401, None)
+
+
+def test_cors_allowed_origins(example: ModuleType, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CORS_ALLOWED_ORIGINS", f" {PAGE_ORIGIN} , http://localhost:5173,")
+    client = example.create_app().test_client()
+    answered = preflight(client)
+    assert (answered.status_code, answered.headers[ALLOW_ORIGIN]) == (200, PAGE_ORIGIN)
+    assert answered.headers["Access-Control-Allow-Headers"] == "authorization, content-type"
+    refused = client.get("/api/me", headers={"Origin": "http://localhost:5173"})
+    assert (refused.status_code, refused.headers[ALLOW_ORIGIN]) == (401, "http://localhost:5173")
+    exposed = refused.headers["Access-Control-Expose-Headers"]
+    assert "WWW-Authenticate" in [name.strip() for name in exposed.split(",")]
+    assert ALLOW_ORIGIN not in preflight(client, "https://notes.example.com.evil.test").headers
+    assert ALLOW_ORIGIN not in preflight(client, "http://notes.example.com").headers
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["*", "https://*.example.com", "https://notes.example.com/", "notes.example.com", "ftp://a.b"],
+)
+def test_cors_allowed_origins_are_exact_origins(
+    example: ModuleType, monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
+    """flask-cors would read ``*`` as every origin and other values as patterns: refused."""
+    monkeypatch.setenv("CORS_ALLOWED_ORIGINS", f"{PAGE_ORIGIN},{value}")
+    with pytest.raises(ValueError, match=rf"CORS_ALLOWED_ORIGINS: {re.escape(repr(value))} is not"):
+        example.create_app()

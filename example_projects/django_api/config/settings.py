@@ -30,8 +30,11 @@ ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]"] + [
     host for host in os.environ.get("DJANGO_ALLOWED_HOSTS", "").split(",") if host
 ]
 
-INSTALLED_APPS = ["rest_framework", "jwtguard_django", "notes"]
+INSTALLED_APPS = ["corsheaders", "rest_framework", "jwtguard_django", "notes"]
 MIDDLEWARE = [
+    # Above CommonMiddleware and jwtguard: it answers CORS preflights itself, so they never reach
+    # jwtguard, which authenticates every request it sees (OPTIONS included).
+    "corsheaders.middleware.CorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.common.CommonMiddleware",
     "jwtguard_django.middleware.JWTGuardMiddleware",
@@ -51,6 +54,18 @@ if os.environ.get("DJANGO_REDIS_URL"):
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
+
+# Browsers (django-cors-headers): the exact origins of the pages that may call this API, from
+# CORS_ALLOWED_ORIGINS (comma-separated, e.g. "https://notes.example.com,http://localhost:5173");
+# unset, no page on another origin can read an answer. Pages send `Authorization` (and a JSON
+# `Content-Type`), never cookies, and their scripts may read the challenge of a refusal.
+CORS_ALLOWED_ORIGINS = [
+    origin.strip()
+    for origin in os.environ.get("CORS_ALLOWED_ORIGINS", "").split(",")
+    if origin.strip()
+]
+CORS_ALLOW_HEADERS = ["authorization", "content-type"]
+CORS_EXPOSE_HEADERS = ["WWW-Authenticate", "Retry-After"]
 
 REST_FRAMEWORK = {
     # First, so that DRF's 401 challenge is the Bearer one.
