@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from wsgiref.simple_server import WSGIRequestHandler, make_server
 
 
 @dataclass
@@ -109,3 +110,22 @@ def eventually(check: Callable[[], bool], timeout: float = 10.0, interval: float
             return True
         time.sleep(interval)
     return False
+
+
+@contextmanager
+def serve_wsgi(app: Callable[..., Any]) -> Iterator[str]:
+    """Serve a WSGI ``app`` on 127.0.0.1 in a thread (a real HTTP server); yield its base URL."""
+    server = make_server("127.0.0.1", 0, app, handler_class=_QuietHandler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass

@@ -8,12 +8,15 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
+import requests
 
 from jwtguard.errors import INVALID_TOKEN_ERRORS
 from jwtguard.testing import generate_key
 from tests.contract import bearer
+from tests.servers import serve_wsgi
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 _BLOCK = re.compile(r"<!-- readme-test: (?P<name>[\w-]+) -->\n```python\n(?P<code>.*?)```", re.S)
@@ -114,6 +117,35 @@ def test_readme_flask_cors_lets_pages_read_answers(
         assert refused.headers["Access-Control-Expose-Headers"] == "Retry-After, WWW-Authenticate"
     other = client.get("/api/me", headers={"Origin": "https://notes.example.com.evil.test"})
     assert "Access-Control-Allow-Origin" not in other.headers
+
+
+def test_readme_flask_app_over_http_runs_no_view_for_a_spoofed_preflight(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The README's Flask app, plus a route with hand-written CORS handling (it lists
+    ``OPTIONS``), under a real HTTP server: a spoofed preflight runs no view."""
+    key = generate_key("RS256", kid="idp-1")
+    (tmp_path / "jwks.json").write_text(json.dumps(key.jwks()))
+    monkeypatch.chdir(tmp_path)
+    namespace: dict[str, Any] = {"__name__": "readme_flask_http"}
+    exec(compile(readme_blocks()["flask"], "README.md[flask]", "exec"), namespace)  # noqa: S102
+    ran: list[str] = []
+
+    @namespace["api"].route("/export", methods=["GET", "OPTIONS"])
+    def export() -> dict[str, str]:
+        ran.append("export")
+        return {"data": "everyone's notes"}
+
+    spoof = {"Access-Control-Request-Method": "GET", "Origin": "https://evil.example"}
+    with serve_wsgi(namespace["create_app"]()) as url:
+        refused = requests.options(url + "/api/export", headers=spoof, timeout=10)
+        assert (refused.status_code, refused.json()["code"]) == (401, "token_missing")
+        automatic = requests.options(url + "/api/notes", headers=spoof, timeout=10)
+        assert (automatic.status_code, automatic.content) == (200, b""), "Flask's own answer"
+        token = key.token(iss="https://idp.example.com/", aud="api://notes", sub="alice")
+        allowed = requests.options(url + "/api/export", headers=bearer(token), timeout=10)
+        assert allowed.json() == {"data": "everyone's notes"}
+    assert ran == ["export"], "only the authenticated request reached the view"
 
 
 def test_readme_flask_logout_revokes_the_token(

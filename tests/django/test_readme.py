@@ -11,7 +11,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 from corsheaders.checks import check_settings as cors_checks
+from django.core.handlers.wsgi import WSGIHandler
 from django.test import Client, override_settings
 from django.urls import path
 
@@ -20,6 +22,7 @@ from jwtguard_django.checks import check_middleware, check_rest_framework, check
 from jwtguard_django.conf import build_settings, get_guard
 from jwtguard_django.stores import DjangoCacheStore
 from tests.contract import ISSUER, Minter, bearer
+from tests.servers import serve_wsgi
 from tests.test_readme import readme_blocks
 
 
@@ -102,6 +105,20 @@ def test_views_snippet(minter: Minter) -> None:
     assert client.get("/health").json() == {"status": "ok"}
     expired = bearer(minter.token(now=0))
     assert _code(client.get("/health", headers=expired)) == "token_expired"
+
+
+@pytest.mark.usefixtures("readme_project")
+def test_a_spoofed_preflight_over_http_runs_no_view(minter: Minter) -> None:
+    """The README's project (no CORS layer) under a real HTTP server: ``OPTIONS`` with
+    ``Access-Control-Request-Method`` is authenticated like any request, in every path."""
+    spoof = {"Access-Control-Request-Method": "POST", "Origin": "https://evil.example"}
+    with serve_wsgi(WSGIHandler()) as url:
+        for path in ("/notes", "/plain/notes"):
+            response = requests.options(url + path, headers=spoof, timeout=10)
+            assert (response.status_code, response.json()["code"]) == (401, "token_missing")
+            assert response.headers["WWW-Authenticate"] == 'Bearer realm="api"'
+        reader = requests.options(url + "/plain/notes", headers=bearer(minter.token()), timeout=10)
+        assert reader.json()["sub"] == "alice", "with a token, OPTIONS reaches the view"
 
 
 def test_stores_snippet(minter: Minter, tmp_path: Path, redis_url: str) -> None:
