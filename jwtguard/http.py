@@ -80,6 +80,7 @@ def url_problem(url: str) -> str | None:
     """Why ``url`` is not acceptable for fetching keys, or ``None`` when it is."""
     try:
         parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a malformed port
     except ValueError:
         return "is not a URL"
     if parts.scheme == "https" and parts.hostname:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import socket
+import ssl
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -17,10 +18,12 @@ Handler = Callable[[socket.socket, bytes], None]
 
 
 class RawServer:
-    """Accepts connections, reads each request head, and lets ``handler`` answer."""
+    """Accepts connections, reads each request head, and lets ``handler`` answer; over TLS
+    when given a server-side ``tls`` context."""
 
-    def __init__(self, handler: Handler) -> None:
+    def __init__(self, handler: Handler, *, tls: ssl.SSLContext | None = None) -> None:
         self.handler = handler
+        self.tls = tls
         self.requests: list[bytes] = []  # request heads, in arrival order
         self._lock = threading.Lock()
         self._connections: list[socket.socket] = []
@@ -31,7 +34,8 @@ class RawServer:
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self._listener.getsockname()[1]}"
+        port = self._listener.getsockname()[1]
+        return f"https://localhost:{port}" if self.tls else f"http://127.0.0.1:{port}"
 
     @property
     def connections(self) -> int:
@@ -66,6 +70,8 @@ class RawServer:
     def _serve(self, connection: socket.socket) -> None:
         try:
             connection.settimeout(5)
+            if self.tls is not None:
+                connection = self.tls.wrap_socket(connection, server_side=True)
             head = b""
             while b"\r\n\r\n" not in head:
                 chunk = connection.recv(4096)
@@ -83,8 +89,8 @@ class RawServer:
 
 
 @contextmanager
-def raw_server(handler: Handler) -> Iterator[RawServer]:
-    server = RawServer(handler).start()
+def raw_server(handler: Handler, *, tls: ssl.SSLContext | None = None) -> Iterator[RawServer]:
+    server = RawServer(handler, tls=tls).start()
     try:
         yield server
     finally:

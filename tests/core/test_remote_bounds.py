@@ -5,16 +5,24 @@ credentials in the URL, HMAC secrets published in a JWK Set."""
 from __future__ import annotations
 
 import base64
+import datetime
 import io
+import ipaddress
 import json
 import logging
 import os
+import ssl
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 
 from jwtguard import (
     AuthError,
@@ -172,6 +180,111 @@ def test_a_fast_discovery_still_works_within_the_shared_deadline(
     assert code_of(Validator(config), key.token(aud=AUDIENCE, iss=issuer)) is None
 
 
+def test_metadata_that_takes_the_whole_deadline_leaves_none_for_the_fallback(
+    server: RecordingServer, key: SigningKey
+) -> None:
+    issuer = server.url + "/t"
+    metadata = json.dumps({"issuer": issuer, "jwks_uri": server.url + "/t/keys"}).encode()
+    server.serve("/t/.well-known/openid-configuration", Route(200, metadata, delay=3))
+    config = GuardConfig(issuer=issuer, algorithms=["ES256"], http_timeout=TIMEOUT)
+    started = time.monotonic()
+    with pytest.raises(KeySourceUnavailable) as caught:
+        Validator(config).validate(key.token(iss=issuer))
+    assert time.monotonic() - started < TIMEOUT + SLACK
+    assert "openid-configuration did not answer within HTTP_TIMEOUT" in caught.value.detail
+    assert "oauth-authorization-server/t was not fetched: no time left" in caught.value.detail
+    assert server.hits("/.well-known/oauth-authorization-server/t") == 0
+
+
+# --- over TLS: the TLS socket is the one shut down at the deadline --------------------------
+
+
+@pytest.fixture(scope="module")
+def tls_files(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A self-signed certificate for localhost and its key."""
+    private = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
+    now = datetime.datetime.now(datetime.UTC)
+    names = [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(private.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(hours=1))
+        .add_extension(x509.SubjectAlternativeName(names), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(private, hashes.SHA256())
+    )
+    folder = tmp_path_factory.mktemp("tls")
+    cert_file, key_file = folder / "cert.pem", folder / "key.pem"
+    cert_file.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(
+        private.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return cert_file, key_file
+
+
+@pytest.fixture
+def tls(tls_files: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> ssl.SSLContext:
+    """A server-side TLS context whose certificate the client trusts (``SSL_CERT_FILE``)."""
+    cert_file, key_file = tls_files
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert_file))
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert_file, key_file)
+    return context
+
+
+def test_https_keys_are_fetched(key: SigningKey, tls: ssl.SSLContext) -> None:
+    with raw_server(send(answer(key.jwks())), tls=tls) as server:
+        assert server.url.startswith("https://localhost:")
+        check = Validator(remote_config(server.url + "/jwks.json"))
+        assert code_of(check, key.token(aud=AUDIENCE)) is None
+
+
+def test_https_headers_dripped_end_within_http_timeout(
+    key: SigningKey, tls: ssl.SSLContext, logs: pytest.LogCaptureFixture
+) -> None:
+    with raw_server(drip(answer(key.jwks()), interval=0.3), tls=tls) as server:
+        started = time.monotonic()
+        with pytest.raises(FetchError, match="did not answer within HTTP_TIMEOUT"):
+            fetch_json(server.url + "/jwks.json", timeout=TIMEOUT, max_bytes=65536)
+        assert time.monotonic() - started < TIMEOUT + SLACK
+        # The worker gave up too: its shut-down TLS socket let the blocked read return.
+        assert eventually(
+            lambda: not any(t.name == "jwtguard-fetch" for t in threading.enumerate()),
+            timeout=2,
+            interval=0.05,
+        )
+
+
+def test_a_tls_handshake_that_never_comes_ends_within_http_timeout() -> None:
+    # A plain TCP server waiting for a request head: it never answers the ClientHello.
+    with raw_server(send(b"")) as plain:
+        url = plain.url.replace("http://127.0.0.1", "https://localhost") + "/jwks.json"
+        started = time.monotonic()
+        with pytest.raises(FetchError):
+            fetch_json(url, timeout=TIMEOUT, max_bytes=65536)
+        assert time.monotonic() - started < TIMEOUT + SLACK
+
+
+def test_an_untrusted_certificate_is_a_clean_failure(
+    key: SigningKey, tls: ssl.SSLContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("SSL_CERT_FILE")
+    with (
+        raw_server(send(answer(key.jwks())), tls=tls) as server,
+        pytest.raises(FetchError, match="CERTIFICATE_VERIFY_FAILED"),
+    ):
+        fetch_json(server.url + "/jwks.json", timeout=TIMEOUT, max_bytes=65536)
+
+
 # --- every transport failure is one clean FetchError ----------------------------------------
 
 
@@ -281,6 +394,17 @@ def test_credentials_stay_out_of_discovery_errors(
     _assert_quiet(caught.value.detail)
     _assert_quiet(logs.text)
     _assert_quiet(repr(config))
+
+
+def test_a_query_secret_stays_out_of_http_client_messages() -> None:
+    # http.client refuses a URL with a space, quoting the URL (and its secret) in its message.
+    url = f"http://127.0.0.1:9/jwks?api_key={QUERY_SECRET} x"
+    with pytest.raises(FetchError) as caught:
+        fetch_json(url, timeout=TIMEOUT, max_bytes=65536)
+    assert str(caught.value) == (
+        "http://127.0.0.1:9/jwks?api_key=*** could not be fetched: the request could not be "
+        "made (InvalidURL)"
+    )
 
 
 def test_credentials_stay_out_of_configuration_problems() -> None:
