@@ -12,7 +12,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .http import redact_url, url_problem
 from .keys import (
     MAX_KEYS_WITHOUT_KID_LIMIT,
     SUPPORTED_ALGORITHMS,
@@ -23,6 +22,7 @@ from .keys import (
 )
 from .redis_store import redis_url_problem
 from .stores import is_store, load_factory, store_kind
+from .urls import redact_url, url_problem
 
 if TYPE_CHECKING:
     from .config import GuardConfig

@@ -4,7 +4,7 @@ The metadata's ``issuer`` must equal the configured issuer exactly (OIDC Discove
 RFC 8414 §3.3), otherwise the document is refused: this stops a metadata document of one tenant
 from vouching for another. One refresh (metadata, then keys) ends within one ``HTTP_TIMEOUT``:
 both exchanges share its deadline. URLs, the discovered ``jwks_uri`` included, are shown
-redacted (:func:`~jwtguard.http.redact_url`).
+redacted (:func:`~jwtguard.urls.redact_url`).
 """
 
 from __future__ import annotations
@@ -13,7 +13,8 @@ import time
 from collections.abc import Callable
 from urllib.parse import urlsplit, urlunsplit
 
-from .http import Fetched, FetchError, fetch_json, redact_url, url_problem
+from .http import Fetched, FetchError, fetch_json
+from .urls import redact_url, url_problem
 
 OPENID_WELL_KNOWN = "/.well-known/openid-configuration"
 OAUTH_WELL_KNOWN = "/.well-known/oauth-authorization-server"

@@ -11,17 +11,16 @@
   :class:`FetchError` whose message is one line.
 - Quiet about secrets: credentials in a URL (``https://user:pass@host/...``, ``?api_key=...``)
   are sent (userinfo as HTTP Basic authentication) but never shown: every message names the URL
-  as :func:`redact_url` shows it.
+  as :func:`~jwtguard.urls.redact_url` shows it.
 
-Plain ``http`` is accepted only for loopback hosts, where tests and sidecars live; redirects are
-failures (keys come from exactly the configured URL).
+Only URLs :func:`~jwtguard.urls.url_problem` accepts are fetched (https, or http to loopback);
+redirects are failures (keys come from exactly the configured URL).
 """
 
 from __future__ import annotations
 
 import base64
 import http.client
-import ipaddress
 import json
 import re
 import socket
@@ -33,6 +32,8 @@ from contextlib import suppress
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote, urlsplit, urlunsplit
+
+from .urls import redact_url, url_problem
 
 USER_AGENT = "jwtguard"
 _MAX_AGE = re.compile(r"(?:^|,)\s*max-age\s*=\s*\"?(\d+)\"?\s*(?:,|$)", re.I)
@@ -51,54 +52,6 @@ class Fetched:
     document: dict[str, Any]
     max_age: float | None
     elapsed: float
-
-
-def redact_url(url: str) -> str:
-    """``url`` as logs, errors and ``explain`` may show it: scheme, host, port, path and query
-    parameter names, with the userinfo replaced by ``***@`` and every query value by ``***``.
-
-    ``https://u:pw@idp/jwks?api_key=s&v=2`` → ``https://***@idp/jwks?api_key=***&v=***``.
-    """
-    try:
-        parts = urlsplit(url)
-        parts.port  # noqa: B018 - raises ValueError for a malformed port
-    except ValueError:
-        return "<an unparsable URL>"
-    netloc = parts.netloc
-    if "@" in netloc:
-        netloc = "***@" + netloc.rpartition("@")[2]
-    query = "&".join(
-        item.partition("=")[0] + "=***" if "=" in item else "***"
-        for item in parts.query.split("&")
-        if item
-    )
-    shown = f"{parts.scheme}://{netloc}{parts.path}" if parts.scheme else netloc + parts.path
-    return shown + (f"?{query}" if query else "")
-
-
-def url_problem(url: str) -> str | None:
-    """Why ``url`` is not acceptable for fetching keys, or ``None`` when it is."""
-    try:
-        parts = urlsplit(url)
-        parts.port  # noqa: B018 - raises ValueError for a malformed port
-    except ValueError:
-        return "is not a URL"
-    if parts.scheme == "https" and parts.hostname:
-        return None
-    if parts.scheme == "http" and parts.hostname and _is_loopback(parts.hostname):
-        return None
-    if parts.scheme == "http":
-        return "must use https (plain http is only allowed for localhost)"
-    return "must be an https URL"
-
-
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def fetch_json(

@@ -15,8 +15,8 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from .http import redact_url
 from .stores import StoreError
+from .urls import redact_url
 
 if TYPE_CHECKING:
     import redis

@@ -6,7 +6,7 @@
   with several issuers, one discovered key source per issuer, chosen by the token's ``iss``
   (:class:`IssuerKeySources`), so an untrusted ``iss`` never causes a fetch.
 
-A remote source is named by its URL redacted (:func:`~jwtguard.http.redact_url`) in logs and
+A remote source is named by its URL redacted (:func:`~jwtguard.urls.redact_url`) in logs and
 errors; requests wait for a fetch in flight no longer than ``HTTP_TIMEOUT`` (plus
 :data:`LOAD_GRACE` to load the keys), which also bounds the fetch itself.
 """
@@ -18,9 +18,9 @@ from collections.abc import Mapping, Sequence
 from .config import GuardConfig
 from .discovery import DiscoveredJWKS, jwks_fetcher
 from .errors import IssuerInvalid
-from .http import redact_url
 from .keys import KeySource, StaticKeySource, TrustedKey
 from .remote import CachePolicy, Fetcher, RemoteJWKS
+from .urls import redact_url
 
 LOAD_GRACE = 0.5
 """Seconds a request waits for a fetch in flight beyond ``HTTP_TIMEOUT``: loading the keys."""
