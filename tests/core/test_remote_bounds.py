@@ -407,6 +407,45 @@ def test_a_query_secret_stays_out_of_http_client_messages() -> None:
     )
 
 
+def test_credentials_stay_out_of_a_refused_discovered_jwks_uri(
+    server: RecordingServer, key: SigningKey
+) -> None:
+    issuer = server.url + "/t"
+    jwks_uri = f"http://bob:{PASSWORD}@idp.example.com/keys?token={QUERY_SECRET}"
+    server.serve_json(
+        "/t/.well-known/openid-configuration", {"issuer": issuer, "jwks_uri": jwks_uri}
+    )
+    config = GuardConfig(issuer=issuer, algorithms=["ES256"])
+    with pytest.raises(KeySourceUnavailable) as caught:
+        Validator(config).validate(key.token(iss=issuer))
+    assert "(http://***@idp.example.com/keys?token=***) must use https" in caught.value.detail
+    _assert_quiet(caught.value.detail)
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        (
+            f"ftp://u:{PASSWORD}@idp/k?s={QUERY_SECRET}",
+            "ftp://***@idp/k?s=*** must be an https URL",
+        ),
+        (f"https://u:{PASSWORD}@idp:port/k", "<an unparsable URL> is not a URL"),
+    ],
+)
+def test_credentials_stay_out_of_refused_urls(url: str, message: str) -> None:
+    with pytest.raises(FetchError) as caught:
+        fetch_json(url, timeout=TIMEOUT, max_bytes=65536)
+    assert str(caught.value) == message
+
+
+def test_a_success_status_other_than_200_is_a_failure(key: SigningKey) -> None:
+    with (
+        raw_server(send(answer(key.jwks(), status="203 Non-Authoritative"))) as server,
+        pytest.raises(FetchError, match="answered HTTP 203"),
+    ):
+        fetch_json(server.url + "/jwks.json", timeout=TIMEOUT, max_bytes=65536)
+
+
 def test_credentials_stay_out_of_configuration_problems() -> None:
     with pytest.raises(ConfigurationError) as caught:
         GuardConfig.from_mapping(

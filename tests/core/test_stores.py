@@ -247,6 +247,7 @@ def test_redis_store_on_an_existing_client(redis_url: str) -> None:
             "https://***@idp:8443/jwks?api_key=***&v=***&***",
         ),
         ("https://token@idp/jwks#frag", "https://***@idp/jwks"),
+        ("https://user:pw@idp:port/jwks", "<an unparsable URL>"),
     ],
 )
 def test_redact_url(url: str, shown: str) -> None:
