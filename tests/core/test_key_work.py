@@ -4,13 +4,17 @@ against none of a key set fetched from a URL. Signature verifications are counte
 
 from __future__ import annotations
 
+import io
 import json
+import os
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from jwtguard import AuthError, ConfigurationError, GuardConfig, Validator
+from jwtguard.cli import main
 from jwtguard.explain import explain
 from jwtguard.keys import TrustedKey
 from jwtguard.testing import SigningKey, generate_key
@@ -246,7 +250,7 @@ def test_max_keys_without_kid_is_checked(value: object, problem: str) -> None:
 
 
 def test_max_keys_without_kid_from_the_environment(
-    verifications: Verifications, many_keys: list[SigningKey], tmp_path: Any
+    verifications: Verifications, many_keys: list[SigningKey], tmp_path: Path
 ) -> None:
     path = tmp_path / "jwks.json"
     path.write_text(json.dumps(jwks(many_keys[:3], named=True)))
@@ -268,3 +272,23 @@ def test_max_keys_without_kid_from_the_environment(
     error = refusal(Validator(default), token)
     assert error is not None
     assert error.code == "unknown_key"
+
+
+def test_jwtguard_explain_takes_the_setting_as_a_flag(
+    many_keys: list[SigningKey],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for name in [name for name in os.environ if name.startswith("JWTGUARD_")]:
+        monkeypatch.delenv(name)
+    path = tmp_path / "jwks.json"
+    path.write_text(json.dumps(jwks(many_keys[:3], named=True)))
+    token = many_keys[1].sign({"sub": "carol", "exp": 4_000_000_000}, {"alg": "ES256"})
+    argv = ["explain", token, "--jwks-file", str(path), "--algorithms", "ES256"]
+    assert main(argv, stdin=io.StringIO("")) == 1
+    out = capsys.readouterr().out
+    assert "REFUSED: 401 unknown_key" in out
+    assert "[FAIL] key: the token has no kid and 3 trusted keys fit ES256" in out
+    assert main([*argv, "--max-keys-without-kid", "3"], stdin=io.StringIO("")) == 0
+    assert "ACCEPTED" in capsys.readouterr().out
