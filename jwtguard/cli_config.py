@@ -23,6 +23,7 @@ FLAG_SETTINGS = {
     "jwks_file": "JWKS_FILE",
     "public_key_file": "PUBLIC_KEY_FILE",
     "openid_configuration_url": "OPENID_CONFIGURATION_URL",
+    "max_keys_without_kid": "MAX_KEYS_WITHOUT_KID",
     "leeway": "LEEWAY",
     "max_lifetime": "MAX_LIFETIME",
     "token_types": "TOKEN_TYPES",
@@ -47,6 +48,9 @@ def add_config_arguments(parser: argparse.ArgumentParser, *, issuer_flag: bool =
     group.add_argument("--jwks-file", help="a JWK Set file")
     group.add_argument("--public-key-file", help="a PEM public key file")
     group.add_argument("--openid-configuration-url", help="OpenID configuration URL")
+    group.add_argument(
+        "--max-keys-without-kid", help="keys a token without kid may be tried against (1)"
+    )
     group.add_argument(
         "--secret-env", metavar="NAME", help="environment variable holding the HMAC secret"
     )

@@ -54,8 +54,9 @@ class GuardConfig:
     public_key_file: str | None = field(default=None, metadata=_kind("str"))
     jwks: Mapping[str, Any] | None = field(default=None, repr=False, metadata=_kind("json"))
     jwks_file: str | None = field(default=None, metadata=_kind("str"))
-    jwks_url: str | None = field(default=None, metadata=_kind("str"))
-    openid_configuration_url: str | None = field(default=None, metadata=_kind("str"))
+    jwks_url: str | None = field(default=None, repr=False, metadata=_kind("str"))
+    openid_configuration_url: str | None = field(default=None, repr=False, metadata=_kind("str"))
+    max_keys_without_kid: int = field(default=1, metadata=_kind("int"))
     jwks_cache_ttl: float = field(default=600.0, metadata=_kind("number"))
     jwks_min_ttl: float = field(default=60.0, metadata=_kind("number"))
     jwks_max_ttl: float = field(default=86400.0, metadata=_kind("number"))
@@ -117,7 +118,8 @@ class GuardConfig:
         problems.extend(loaded.problems)
         if problems:
             raise ConfigurationError(problems)
-        object.__setattr__(self, "key_set", KeySet(loaded.keys))
+        key_set = KeySet(loaded.keys, max_without_kid=self.max_keys_without_kid)
+        object.__setattr__(self, "key_set", key_set)
 
     # --- normalized views -------------------------------------------------------------------
 

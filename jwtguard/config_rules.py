@@ -12,10 +12,17 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .http import url_problem
-from .keys import SUPPORTED_ALGORITHMS, LoadResult, load_jwks, load_pem, load_secret
-from .redis_store import redact_url, redis_url_problem
+from .keys import (
+    MAX_KEYS_WITHOUT_KID_LIMIT,
+    SUPPORTED_ALGORITHMS,
+    LoadResult,
+    load_jwks,
+    load_pem,
+    load_secret,
+)
+from .redis_store import redis_url_problem
 from .stores import is_store, load_factory, store_kind
+from .urls import redact_url, url_problem
 
 if TYPE_CHECKING:
     from .config import GuardConfig
@@ -43,6 +50,12 @@ class ConfigChecker:
         c = self.config
         self._check_algorithms(c.algorithms)
         self._check_key_sources()
+        self._check_int(
+            "MAX_KEYS_WITHOUT_KID",
+            c.max_keys_without_kid,
+            minimum=1,
+            maximum=MAX_KEYS_WITHOUT_KID_LIMIT,
+        )
         self._check_remote_limits()
         self._check_stores()
         self._check_string_list("ISSUER", c.issuers, allow_empty=True)
@@ -143,7 +156,7 @@ class ConfigChecker:
             url = getattr(c, name.lower())
             problem = url_problem(url) if isinstance(url, str) and url else None
             if problem is not None:
-                self._add(f"{name} {problem}, got {url!r}")
+                self._add(f"{name} {problem}, got {redact_url(url)!r}")
         if c.openid_configuration_url and len(c.issuers) != 1:
             self._add(
                 "OPENID_CONFIGURATION_URL needs exactly one ISSUER, which the metadata must name"

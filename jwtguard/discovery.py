@@ -2,15 +2,19 @@
 
 The metadata's ``issuer`` must equal the configured issuer exactly (OIDC Discovery §4.3,
 RFC 8414 §3.3), otherwise the document is refused: this stops a metadata document of one tenant
-from vouching for another.
+from vouching for another. One refresh (metadata, then keys) ends within one ``HTTP_TIMEOUT``:
+both exchanges share its deadline. URLs, the discovered ``jwks_uri`` included, are shown
+redacted (:func:`~jwtguard.urls.redact_url`).
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from urllib.parse import urlsplit, urlunsplit
 
-from .http import Fetched, FetchError, fetch_json, url_problem
+from .http import Fetched, FetchError, fetch_json
+from .urls import redact_url, url_problem
 
 OPENID_WELL_KNOWN = "/.well-known/openid-configuration"
 OAUTH_WELL_KNOWN = "/.well-known/oauth-authorization-server"
@@ -53,22 +57,23 @@ class DiscoveredJWKS:
         self.jwks_uri: str | None = None
 
     def __call__(self) -> Fetched:
+        deadline = time.monotonic() + self._timeout
         if self.jwks_uri is None:
-            self.jwks_uri = self._resolve()
+            self.jwks_uri = self._resolve(deadline)
         try:
-            return self._get(self.jwks_uri)
+            return self._get(self.jwks_uri, deadline)
         except FetchError:
             self.jwks_uri = None
             raise
 
-    def _get(self, url: str) -> Fetched:
-        return fetch_json(url, timeout=self._timeout, max_bytes=self._max_bytes)
+    def _get(self, url: str, deadline: float) -> Fetched:
+        return fetch_json(url, timeout=self._timeout, max_bytes=self._max_bytes, deadline=deadline)
 
-    def _resolve(self) -> str:
+    def _resolve(self, deadline: float) -> str:
         failures: list[str] = []
         for url in self._metadata_urls:
             try:
-                metadata = self._get(url).document
+                metadata = self._get(url, deadline).document
             except FetchError as error:
                 failures.append(str(error))
                 continue
@@ -76,17 +81,18 @@ class DiscoveredJWKS:
         raise FetchError("; ".join(failures))
 
     def _jwks_uri(self, url: str, metadata: dict[str, object]) -> str:
+        shown = redact_url(url)
         announced = metadata.get("issuer")
         if self.issuer is not None and announced != self.issuer:
             raise FetchError(
-                f"{url} is the metadata of issuer {announced!r}, not of {self.issuer!r}"
+                f"{shown} is the metadata of issuer {announced!r}, not of {self.issuer!r}"
             )
         jwks_uri = metadata.get("jwks_uri")
         if not isinstance(jwks_uri, str):
-            raise FetchError(f"{url} has no jwks_uri")
+            raise FetchError(f"{shown} has no jwks_uri")
         problem = url_problem(jwks_uri)
         if problem is not None:
-            raise FetchError(f"the jwks_uri of {url} {problem}")
+            raise FetchError(f"the jwks_uri of {shown} ({redact_url(jwks_uri)}) {problem}")
         return jwks_uri
 
 

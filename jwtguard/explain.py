@@ -25,7 +25,7 @@ from .explain_facts import known_kids
 from .explain_report import STEPS, Check, Explanation, Report, Status, Stop
 from .extract import describe_location, extract_token
 from .jws import CompactJWS
-from .keys import TrustedKey
+from .keys import KeyNotTried, TrustedKey
 from .request import SimpleRequest
 from .scopes import require_scopes, scope_list
 from .sources import IssuerKeySources
@@ -177,8 +177,13 @@ def _keys(
         keys = source.candidates(kid, algorithm)
     except AuthError as error:
         kids = known_kids(source)
-        message = None
-        if isinstance(error, UnknownKey) and kid is not None and kids is not None:
+        message = None  # the refusal's own detail, unless a list of the known kids says more
+        if (
+            isinstance(error, UnknownKey)
+            and not isinstance(error, KeyNotTried)
+            and kid is not None
+            and kids is not None
+        ):
             message = f"`kid` {kid!r} not among the trusted keys {kids}"
         report.failed("key", error, message)
         raise Stop from None

@@ -28,7 +28,8 @@ FIXES: dict[str, str] = {
     "unknown_key": (
         "the token comes from another issuer or tenant than the configured keys, or the keys "
         "rotated: check JWKS_URL / ISSUER; remote keys are refetched for a new kid at most once "
-        "per JWKS_REFETCH_COOLDOWN"
+        "per JWKS_REFETCH_COOLDOWN. A token without kid is tried against at most "
+        "MAX_KEYS_WITHOUT_KID keys, and never against keys fetched from a URL"
     ),
     "signature_invalid": (
         "the token was not signed by the configured key (another environment or tenant with "

@@ -1,25 +1,44 @@
 """Fetching small JSON documents (JWK Sets, OpenID metadata) safely, with the standard library.
 
-Bounded in time (one timeout for connect and each read) and in size (the body is read up to a
-limit, never further); anything but a ``200`` carrying a JSON object is a :class:`FetchError`.
-Plain ``http`` is accepted only for loopback hosts, where tests and sidecars live.
+- Bounded in time: one deadline (``HTTP_TIMEOUT``) covers the whole exchange, from name
+  resolution and connecting through the status line and headers to the last byte of the body.
+  The exchange runs in a worker thread; the caller waits for it until the deadline and no longer,
+  then shuts the connection's socket down, so a read blocked on a server that drips its answer
+  byte by byte returns at once. Several exchanges can share one deadline (discovery).
+- Bounded in size: the body is read up to a limit, never further.
+- One failure type: anything but a ``200`` carrying a JSON object, and every transport error
+  (``OSError``, ``http.client.HTTPException`` such as ``BadStatusLine``), is a
+  :class:`FetchError` whose message is one line.
+- Quiet about secrets: credentials in a URL (``https://user:pass@host/...``, ``?api_key=...``)
+  are sent (userinfo as HTTP Basic authentication) but never shown: every message names the URL
+  as :func:`~jwtguard.urls.redact_url` shows it.
+
+Only URLs :func:`~jwtguard.urls.url_problem` accepts are fetched (https, or http to loopback);
+redirects are failures (keys come from exactly the configured URL).
 """
 
 from __future__ import annotations
 
-import ipaddress
+import base64
+import http.client
 import json
 import re
+import socket
+import threading
 import time
 import urllib.error
 import urllib.request
+from contextlib import suppress
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit, urlunsplit
+
+from .urls import redact_url, url_problem
 
 USER_AGENT = "jwtguard"
 _MAX_AGE = re.compile(r"(?:^|,)\s*max-age\s*=\s*\"?(\d+)\"?\s*(?:,|$)", re.I)
 _NO_CACHE = re.compile(r"(?:^|,)\s*(?:no-store|no-cache)\s*(?:,|$)", re.I)
+_REASON_LIMIT = 200
 
 
 class FetchError(Exception):
@@ -35,28 +54,173 @@ class Fetched:
     elapsed: float
 
 
-def url_problem(url: str) -> str | None:
-    """Why ``url`` is not acceptable for fetching keys, or ``None`` when it is."""
+def fetch_json(
+    url: str, *, timeout: float, max_bytes: int, deadline: float | None = None
+) -> Fetched:
+    """GET ``url`` and return its JSON object, or raise :class:`FetchError`.
+
+    The whole exchange ends within ``timeout`` seconds, and by ``deadline`` (a
+    ``time.monotonic()`` value) when one is given for several exchanges together.
+    """
+    shown = redact_url(url)
+    problem = url_problem(url)
+    if problem is not None:
+        raise FetchError(f"{shown} {problem}")
+    started = time.monotonic()
+    ends = started + timeout if deadline is None else min(deadline, started + timeout)
+    status, cache_control, body = _Exchange(url, shown, ends).run(max_bytes + 1)
+    elapsed = time.monotonic() - started
+    if status != 200:
+        raise FetchError(f"{shown} answered HTTP {status}")
+    if len(body) > max_bytes:
+        raise FetchError(f"{shown} sent more than {max_bytes} bytes")
     try:
-        parts = urlsplit(url)
-    except ValueError:
-        return "is not a URL"
-    if parts.scheme == "https" and parts.hostname:
-        return None
-    if parts.scheme == "http" and parts.hostname and _is_loopback(parts.hostname):
-        return None
-    if parts.scheme == "http":
-        return "must use https (plain http is only allowed for localhost)"
-    return "must be an https URL"
+        document = json.loads(body.decode("utf-8"))
+    except (ValueError, RecursionError):
+        raise FetchError(f"{shown} did not send JSON") from None
+    if not isinstance(document, dict):
+        raise FetchError(f"{shown} did not send a JSON object")
+    return Fetched(document, _max_age(cache_control), elapsed)
 
 
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+_Answer = tuple[int, str, bytes]  # status, Cache-Control, body
+
+
+class _Exchange:
+    """One GET under one deadline, run in a worker thread the caller waits for until then."""
+
+    def __init__(self, url: str, shown: str, deadline: float) -> None:
+        self.url = url
+        self.shown = shown
+        self.deadline = deadline
+        self._lock = threading.Lock()
+        self._sockets: list[socket.socket] = []
+        self._expired = False
+        self._done = threading.Event()
+        self._outcome: _Answer | BaseException | None = None
+
+    def run(self, limit: int) -> _Answer:
+        """The answer, or :class:`FetchError`; returns or raises by the deadline."""
+        if self.deadline <= time.monotonic():
+            raise FetchError(f"{self.shown} was not fetched: no time left within HTTP_TIMEOUT")
+        worker = threading.Thread(
+            target=self._work, args=(limit,), name="jwtguard-fetch", daemon=True
+        )
+        worker.start()
+        if not self._done.wait(max(0.0, self.deadline - time.monotonic())):
+            self._expire()
+            raise FetchError(f"{self.shown} did not answer within HTTP_TIMEOUT")
+        outcome = self._outcome
+        if isinstance(outcome, BaseException):
+            raise outcome
+        assert outcome is not None  # noqa: S101 - set before _done
+        return outcome
+
+    def remaining(self) -> float:
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError("the deadline passed")
+        return left
+
+    def open_socket(
+        self, address: tuple[str, int], timeout: Any = None, source: Any = None
+    ) -> socket.socket:
+        """``socket.create_connection`` bounded by the deadline, watched until it ends."""
+        sock = socket.create_connection(address, self.remaining(), source)
+        self.watch(sock)
+        return sock
+
+    def watch(self, sock: socket.socket) -> None:
+        """Shut ``sock`` down when the deadline passes (at once, if it already has)."""
+        with self._lock:
+            self._sockets.append(sock)
+            expired = self._expired
+        if expired:
+            _shut_down(sock)
+            raise TimeoutError("the deadline passed")
+
+    def _expire(self) -> None:
+        with self._lock:
+            self._expired = True
+            sockets = list(self._sockets)
+        for sock in sockets:
+            _shut_down(sock)
+
+    def _work(self, limit: int) -> None:
+        try:
+            self._outcome = self._get(limit)
+        except BaseException as error:  # handed to the caller, which raises it
+            self._outcome = error
+        finally:
+            self._done.set()
+
+    def _get(self, limit: int) -> _Answer:
+        parts = urlsplit(self.url)
+        headers = {"Accept": "application/json", "User-Agent": USER_AGENT}
+        target = self.url
+        if "@" in parts.netloc:  # userinfo: sent as HTTP Basic authentication, never in the URL
+            userinfo, _, host = parts.netloc.rpartition("@")
+            user, _, password = userinfo.partition(":")
+            pair = f"{unquote(user)}:{unquote(password)}".encode()
+            headers["Authorization"] = "Basic " + base64.b64encode(pair).decode("ascii")
+            target = urlunsplit(parts._replace(netloc=host))
+        opener = urllib.request.build_opener(
+            _NoRedirects(), _WatchedHTTPHandler(self), _WatchedHTTPSHandler(self)
+        )
+        request = urllib.request.Request(target, headers=headers)  # noqa: S310 - scheme checked
+        try:
+            with opener.open(request, timeout=self.remaining()) as response:
+                return (
+                    response.status,
+                    response.headers.get("Cache-Control", ""),
+                    _read_bounded(response, limit),
+                )
+        except urllib.error.HTTPError as error:
+            error.close()
+            raise FetchError(f"{self.shown} answered HTTP {error.code}") from None
+        except (OSError, ValueError, http.client.HTTPException) as error:
+            raise FetchError(f"{self.shown} could not be fetched: {_reason(error)}") from None
+
+
+class _WatchedHTTPConnection(http.client.HTTPConnection):
+    """A connection whose sockets its exchange shuts down at the deadline."""
+
+    def __init__(self, host: str, *, exchange: _Exchange, **kwargs: Any) -> None:
+        super().__init__(host, **kwargs)
+        self._exchange = exchange
+        self._create_connection = exchange.open_socket
+
+    def connect(self) -> None:
+        super().connect()
+        self._exchange.watch(self.sock)  # the TLS socket, for https
+
+
+class _WatchedHTTPSConnection(_WatchedHTTPConnection, http.client.HTTPSConnection):
+    pass
+
+
+class _WatchedHTTPHandler(urllib.request.HTTPHandler):
+    def __init__(self, exchange: _Exchange) -> None:
+        super().__init__()
+        self._exchange = exchange
+
+    def http_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+        return self.do_open(self._connection, req)
+
+    def _connection(self, host: str, **kwargs: Any) -> http.client.HTTPConnection:
+        return _WatchedHTTPConnection(host, exchange=self._exchange, **kwargs)
+
+
+class _WatchedHTTPSHandler(urllib.request.HTTPSHandler):
+    def __init__(self, exchange: _Exchange) -> None:
+        super().__init__()
+        self._exchange = exchange
+
+    def https_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+        return self.do_open(self._connection, req)
+
+    def _connection(self, host: str, **kwargs: Any) -> http.client.HTTPConnection:
+        return _WatchedHTTPSConnection(host, exchange=self._exchange, **kwargs)
 
 
 class _NoRedirects(urllib.request.HTTPRedirectHandler):
@@ -66,56 +230,45 @@ class _NoRedirects(urllib.request.HTTPRedirectHandler):
         return None
 
 
-_OPENER = urllib.request.build_opener(_NoRedirects())
+def _shut_down(sock: socket.socket) -> None:
+    # socket.socket's own shutdown, also for a TLS socket: the blocked reader then sees EOF
+    # without its TLS state being torn down under it.
+    with suppress(OSError):
+        socket.socket.shutdown(sock, socket.SHUT_RDWR)
 
 
-def fetch_json(url: str, *, timeout: float, max_bytes: int) -> Fetched:
-    """GET ``url`` and return its JSON object, or raise :class:`FetchError`."""
-    problem = url_problem(url)
-    if problem is not None:
-        raise FetchError(f"{url} {problem}")
-    request = urllib.request.Request(  # noqa: S310 - the scheme is checked just above
-        url, headers={"Accept": "application/json", "User-Agent": USER_AGENT}
-    )
-    started = time.monotonic()
-    try:
-        with _OPENER.open(request, timeout=timeout) as response:
-            status = response.status
-            cache_control = response.headers.get("Cache-Control", "")
-            body = _read_bounded(response, max_bytes + 1, deadline=started + 2 * timeout)
-    except urllib.error.HTTPError as error:
-        raise FetchError(f"{url} answered HTTP {error.code}") from None
-    except (urllib.error.URLError, OSError, ValueError) as error:
-        reason = getattr(error, "reason", error)
-        raise FetchError(f"{url} could not be fetched: {reason}") from None
-    elapsed = time.monotonic() - started
-    if status != 200:
-        raise FetchError(f"{url} answered HTTP {status}")
-    if len(body) > max_bytes:
-        raise FetchError(f"{url} sent more than {max_bytes} bytes")
-    try:
-        document = json.loads(body.decode("utf-8"))
-    except (ValueError, RecursionError):
-        raise FetchError(f"{url} did not send JSON") from None
-    if not isinstance(document, dict):
-        raise FetchError(f"{url} did not send a JSON object")
-    return Fetched(document, _max_age(cache_control), elapsed)
-
-
-def _read_bounded(response: Any, limit: int, *, deadline: float) -> bytes:
-    """Read at most ``limit`` bytes, giving up at ``deadline`` (a server dripping bytes slowly
-    would otherwise reset the per-read timeout forever)."""
+def _read_bounded(response: Any, limit: int) -> bytes:
+    """Read at most ``limit`` bytes (the deadline is kept by the exchange); a body that ends
+    before its ``Content-Length`` is an ``IncompleteRead``, never a shorter document."""
     chunks: list[bytes] = []
     size = 0
     while size < limit:
-        if time.monotonic() > deadline:
-            raise TimeoutError("the body took too long")
         chunk = response.read1(min(65536, limit - size))
         if not chunk:
+            missing = getattr(response, "length", None)
+            if missing:
+                raise http.client.IncompleteRead(b"".join(chunks), missing)
             break
         chunks.append(chunk)
         size += len(chunk)
     return b"".join(chunks)
+
+
+def _reason(error: BaseException) -> str:
+    """One short line saying why a transport failed: never the server's bytes at length, nor
+    the URL (``http.client`` and ``urllib`` put it in some of their messages)."""
+    if isinstance(error, urllib.error.URLError):
+        error = error.reason if isinstance(error.reason, OSError) else ValueError()
+    if isinstance(error, http.client.IncompleteRead):
+        return "the connection closed before the end of the body (IncompleteRead)"
+    if isinstance(error, OSError):  # socket and TLS errors, RemoteDisconnected
+        text = " ".join(str(error).split()) or type(error).__name__
+        return text if len(text) <= _REASON_LIMIT else text[:_REASON_LIMIT] + "…"
+    if isinstance(error, http.client.HTTPException) and not isinstance(
+        error, http.client.InvalidURL
+    ):
+        return f"an invalid HTTP response ({type(error).__name__})"
+    return f"the request could not be made ({type(error).__name__})"
 
 
 def _max_age(cache_control: str) -> float | None:

@@ -4,6 +4,12 @@ A key's type decides which algorithms it can ever verify (RFC 8725 §3.1): an HM
 HS*, an RSA key of at least 2048 bits only RS*/PS*, an EC key only the ES* of its curve, an OKP
 key only EdDSA. A token header can name an algorithm, never widen what a key may do, and keys
 referenced from inside a token (``jku``, ``x5u``, ``jwk``, ``x5c``) are never looked at.
+
+Selection costs the same whatever the size of the set: a token's ``kid`` picks its keys with one
+dictionary lookup, and a token without ``kid`` (or with a ``kid`` that falls back to the keys
+configured without one) is tried against at most ``MAX_KEYS_WITHOUT_KID`` keys (default 1);
+when more would fit it is refused (:class:`KeyNotTried`) without trying any, so a forged token
+never makes the server verify it against every key.
 """
 
 from __future__ import annotations
@@ -41,6 +47,8 @@ SUPPORTED_ALGORITHMS: tuple[str, ...] = (
 """Every algorithm jwtguard can verify; ``none`` is never among them."""
 
 MIN_RSA_BITS = 2048
+MAX_KEYS_WITHOUT_KID_LIMIT = 10
+"""The largest ``MAX_KEYS_WITHOUT_KID`` a configuration may set."""
 _HMAC_MIN_BYTES = {"HS256": 32, "HS384": 48, "HS512": 64}
 _RSA_ALGORITHMS = frozenset({"RS256", "RS384", "RS512", "PS256", "PS384", "PS512"})
 _EC_ALGORITHM_BY_CURVE = {
@@ -86,6 +94,11 @@ class TrustedKey:
         return verifier is not None and verifier(signing_input, signature)
 
 
+class KeyNotTried(UnknownKey):
+    """``unknown_key`` decided without trying any key: the token does not name its key by
+    ``kid`` and the key set does not allow finding it by trial; ``detail`` says why."""
+
+
 class KeySource(Protocol):
     """Where the validator finds the candidate keys for a token."""
 
@@ -99,10 +112,15 @@ class KeySource(Protocol):
 
 
 class KeySet:
-    """An immutable set of trusted keys, indexed for selection by ``kid`` and ``alg``."""
+    """An immutable set of trusted keys, indexed for selection by ``kid`` and ``alg``.
 
-    def __init__(self, keys: Iterable[TrustedKey]) -> None:
+    ``max_without_kid``: how many keys a token without a usable ``kid`` may be tried against
+    (``MAX_KEYS_WITHOUT_KID``); when more fit, it is refused without trying any.
+    """
+
+    def __init__(self, keys: Iterable[TrustedKey], *, max_without_kid: int = 1) -> None:
         self.keys: tuple[TrustedKey, ...] = tuple(keys)
+        self.max_without_kid = max_without_kid
         by_kid: dict[str, list[TrustedKey]] = {}
         unnamed: dict[str, list[TrustedKey]] = {}
         for key in self.keys:
@@ -113,16 +131,17 @@ class KeySet:
                     unnamed.setdefault(algorithm, []).append(key)
         self._by_kid = {kid: tuple(keys) for kid, keys in by_kid.items()}
         self._unnamed_by_algorithm = {alg: tuple(keys) for alg, keys in unnamed.items()}
-        self._named_by_algorithm = {
-            alg: tuple(k for k in self.keys if k.kid is not None and alg in k.algorithms)
-            for alg in SUPPORTED_ALGORITHMS
-        }
         # The common cases, answered with one dictionary lookup per token.
         self._fast: dict[tuple[str | None, str], tuple[TrustedKey, ...]] = {}
+        self._too_many_without_kid: dict[str, int] = {}  # alg -> keys that would fit
         for alg in SUPPORTED_ALGORITHMS:
-            unnamed_keys = self._unnamed_by_algorithm.get(alg, ())
-            if unnamed_keys or self._named_by_algorithm[alg]:
-                self._fast[None, alg] = unnamed_keys + self._named_by_algorithm[alg]
+            fitting = self._unnamed_by_algorithm.get(alg, ()) + tuple(
+                k for k in self.keys if k.kid is not None and alg in k.algorithms
+            )
+            if len(fitting) > max_without_kid:
+                self._too_many_without_kid[alg] = len(fitting)
+            elif fitting:
+                self._fast[None, alg] = fitting
             for kid, named in self._by_kid.items():
                 usable = tuple(key for key in named if alg in key.algorithms)
                 if usable:
@@ -137,7 +156,8 @@ class KeySet:
         return frozenset().union(*(key.algorithms for key in self.keys))
 
     def candidates(self, kid: str | None, algorithm: str) -> Sequence[TrustedKey]:
-        """Select keys: by ``kid`` when the token names one, else every key bound to ``alg``.
+        """Select keys: by ``kid`` when the token names one, else the keys bound to ``alg``
+        (at most ``max_without_kid`` of them, or :class:`KeyNotTried`).
 
         Keys configured without a ``kid`` (a bare secret or PEM) serve tokens with or without
         one, as identity providers add a ``kid`` that a single-key setup cannot know.
@@ -145,24 +165,38 @@ class KeySet:
         found = self._fast.get((kid, algorithm))
         if found is not None:
             return found
-        unnamed = self._unnamed_by_algorithm.get(algorithm, ())
         if kid is None:
-            found = unnamed + self._named_by_algorithm.get(algorithm, ())
-            if not found:
+            fitting = self._too_many_without_kid.get(algorithm)
+            if fitting is None:
                 raise UnknownKey(detail=f"no trusted key can verify {algorithm} tokens")
-            return found
+            raise KeyNotTried(
+                detail=f"the token has no kid and {fitting} trusted keys fit {algorithm}; "
+                + self._at_most()
+            )
         named = self._by_kid.get(kid)
         if named is None:
+            unnamed = self._unnamed_by_algorithm.get(algorithm, ())
+            unknown = f"kid {_shorten(kid)!r} is not among the trusted keys"
+            if len(unnamed) > self.max_without_kid:
+                raise KeyNotTried(
+                    detail=f"{unknown}, and {len(unnamed)} keys without kid fit {algorithm}; "
+                    + self._at_most()
+                )
             if unnamed:
                 return unnamed
-            raise UnknownKey(detail=f"kid {_shorten(kid)!r} is not among the trusted keys")
-        usable = tuple(key for key in named if algorithm in key.algorithms)
-        if not usable:
-            bound = sorted(set().union(*(key.algorithms for key in named)))
-            raise AlgorithmNotAllowed(
-                detail=f"kid {_shorten(kid)!r} is bound to {', '.join(bound)}, not {algorithm}"
-            )
-        return usable
+            raise UnknownKey(detail=unknown)
+        bound = sorted(set().union(*(key.algorithms for key in named)))
+        raise AlgorithmNotAllowed(
+            detail=f"kid {_shorten(kid)!r} is bound to {', '.join(bound)}, not {algorithm}"
+        )
+
+    def _at_most(self) -> str:
+        limit = self.max_without_kid
+        return (
+            f"at most MAX_KEYS_WITHOUT_KID={limit} {'is' if limit == 1 else 'are'} tried: give "
+            "the keys a kid (and have the issuer put it in its tokens), or raise "
+            f"MAX_KEYS_WITHOUT_KID (at most {MAX_KEYS_WITHOUT_KID_LIMIT})"
+        )
 
 
 class StaticKeySource:
@@ -221,12 +255,19 @@ def load_pem(pem: str | bytes, allowed: Iterable[str], *, origin: str = "PUBLIC_
 
 
 def load_jwks(
-    jwks: Mapping[str, Any] | str, allowed: Iterable[str], *, origin: str = "JWKS"
+    jwks: Mapping[str, Any] | str,
+    allowed: Iterable[str],
+    *,
+    origin: str = "JWKS",
+    fetched: bool = False,
 ) -> LoadResult:
     """Load a JWK Set (or a single JWK) keeping only usable signature-verification keys.
 
     Keys meant for encryption, of unknown type, or not usable with any allowed algorithm are
     skipped (and reported in ``skipped``); weak or private keys are configuration problems.
+    ``fetched``: the set was fetched from a URL, a public document, so HMAC (``oct``) keys in it
+    are skipped whatever the algorithms (anyone can read the secret), and so are keys without
+    ``kid`` (keys from a URL are selected by ``kid`` only).
     """
     result = LoadResult()
     allowed = frozenset(allowed)
@@ -245,11 +286,13 @@ def load_jwks(
         result.problems.append(f'{origin} "keys" must be a list')
         return result
     for index, entry in enumerate(entries):
-        _load_jwk(entry, allowed, f"{origin} key #{index}", result)
+        _load_jwk(entry, allowed, f"{origin} key #{index}", result, fetched=fetched)
     return result
 
 
-def _load_jwk(jwk: Any, allowed: frozenset[str], origin: str, result: LoadResult) -> None:
+def _load_jwk(
+    jwk: Any, allowed: frozenset[str], origin: str, result: LoadResult, *, fetched: bool
+) -> None:
     if not isinstance(jwk, Mapping):
         result.problems.append(f"{origin} is not a JSON object")
         return
@@ -260,6 +303,17 @@ def _load_jwk(jwk: Any, allowed: frozenset[str], origin: str, result: LoadResult
     if kid is not None:
         origin = f"{origin} (kid {kid!r})"
     kty = jwk.get("kty")
+    if fetched and kty == "oct":
+        result.skipped.append(
+            f"{origin}: an HMAC secret in a JWK Set fetched from a URL is public; ignored"
+        )
+        return
+    if fetched and kid is None:
+        result.skipped.append(
+            f"{origin}: a key without kid in a JWK Set fetched from a URL is never selected "
+            "(keys from a URL are chosen by the token's kid); ignored"
+        )
+        return
     if jwk.get("use", "sig") != "sig":
         result.skipped.append(f"{origin}: use {jwk.get('use')!r} is not a signature key")
         return

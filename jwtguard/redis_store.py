@@ -16,32 +16,12 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from .stores import StoreError
+from .urls import redact_url
 
 if TYPE_CHECKING:
     import redis
 
 REDIS_SCHEMES = ("redis", "rediss", "unix")
-
-
-def redact_url(url: str) -> str:
-    """``url`` without its password (in the userinfo or a ``password=`` query), for logs."""
-    try:
-        parts = urlsplit(url)
-        netloc = parts.netloc
-        if parts.password is not None:
-            host = parts.hostname or ""
-            host = f"[{host}]" if ":" in host else host
-            port = f":{parts.port}" if parts.port is not None else ""
-            netloc = f"{parts.username or ''}:***@{host}{port}"
-        query = "&".join(
-            "password=***" if item.lower().startswith("password=") else item
-            for item in parts.query.split("&")
-            if item
-        )
-        shown = f"{parts.scheme}://{netloc}{parts.path}" if parts.scheme else netloc + parts.path
-        return shown + (f"?{query}" if query else "")
-    except ValueError:
-        return "<an unparsable URL>"
 
 
 def redis_url_problem(url: str) -> str | None:

@@ -6,7 +6,13 @@
   cold cache, an expired one, or a token naming an unknown ``kid``. A flood of random ``kid``s
   therefore costs the identity provider one request per cooldown window.
 - Single flight: concurrent callers that need a fetch wait for the one in progress, in threads
-  and in asyncio code (which waits in a worker thread, never on the event loop).
+  and in asyncio code (which waits in a worker thread, never on the event loop), for at most
+  ``wait_timeout`` from its start (``HTTP_TIMEOUT`` and a moment to load the keys, as built
+  from a configuration), since the fetch itself ends by then.
+- Selected by ``kid`` only: a token without ``kid`` is refused (``unknown_key``) before anything
+  is fetched or tried, and the set is loaded as the public document it is
+  (:func:`~jwtguard.keys.load_jwks` with ``fetched=True``: no HMAC secrets, no keys without
+  ``kid``), so the work a forged token causes does not grow with the set.
 - Stale-if-error: when a refresh fails, the last good keys keep serving for ``stale_ttl`` more
   seconds (logged); without any good keys a request gets 503 ``key_source_unavailable``.
 - Optional background refresh shortly before expiry, and optional pre-warming.
@@ -23,7 +29,7 @@ from dataclasses import dataclass
 
 from .errors import KeySourceUnavailable, UnknownKey
 from .http import Fetched, FetchError
-from .keys import KeySet, TrustedKey, load_jwks
+from .keys import KeyNotTried, KeySet, TrustedKey, load_jwks
 
 logger = logging.getLogger("jwtguard")
 
@@ -57,13 +63,24 @@ class _Snapshot:
     sequence: int = 0  # which fetch produced it; a later fetch always has a larger number
 
 
+URL_KEYS_NEED_KID = (
+    "the token has no kid; keys fetched from a URL are selected by kid only (identity "
+    "providers always set it)"
+)
+
+
 class _Flight:
-    def __init__(self) -> None:
+    def __init__(self, wait: float) -> None:
         self.done = threading.Event()
+        self.ends = time.monotonic() + wait  # when waiters stop waiting for it
 
 
 class RemoteJWKS:
-    """A :class:`~jwtguard.keys.KeySource` over a JWKS URL (or any fetcher of a JWK Set)."""
+    """A :class:`~jwtguard.keys.KeySource` over a JWKS URL (or any fetcher of a JWK Set).
+
+    ``wait_timeout``: how long, counted from a fetch's start, requests wait for it; it should
+    exceed the fetcher's own time limit a little.
+    """
 
     def __init__(
         self,
@@ -139,6 +156,8 @@ class RemoteJWKS:
         self, kid: str | None, algorithm: str, *, refreshed: bool
     ) -> Sequence[TrustedKey] | None:
         """The candidate keys, or ``None`` when a fetch should be attempted first."""
+        if kid is None:  # refused before any fetch: a kid-less token never costs a request
+            raise KeyNotTried(detail=URL_KEYS_NEED_KID)
         now = self._clock()
         snapshot = self._snapshot
         # A fetch in flight is always worth waiting for; starting one obeys the cooldown.
@@ -183,12 +202,12 @@ class RemoteJWKS:
                 return
             leader = flight is None
             if flight is None:
-                flight = self._flight = _Flight()
+                flight = self._flight = _Flight(self._wait_timeout)
                 self._sequence += 1
                 sequence = self._sequence
                 self._last_attempt = self._clock()
         if not leader:
-            flight.done.wait(self._wait_timeout)
+            flight.done.wait(max(0.0, flight.ends - time.monotonic()))
             return
         try:
             self._fetch(sequence)
@@ -208,7 +227,7 @@ class RemoteJWKS:
             logger.exception("jwtguard: the key fetcher of %s failed", self.name)
             self._failed(f"the fetcher raised {type(error).__name__}")
             return
-        loaded = load_jwks(fetched.document, self._algorithms, origin=self.name)
+        loaded = load_jwks(fetched.document, self._algorithms, origin=self.name, fetched=True)
         for reason in (*loaded.problems, *loaded.skipped):
             logger.warning("jwtguard: ignoring a key from %s: %s", self.name, reason)
         if not loaded.keys:

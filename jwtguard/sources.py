@@ -5,6 +5,10 @@
 - ``OPENID_CONFIGURATION_URL``, or only ``ISSUER``: discovery of the issuer's ``jwks_uri``;
   with several issuers, one discovered key source per issuer, chosen by the token's ``iss``
   (:class:`IssuerKeySources`), so an untrusted ``iss`` never causes a fetch.
+
+A remote source is named by its URL redacted (:func:`~jwtguard.urls.redact_url`) in logs and
+errors; requests wait for a fetch in flight no longer than ``HTTP_TIMEOUT`` (plus
+:data:`LOAD_GRACE` to load the keys), which also bounds the fetch itself.
 """
 
 from __future__ import annotations
@@ -16,6 +20,10 @@ from .discovery import DiscoveredJWKS, jwks_fetcher
 from .errors import IssuerInvalid
 from .keys import KeySource, StaticKeySource, TrustedKey
 from .remote import CachePolicy, Fetcher, RemoteJWKS
+from .urls import redact_url
+
+LOAD_GRACE = 0.5
+"""Seconds a request waits for a fetch in flight beyond ``HTTP_TIMEOUT``: loading the keys."""
 
 
 class IssuerKeySources:
@@ -55,18 +63,18 @@ def build_key_source(config: GuardConfig) -> KeySource | IssuerKeySources:
     timeout, max_bytes = config.http_timeout, config.jwks_max_bytes
     if config.jwks_url:
         fetcher = jwks_fetcher(config.jwks_url, timeout=timeout, max_bytes=max_bytes)
-        return _remote(config, fetcher, config.jwks_url)
+        return _remote(config, fetcher, redact_url(config.jwks_url))
     if config.openid_configuration_url:
         url = config.openid_configuration_url
         discovered = DiscoveredJWKS(
             config.issuers[0], metadata_url=url, timeout=timeout, max_bytes=max_bytes
         )
-        return _remote(config, discovered, url)
+        return _remote(config, discovered, redact_url(url))
     sources = {
         issuer: _remote(
             config,
             DiscoveredJWKS(issuer, timeout=timeout, max_bytes=max_bytes),
-            f"{issuer} (discovered)",
+            f"{redact_url(issuer)} (discovered)",
         )
         for issuer in config.issuers
     }
@@ -81,6 +89,7 @@ def _remote(config: GuardConfig, fetcher: Fetcher, name: str) -> RemoteJWKS:
         algorithms=config.algorithms,
         policy=cache_policy(config),
         name=name,
+        wait_timeout=config.http_timeout + LOAD_GRACE,
     )
     if config.jwks_prewarm:
         source.warm()

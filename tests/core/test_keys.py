@@ -106,11 +106,13 @@ def test_selection_by_kid_during_rotation() -> None:
         validator.key_source.candidates("2026-12", "RS256")
 
 
-def test_token_without_kid_tries_keys_of_its_algorithm() -> None:
+def test_token_without_kid_tries_keys_of_its_algorithm_up_to_the_maximum() -> None:
     first, second = generate_key("ES256", kid="a"), generate_key("ES256", kid="b")
-    validator = Validator(GuardConfig(jwks=first.jwks(second), algorithms=["ES256"]))
     token = second.sign({"sub": "z", "exp": 4_000_000_000}, {"alg": "ES256"})
-    assert validator.validate(token).subject == "z"
+    config = GuardConfig(jwks=first.jwks(second), algorithms=["ES256"], max_keys_without_kid=2)
+    assert Validator(config).validate(token).subject == "z"
+    with pytest.raises(UnknownKey, match="unknown key"):  # the default tries one key at most
+        Validator(GuardConfig(jwks=first.jwks(second), algorithms=["ES256"])).validate(token)
 
 
 def test_unknown_key_detail_never_echoes_huge_kids() -> None:

@@ -15,8 +15,9 @@ import pytest
 import redis
 
 from jwtguard import MemoryStore, StoreError
-from jwtguard.redis_store import RedisStore, redact_url, redis_url_problem
+from jwtguard.redis_store import RedisStore, redis_url_problem
 from jwtguard.stores import store_key
+from jwtguard.urls import redact_url
 from tests.redis_server import RedisServer
 from tests.store_contract import StoreContract, key
 
@@ -237,7 +238,7 @@ def test_redis_password_never_shows(own_redis: RedisServer) -> None:
     with pytest.raises(StoreError, match="AuthenticationError") as caught:
         store.add(key("a"), "1", 60)
     assert "hunter2" not in str(caught.value)
-    assert store.name == f"redis://:***@127.0.0.1:{own_redis.port}/0"
+    assert store.name == f"redis://***@127.0.0.1:{own_redis.port}/0"
 
 
 def test_redis_store_on_an_existing_client(redis_url: str) -> None:
@@ -252,10 +253,16 @@ def test_redis_store_on_an_existing_client(redis_url: str) -> None:
     ("url", "shown"),
     [
         ("redis://127.0.0.1:6379/0", "redis://127.0.0.1:6379/0"),
-        ("redis://:pw@cache:6380/1", "redis://:***@cache:6380/1"),
-        ("rediss://user:pw@[::1]:6379", "rediss://user:***@[::1]:6379"),
-        ("unix:///run/redis.sock?db=0&password=pw", "unix:///run/redis.sock?db=0&password=***"),
-        ("redis://user:pw@host/0?password=pw", "redis://user:***@host/0?password=***"),
+        ("redis://:pw@cache:6380/1", "redis://***@cache:6380/1"),
+        ("rediss://user:pw@[::1]:6379", "rediss://***@[::1]:6379"),
+        ("unix:///run/redis.sock?db=0&password=pw", "unix:///run/redis.sock?db=***&password=***"),
+        ("redis://user:pw@host/0?password=pw", "redis://***@host/0?password=***"),
+        (
+            "https://user:pw@idp:8443/jwks?api_key=s&v=2&flag",
+            "https://***@idp:8443/jwks?api_key=***&v=***&***",
+        ),
+        ("https://token@idp/jwks#frag", "https://***@idp/jwks"),
+        ("https://user:pw@idp:port/jwks", "<an unparsable URL>"),
     ],
 )
 def test_redact_url(url: str, shown: str) -> None:
