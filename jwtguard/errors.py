@@ -87,18 +87,6 @@ class MultipleTokens(InvalidRequest):
     default_description = "The access token was sent in more than one place"
 
 
-class CsrfFailed(InvalidRequest):
-    """A token sent in a cookie came with an unsafe request that failed the CSRF check.
-
-    403 like Django's and DRF's CSRF refusals: the request is not malformed, it is refused
-    because it may come from another site (see :mod:`jwtguard.csrf`).
-    """
-
-    status = 403
-    code = "csrf_failed"
-    default_description = "CSRF verification failed for a token sent in a cookie"
-
-
 # --- the token is bad: 401 invalid_token (RFC 6750 §3.1) -------------------------------------
 
 
@@ -229,6 +217,24 @@ class InsufficientScope(AuthError):
     ) -> None:
         self.required: tuple[str, ...] = tuple(required)
         super().__init__(description, detail=detail)
+
+
+# --- a token sent in a cookie, without proof the request is not forged: 403 ----------------
+
+
+class CsrfFailed(AuthError):
+    """An unsafe request authenticated by a token in a cookie failed the CSRF check.
+
+    403 as Django's and DRF's CSRF refusals. RFC 6750 has no error code for it, so the challenge
+    carries none (``Bearer realm``: send the token in the ``Authorization`` header instead) and
+    the body's ``error`` is OAuth's ``access_denied`` (RFC 6749 §4.1.2.1); the ``code`` says
+    which check failed (see :mod:`jwtguard.csrf`).
+    """
+
+    status = 403
+    body_error = "access_denied"
+    code = "csrf_failed"
+    default_description = "CSRF verification failed for a token sent in a cookie"
 
 
 # --- we cannot decide right now: 503 (not the client's fault, so no challenge) ---------------

@@ -24,6 +24,9 @@ from .request import RequestView
 ACCESS_TOKEN_PARAMETER = "access_token"  # noqa: S105 - a parameter name; RFC 6750 §2.2 and §2.3
 _B64TOKEN = re.compile(r"[A-Za-z0-9\-._~+/]+=*")  # RFC 6750 §2.1
 _FORM_MEDIA_TYPE = "application/x-www-form-urlencoded"
+UNREAD_FORM_LIMIT = 65536
+"""Largest url-encoded body searched for an ``access_token`` field where ``"form"`` is not a
+token location (see :func:`extract_token`)."""
 _MAX_SCHEME_LENGTH = 24  # registered schemes are short: Basic, Digest, AWS4-HMAC-SHA256...
 
 
@@ -86,8 +89,11 @@ def extract_token(request: RequestView, config: GuardConfig) -> Extraction:
     if "cookie" in locations:
         found.extend(("cookie", v) for v in cookie_values(request, config.cookie_name) if v)
     if found:
+        if len(found) == 1:
+            _check_syntax(found[0][1], found[0][0], config)
         # A second copy in a location jwtguard does not read is still a second copy (and has
-        # leaked already): so a request with a token is searched further, url-encoded body too.
+        # leaked already): so a request with a token is searched further, a small url-encoded
+        # body too.
         found.extend((location, "") for location in _unread_locations(request, locations))
         if len(found) > 1:
             where = ", ".join(sorted({location for location, _ in found}))
@@ -98,12 +104,12 @@ def extract_token(request: RequestView, config: GuardConfig) -> Extraction:
         ignored = ("query",) if _has_unread_query_token(request, locations) else ()
         return Extraction(None, location, other_scheme, ignored)
     location, token = found[0]
-    _check_syntax(token, location, config)
     return Extraction(token, location)
 
 
 def cookie_values(request: RequestView, name: str) -> list[str]:
-    """Every value the ``Cookie`` header(s) give the cookie ``name`` (RFC 6265 §5.4 syntax).
+    """Every value the ``Cookie`` header gives the cookie ``name`` (RFC 6265 §4.2.1: pairs
+    separated by ``;``; a ``,`` belongs to a value, as Django and Werkzeug read it).
 
     Frameworks keep one value per name (Django the last, Flask the first); a token cookie sent
     twice must be seen twice.
@@ -112,7 +118,7 @@ def cookie_values(request: RequestView, name: str) -> list[str]:
     if not header or name not in header:
         return []
     values = []
-    for pair in header.replace(",", ";").split(";"):
+    for pair in header.split(";"):
         key, equals, value = pair.partition("=")
         if equals and key.strip() == name:
             value = value.strip()
@@ -123,15 +129,27 @@ def cookie_values(request: RequestView, name: str) -> list[str]:
 
 
 def _unread_locations(request: RequestView, enabled: Sequence[str]) -> list[str]:
-    """The locations outside ``TOKEN_LOCATIONS`` that carry a non-empty ``access_token``."""
+    """The locations outside ``TOKEN_LOCATIONS`` that carry a non-empty ``access_token``.
+
+    A body is read for this only when it is url-encoded and declares a length of at most
+    :data:`UNREAD_FORM_LIMIT` bytes: a token that is not a form field is never worth reading a
+    large body for (whoever reads forms reads them anyway).
+    """
     unread = ["query"] if _has_unread_query_token(request, enabled) else []
     if (
         "form" not in enabled
         and _has_form_body(request)
+        and _declared_length(request) <= UNREAD_FORM_LIMIT
         and any(request.form_values(ACCESS_TOKEN_PARAMETER))
     ):
         unread.append("form")
     return unread
+
+
+def _declared_length(request: RequestView) -> int:
+    """The body's declared ``Content-Length`` (a body without one counts as too long)."""
+    value = request.header("Content-Length")
+    return int(value) if value is not None and value.strip().isdigit() else UNREAD_FORM_LIMIT + 1
 
 
 def _has_unread_query_token(request: RequestView, enabled: Sequence[str]) -> bool:

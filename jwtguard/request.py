@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
+from urllib.parse import urlencode
 
 
 class RequestView(Protocol):
@@ -44,7 +45,8 @@ class RequestView(Protocol):
 class SimpleRequest:
     """A plain :class:`RequestView` for tests, the CLI and non-framework callers.
 
-    ``cookies`` are sent as a ``Cookie`` header (unless ``headers`` has one already).
+    ``cookies`` are sent as a ``Cookie`` header, and ``form`` is the url-encoded body whose
+    ``Content-Length`` the view reports (unless ``headers`` say otherwise).
     """
 
     headers: Mapping[str, str] = field(default_factory=dict)
@@ -60,6 +62,8 @@ class SimpleRequest:
         values = [value for key, value in self.headers.items() if key.lower() == lowered]
         if not values and lowered == "cookie" and self.cookies:
             return "; ".join(f"{key}={value}" for key, value in self.cookies.items())
+        if not values and lowered == "content-length" and self.form:
+            return str(len(urlencode(self.form, doseq=True)))
         return ", ".join(values) if values else None
 
     def query_values(self, name: str) -> list[str]:

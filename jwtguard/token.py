@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -18,6 +18,9 @@ class AccessToken:
     claims: Mapping[str, Any]
     header: Mapping[str, Any]
     scopes: frozenset[str]
+    #: Where the request carried the token: the header's name (``"Authorization"``),
+    #: ``"query"``, ``"form"`` or ``"cookie"``; ``None`` when validated without a request.
+    location: str | None = field(default=None, compare=False)
 
     @property
     def subject(self) -> str | None:

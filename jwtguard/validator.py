@@ -20,7 +20,7 @@ from typing import Any
 
 from .claims import ClaimRules, check_binding
 from .config import GuardConfig
-from .csrf import check_csrf
+from .csrf import acheck_csrf, check_csrf
 from .errors import (
     AlgorithmNotAllowed,
     CriticalHeaderUnsupported,
@@ -30,7 +30,7 @@ from .errors import (
     TokenTooLarge,
     TypeInvalid,
 )
-from .extract import extract_token
+from .extract import Extraction, extract_token
 from .jws import CompactJWS
 from .keys import KeySource, TrustedKey
 from .request import RequestView
@@ -106,33 +106,42 @@ class Validator:
         """Extract the request's token and validate it.
 
         Returns ``None`` only when the request carries no bearer token and ``required`` is
-        false; a token that is present is always validated, and rejected if bad.
+        false; a token that is present is always validated, and rejected if bad. The token's
+        :attr:`~jwtguard.AccessToken.location` says where the request carried it.
         """
-        token = self._token_of(request, required=required)
-        return None if token is None else self.validate(token)
+        extraction = self._extract(request, required=required)
+        if extraction.token is None:
+            return None
+        check_csrf(request, extraction.location, self.config)
+        return self._validate(extraction.token, extraction.location)
 
     async def authenticate_async(
         self, request: RequestView, *, required: bool = True
     ) -> AccessToken | None:
         """As :meth:`authenticate`, for async code: a key fetch never blocks the event loop."""
-        token = self._token_of(request, required=required)
-        return None if token is None else await self.validate_async(token)
-
-    def _token_of(self, request: RequestView, *, required: bool) -> str | None:
-        """The request's one token, once its request-level checks pass (a cookie token on an
-        unsafe method must pass the CSRF check, :mod:`jwtguard.csrf`)."""
-        extraction = extract_token(request, self.config)
+        extraction = self._extract(request, required=required)
         if extraction.token is None:
-            if required:
-                raise extraction.missing_error()
             return None
-        check_csrf(request, extraction.location, self.config)
-        return extraction.token
+        await acheck_csrf(request, extraction.location, self.config)
+        return await self._validate_async(extraction.token, extraction.location)
+
+    def _extract(self, request: RequestView, *, required: bool) -> Extraction:
+        """The request's one token (``Extraction.token`` is ``None`` only when not required).
+        Its request-level checks follow: a cookie token on an unsafe method must pass the CSRF
+        check (:mod:`jwtguard.csrf`) before the token is used."""
+        extraction = extract_token(request, self.config)
+        if extraction.token is None and required:
+            raise extraction.missing_error()
+        return extraction
 
     def validate(self, token: str) -> AccessToken:
         """Validate one compact JWS access token."""
+        return self._validate(token, None)
+
+    def _validate(self, token: str, location: str | None) -> AccessToken:
         jws, algorithm, kid, source, claims = self._parse(token)
-        access, now = self._verify(jws, algorithm, source.candidates(kid, algorithm), claims)
+        keys = source.candidates(kid, algorithm)
+        access, now = self._verify(jws, algorithm, keys, claims, location=location)
         if self._checks is not None:
             self._checks.check(access.claims, now)
         return access
@@ -151,13 +160,16 @@ class Validator:
     async def validate_async(self, token: str) -> AccessToken:
         """As :meth:`validate`; a remote key source and a network store are asked from a
         worker thread."""
+        return await self._validate_async(token, None)
+
+    async def _validate_async(self, token: str, location: str | None) -> AccessToken:
         jws, algorithm, kid, source, claims = self._parse(token)
         fetch_async = getattr(source, "acandidates", None)
         if fetch_async is None:
             keys = source.candidates(kid, algorithm)
         else:
             keys = await fetch_async(kid, algorithm)
-        access, now = self._verify(jws, algorithm, keys, claims)
+        access, now = self._verify(jws, algorithm, keys, claims, location=location)
         if self._checks is not None:
             await self._checks.acheck(access.claims, now)
         return access
@@ -192,6 +204,8 @@ class Validator:
         keys: Sequence[TrustedKey],
         claims: dict[str, Any] | None,
         now: float | None = None,
+        *,
+        location: str | None = None,
     ) -> tuple[AccessToken, float]:
         """Steps 4-5: signature, then claims and binding; the token and the time they were
         checked at."""
@@ -214,6 +228,7 @@ class Validator:
             claims=MappingProxyType(claims),
             header=MappingProxyType(jws.header),
             scopes=self._read_scopes(claims),
+            location=location,
         )
         return access, now
 

@@ -9,15 +9,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from asgiref.sync import sync_to_async
+from django.conf import settings as django_settings
 from django.http import HttpRequest, HttpResponse
 
 from jwtguard import AccessToken, AuthError, Guard, extract_token
+from jwtguard.csrf import SAFE_METHODS, csrf_settled, refuse_if
 
 from .conf import GuardSettings
+from .csrf import csrf_failure
 from .request import DjangoRequest
 from .users import aresolve_user, resolve_user
 
 _STATE = "_jwtguard"
+CSRF_MIDDLEWARE = "django.middleware.csrf.CsrfViewMiddleware"
 
 
 @dataclass(slots=True)
@@ -91,6 +96,7 @@ def missing_token(request: HttpRequest, guard: Guard) -> AuthError:
 
 def attach_user(request: HttpRequest, token: AccessToken, settings: GuardSettings) -> Any:
     """Resolve the token's user once and set ``request.user`` (and ``request.auser``)."""
+    _settle_csrf(request, token)
     outcome = _outcome(request)
     if outcome is not None and outcome.user is not None:
         return _set_user(request, outcome.user)
@@ -99,10 +105,41 @@ def attach_user(request: HttpRequest, token: AccessToken, settings: GuardSetting
 
 async def aattach_user(request: HttpRequest, token: AccessToken, settings: GuardSettings) -> Any:
     """:func:`attach_user` for async code (a ``USER_RESOLVER`` runs in a thread)."""
+    _settle_csrf(request, token)
     outcome = _outcome(request)
     if outcome is not None and outcome.user is not None:
         return _set_user(request, outcome.user)
     return _set_user(request, await aresolve_user(token, settings))
+
+
+def check_view_csrf(request: HttpRequest, token: AccessToken) -> None:
+    """For a ``csrf_exempt`` view (``@jwt_required``): the check ``CsrfViewMiddleware``, when
+    installed, would have made of a request jwtguard does not vouch for (a query or form token
+    on an unsafe method, :func:`jwtguard.csrf.csrf_settled`). Raises ``CsrfFailed``."""
+    if _framework_csrf_applies(request, token):
+        refuse_if(csrf_failure(request), token.location)
+
+
+async def acheck_view_csrf(request: HttpRequest, token: AccessToken) -> None:
+    """:func:`check_view_csrf` for async views (the check may load the session)."""
+    if _framework_csrf_applies(request, token):
+        refuse_if(await sync_to_async(csrf_failure)(request), token.location)
+
+
+def _framework_csrf_applies(request: HttpRequest, token: AccessToken) -> bool:
+    return (
+        not csrf_settled(token.location)
+        and (request.method or "GET").upper() not in SAFE_METHODS
+        and CSRF_MIDDLEWARE in django_settings.MIDDLEWARE
+    )
+
+
+def _settle_csrf(request: HttpRequest, token: AccessToken) -> None:
+    """Let ``CsrfViewMiddleware`` pass a request whose CSRF question jwtguard has settled: a
+    header token cannot come from another site's page, and a cookie token on an unsafe method
+    has passed Django's check already (:mod:`jwtguard.csrf`). Query and form tokens have not."""
+    if csrf_settled(token.location):
+        request._dont_enforce_csrf_checks = True  # type: ignore[attr-defined]
 
 
 def reject(request: HttpRequest, error: AuthError, guard: Guard) -> HttpResponse:
@@ -137,7 +174,4 @@ def _set_user(request: HttpRequest, user: Any) -> Any:
 
     request.user = user
     request.auser = auser
-    # Not forgeable across sites: a header token needs no CSRF check, and a cookie token on an
-    # unsafe method has passed Django's (jwtguard.csrf), so CsrfViewMiddleware need not refuse.
-    request._dont_enforce_csrf_checks = True  # type: ignore[attr-defined]
     return user

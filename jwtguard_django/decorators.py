@@ -2,9 +2,14 @@
 
 ``@jwt_required`` works with or without the middleware: it reuses the middleware's validation
 when there was one and validates itself otherwise. It authenticates every request that reaches
-the view, ``OPTIONS`` included (CORS preflights are answered above, by django-cors-headers). The
-view it returns is exempt from ``CsrfViewMiddleware``: a token in a header is not forgeable
-across sites, and jwtguard runs Django's CSRF check itself for a token sent in a cookie.
+the view, ``OPTIONS`` included (CORS preflights are answered above, by django-cors-headers).
+
+The view it returns is exempt from ``CsrfViewMiddleware``, which would run before it and refuse
+a bearer ``POST``: a token in a header is not forgeable across sites, and jwtguard runs Django's
+CSRF check itself for a token sent in a cookie. A query or form token could come from another
+site's page, so for those the decorator makes the check ``CsrfViewMiddleware`` would have made,
+when it is installed. Decorate a class-based view's ``dispatch`` (or the class's ``as_view()``
+result), not its ``post``: Django reads ``csrf_exempt`` from the view function.
 """
 
 from __future__ import annotations
@@ -19,7 +24,15 @@ from django.http import HttpRequest
 from jwtguard import AuthError
 from jwtguard.scopes import scope_list
 
-from .auth import aattach_user, arequire_token, attach_user, reject, require_token
+from .auth import (
+    aattach_user,
+    acheck_view_csrf,
+    arequire_token,
+    attach_user,
+    check_view_csrf,
+    reject,
+    require_token,
+)
 from .conf import get_settings
 
 V = TypeVar("V", bound=Callable[..., Any])
@@ -60,6 +73,7 @@ def jwt_required(
                 settings = get_settings()
                 try:
                     token = await arequire_token(request, settings.guard)
+                    await acheck_view_csrf(request, token)
                     settings.guard.authorize(token, all_of, any_of=one_of)
                     await aattach_user(request, token, settings)
                 except AuthError as error:
@@ -74,6 +88,7 @@ def jwt_required(
             settings = get_settings()
             try:
                 token = require_token(request, settings.guard)
+                check_view_csrf(request, token)
                 settings.guard.authorize(token, all_of, any_of=one_of)
                 attach_user(request, token, settings)
             except AuthError as error:

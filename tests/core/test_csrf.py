@@ -49,14 +49,14 @@ def test_the_double_submit_check(
     headers = {name: value.replace("{t}", token) for name, value in headers.items()}
     with pytest.raises(CsrfFailed) as caught:
         validator.authenticate(cookie_request(token, method, **headers))
-    assert (caught.value.status, caught.value.code, caught.value.error) == (
+    error = caught.value
+    assert (error.status, error.code, error.error, error.body_error) == (
         403,
         "csrf_failed",
-        "invalid_request",
+        None,
+        "access_denied",
     )
-    assert caught.value.detail == (
-        f"the token came in a cookie and the CSRF check failed: {reason}"
-    )
+    assert error.detail == f"the token came in the cookie and the CSRF check failed: {reason}"
     assert token not in caught.value.detail
 
 

@@ -41,7 +41,7 @@ def outcome(validator: Validator, request: SimpleRequest) -> AccessToken | tuple
             assert scheme == "Bearer"
             assert params["realm"] == validator.config.realm
             assert ("error" in params) == (
-                error.code not in ("token_missing", "unsupported_scheme")
+                error.code not in ("token_missing", "unsupported_scheme", "csrf_failed")
             )
         assert response.status in (400, 401, 403)
         return response.status, error.code

@@ -203,18 +203,18 @@ def test_one_validation_per_request(
     path: str,
 ) -> None:
     calls: list[str] = []
-    validate, validate_async = Validator.validate, Validator.validate_async
+    validate, validate_async = Validator._validate, Validator._validate_async
 
-    def counting(self: Validator, token: str) -> Any:
+    def counting(self: Validator, token: str, location: str | None) -> Any:
         calls.append(token)
-        return validate(self, token)
+        return validate(self, token, location)
 
-    async def counting_async(self: Validator, token: str) -> Any:
+    async def counting_async(self: Validator, token: str, location: str | None) -> Any:
         calls.append(token)
-        return await validate_async(self, token)
+        return await validate_async(self, token, location)
 
-    monkeypatch.setattr(Validator, "validate", counting)
-    monkeypatch.setattr(Validator, "validate_async", counting_async)
+    monkeypatch.setattr(Validator, "_validate", counting)
+    monkeypatch.setattr(Validator, "_validate_async", counting_async)
     with override_settings(MIDDLEWARE=middleware):
         response = client.get(path, headers=bearer(minter.token()))
     assert response.status_code == 200

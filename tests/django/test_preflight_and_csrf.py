@@ -166,9 +166,8 @@ def test_a_cookie_token_must_pass_the_csrf_check(
         assert forged.status_code == 403
         assert forged.headers["Content-Type"] == "application/json"
         body = json.loads(forged.content)
-        assert (body["error"], body["code"]) == ("invalid_request", "csrf_failed")
-        challenge = parse_challenge(forged.headers["WWW-Authenticate"])[1]
-        assert challenge["error"] == "invalid_request"
+        assert (body["error"], body["code"]) == ("access_denied", "csrf_failed")
+        assert forged.headers["WWW-Authenticate"] == 'Bearer realm="notes"', "use the header"
         assert calls == [], "a forged request never reaches the view"
         csrf_client.cookies["csrftoken"] = CSRF_SECRET
         wrong = csrf_client.post(path, headers={"X-CSRFToken": "b" * 32})
@@ -186,6 +185,46 @@ def test_a_form_field_carries_the_csrf_token_too(csrf_client: Client, minter: Mi
     data = urlencode({"csrfmiddlewaretoken": CSRF_SECRET})
     with override_settings(MIDDLEWARE=[OURS]):
         assert csrf_client.post("/plain-post/", data, content_type=FORM).status_code == 200
+
+
+@pytest.fixture
+def query_setting(jwtguard_setting: dict[str, object]) -> Iterator[None]:
+    with override_settings(JWTGUARD={**jwtguard_setting, "TOKEN_LOCATIONS": ["header", "query"]}):
+        yield
+
+
+@pytest.mark.usefixtures("query_setting")
+@pytest.mark.parametrize("path", ["/plain-post/", "/decorated-post/"])
+def test_a_query_token_does_not_switch_off_django_csrf(
+    csrf_client: Client, minter: Minter, calls: list[str], path: str
+) -> None:
+    """Another site's page can put its author's own valid token in a URL ("login CSRF"): such a
+    request stays under CsrfViewMiddleware, which must not be switched off by the token."""
+    attacker = minter.token(sub="mallory", scope="notes:write")
+    with override_settings(MIDDLEWARE=[CSRF_MIDDLEWARE, OURS]):
+        forged = csrf_client.post(f"{path}?access_token={attacker}")
+        assert forged.status_code == 403
+        assert calls == [], "the view never ran"
+        csrf_client.cookies["csrftoken"] = CSRF_SECRET
+        headers = {"X-CSRFToken": CSRF_SECRET}
+        accepted = csrf_client.post(f"{path}?access_token={attacker}", headers=headers)
+        assert accepted.json()["sub"] == "mallory"
+        header_token = csrf_client.post(path, headers=bearer(attacker))
+        assert header_token.status_code == 200, "a header token needs no CSRF token"
+
+
+@pytest.mark.usefixtures("query_setting")
+def test_a_decorated_view_answers_a_forged_query_token_with_json(
+    csrf_client: Client, minter: Minter, calls: list[str]
+) -> None:
+    attacker = minter.token(sub="mallory", scope="notes:write")
+    with override_settings(MIDDLEWARE=[CSRF_MIDDLEWARE]):
+        forged = csrf_client.post(f"/decorated-post/?access_token={attacker}")
+    assert (forged.status_code, code(forged)) == (403, "csrf_failed")
+    assert forged.headers["Content-Type"] == "application/json"
+    assert calls == []
+    with override_settings(MIDDLEWARE=[]):  # no CSRF middleware: the project's own choice
+        assert csrf_client.post(f"/decorated-post/?access_token={attacker}").status_code == 200
 
 
 # --- a token in two places ----------------------------------------------------------------------

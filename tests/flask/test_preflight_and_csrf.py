@@ -157,8 +157,8 @@ def test_a_cookie_token_needs_the_double_submit_header_on_unsafe_methods(
     forged = client.post(path)
     assert forged.status_code == 403
     body = forged.get_json()
-    assert (body["error"], body["code"]) == ("invalid_request", "csrf_failed")
-    assert parse_challenge(forged.headers["WWW-Authenticate"])[1]["error"] == "invalid_request"
+    assert (body["error"], body["code"]) == ("access_denied", "csrf_failed")
+    assert parse_challenge(forged.headers["WWW-Authenticate"]) == ("Bearer", {"realm": "notes"})
     assert client.post(path, headers={"X-CSRF-Token": "guess"}).get_json()["code"] == (
         "csrf_failed"
     ), "no csrf_token cookie"
