@@ -253,6 +253,24 @@ def test_what_is_not_a_second_copy(minter: Minter, request_: SimpleRequest) -> N
     assert extract_token(request_, config(minter)).token == TOKEN
 
 
+@pytest.mark.parametrize(
+    ("length", "searched"),
+    [("65536", True), ("12", True), ("65537", False), ("5000000", False), ("chunked", False)],
+)
+def test_only_a_small_declared_body_is_searched_for_an_unread_copy(
+    minter: Minter, length: str, searched: bool
+) -> None:
+    """Searching a body is worth it only while it is small: a forged token must not make
+    jwtguard read megabytes (where forms are read, the framework's own limits apply)."""
+    headers = {**BEARER, **FORM_POST["headers"], "Content-Length": length}
+    request = SimpleRequest(form={"access_token": [TOKEN]}, headers=headers, method="POST")
+    if searched:
+        with pytest.raises(MultipleTokens):
+            extract_token(request, config(minter))
+    else:
+        assert extract_token(request, config(minter)).token == TOKEN
+
+
 def test_an_unread_query_token_alone_is_no_token_and_the_operator_learns_why(
     minter: Minter,
 ) -> None:
@@ -290,6 +308,8 @@ def test_the_token_cookie_sent_twice_is_a_400(minter: Minter, cookie_header: str
         (f"my_access_token=x; access_token={TOKEN}", TOKEN),
         ("access_token=; theme=dark", None),
         ("theme=dark", None),
+        (f"prefs=dark,access_token={TOKEN}", None),  # a comma belongs to the value
+        (f'q="x,access_token=zz"; access_token={TOKEN}', TOKEN),
     ],
 )
 def test_cookie_parsing(minter: Minter, cookie_header: str, expected: str | None) -> None:

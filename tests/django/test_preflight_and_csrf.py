@@ -263,3 +263,50 @@ def test_the_token_cookie_twice_is_a_400(client: Client, minter: Minter, path: s
     with override_settings(MIDDLEWARE=stack):
         response = client.get(path, HTTP_COOKIE=f"access_token={token}; access_token={token}")
     assert (response.status_code, code(response)) == (400, "multiple_tokens")
+
+
+@pytest.mark.usefixtures("cookie_setting")
+async def test_the_async_stack_runs_django_csrf_check_off_the_event_loop(
+    minter: Minter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With ``CSRF_USE_SESSIONS`` Django's check may load the session from the database, which
+    Django forbids on the event loop: async stacks run it in the sync thread."""
+    import asyncio  # noqa: PLC0415 - only this test needs it
+
+    from jwtguard_django import request as request_module  # noqa: PLC0415
+
+    seen: list[bool] = []
+    real = request_module.csrf_failure
+
+    def recording(http: Any) -> str | None:
+        try:
+            asyncio.get_running_loop()
+            seen.append(True)
+        except RuntimeError:
+            seen.append(False)
+        return real(http)
+
+    monkeypatch.setattr(request_module, "csrf_failure", recording)
+    client = AsyncClient(enforce_csrf_checks=True)
+    client.cookies["access_token"] = minter.token()
+    with override_settings(MIDDLEWARE=[OURS]):
+        response = await client.post("/async-plain/")
+    assert (response.status_code, code(response)) == (403, "csrf_failed")
+    assert seen == [False], "the check ran outside the event loop"
+
+
+@pytest.mark.parametrize("method", ["PUT", "PATCH", "DELETE"])
+def test_a_form_copy_in_any_method_with_a_body_is_a_400(
+    client: Client, minter: Minter, method: str
+) -> None:
+    """Django parses url-encoded bodies of POST only; jwtguard reads the others too, as Flask
+    does, so every adapter answers the same (RFC 6750 §2.2 allows any method with a body)."""
+    token = minter.token(scope="notes:write")
+    response = client.generic(
+        method,
+        "/decorated-post/",
+        urlencode({"access_token": token}),
+        content_type=FORM,
+        headers=bearer(token),
+    )
+    assert (response.status_code, code(response)) == (400, "multiple_tokens")
