@@ -132,15 +132,14 @@ class KeySet:
         per_kid: dict[tuple[str, str], int] = {}  # (kid, alg) -> keys kept
         for key in keys:
             kid = key.kid
-            full = [] if kid is None else [
-                alg for alg in key.algorithms if per_kid.get((kid, alg), 0) >= max_without_kid
-            ]
-            if full:
-                left_out.append(self._crowded(key, sorted(full)))
-                continue
+            if kid is not None:
+                full = [a for a in key.algorithms if per_kid.get((kid, a), 0) >= max_without_kid]
+                if full:
+                    left_out.append(self._crowded(key, sorted(full)))
+                    continue
+                for alg in key.algorithms:
+                    per_kid[kid, alg] = per_kid.get((kid, alg), 0) + 1
             kept.append(key)
-            for alg in key.algorithms if kid is not None else ():
-                per_kid[kid, alg] = per_kid.get((kid, alg), 0) + 1
         self.keys: tuple[TrustedKey, ...] = tuple(kept)
         self.left_out: tuple[str, ...] = tuple(left_out)
         by_kid: dict[str, list[TrustedKey]] = {}

@@ -160,9 +160,9 @@ def test_a_lane_refuses_a_second_exchange_while_the_first_worker_is_busy(
     assert fetch_json(server.url + "/jwks.json", timeout=TIMEOUT, max_bytes=65536).document
     resolver.release()
     assert eventually(lambda: resolver.blocked == 0, timeout=5, interval=0.01)
-    assert eventually(
-        lambda: _fetches(url, lane), timeout=5, interval=0.01
-    ), "the lane stayed busy after its worker ended"
+    assert eventually(lambda: _fetches(url, lane), timeout=5, interval=0.01), (
+        "the lane stayed busy after its worker ended"
+    )
 
 
 def _fetches(url: str, lane: FetchLane) -> bool:
