@@ -116,9 +116,12 @@ class GuardConfig:
         problems = checker.problems()
         loaded = load_configured_keys(self) if checker.static_keys else LoadResult()
         problems.extend(loaded.problems)
+        limit = checker.max_keys_without_kid
+        key_set = KeySet(loaded.keys, max_without_kid=limit or 1)
+        if limit is not None:  # keys sharing a kid beyond the limit are never tried: a mistake
+            problems.extend(key_set.left_out)
         if problems:
             raise ConfigurationError(problems)
-        key_set = KeySet(loaded.keys, max_without_kid=self.max_keys_without_kid)
         object.__setattr__(self, "key_set", key_set)
 
     # --- normalized views -------------------------------------------------------------------

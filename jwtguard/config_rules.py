@@ -45,17 +45,19 @@ class ConfigChecker:
         self.config = config
         self._problems: list[str] = []
         self.static_keys = False  # whether a valid static key source is set, to load
+        self.max_keys_without_kid: int | None = None  # the setting once found valid
 
     def problems(self) -> list[str]:
         c = self.config
         self._check_algorithms(c.algorithms)
         self._check_key_sources()
-        self._check_int(
+        if self._check_int(
             "MAX_KEYS_WITHOUT_KID",
             c.max_keys_without_kid,
             minimum=1,
             maximum=MAX_KEYS_WITHOUT_KID_LIMIT,
-        )
+        ):
+            self.max_keys_without_kid = c.max_keys_without_kid
         self._check_remote_limits()
         self._check_stores()
         self._check_string_list("ISSUER", c.issuers, allow_empty=True)
@@ -253,11 +255,15 @@ class ConfigChecker:
             bound = f"between {minimum} and {maximum}" if maximum is not None else f">= {minimum}"
             self._add(f"{name} must be {bound}, got {value}")
 
-    def _check_int(self, name: str, value: Any, *, minimum: int, maximum: int) -> None:
+    def _check_int(self, name: str, value: Any, *, minimum: int, maximum: int) -> bool:
+        """Whether ``value`` is valid (else a problem is added)."""
         if isinstance(value, bool) or not isinstance(value, int):
             self._add(f"{name} must be an integer")
         elif not minimum <= value <= maximum:
             self._add(f"{name} must be between {minimum} and {maximum}, got {value}")
+        else:
+            return True
+        return False
 
     def _check_pattern(self, name: str, value: Any, pattern: re.Pattern[str], what: str) -> None:
         if not isinstance(value, str) or pattern.fullmatch(value) is None:

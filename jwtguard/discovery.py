@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from urllib.parse import urlsplit, urlunsplit
 
-from .http import Fetched, FetchError, fetch_json
+from .http import Fetched, FetchError, FetchLane, fetch_json
 from .urls import redact_url, url_problem
 
 OPENID_WELL_KNOWN = "/.well-known/openid-configuration"
@@ -54,6 +54,7 @@ class DiscoveredJWKS:
         self._metadata_urls = (metadata_url,) if metadata_url else metadata_urls(str(issuer))
         self._timeout = timeout
         self._max_bytes = max_bytes
+        self._lane = FetchLane()
         self.jwks_uri: str | None = None
 
     def __call__(self) -> Fetched:
@@ -67,7 +68,13 @@ class DiscoveredJWKS:
             raise
 
     def _get(self, url: str, deadline: float) -> Fetched:
-        return fetch_json(url, timeout=self._timeout, max_bytes=self._max_bytes, deadline=deadline)
+        return fetch_json(
+            url,
+            timeout=self._timeout,
+            max_bytes=self._max_bytes,
+            deadline=deadline,
+            lane=self._lane,
+        )
 
     def _resolve(self, deadline: float) -> str:
         failures: list[str] = []
@@ -97,9 +104,10 @@ class DiscoveredJWKS:
 
 
 def jwks_fetcher(url: str, *, timeout: float, max_bytes: int) -> Callable[[], Fetched]:
-    """A fetcher for a JWK Set at a known URL."""
+    """A fetcher for a JWK Set at a known URL (its exchanges in one :class:`FetchLane`)."""
+    lane = FetchLane()
 
     def fetch() -> Fetched:
-        return fetch_json(url, timeout=timeout, max_bytes=max_bytes)
+        return fetch_json(url, timeout=timeout, max_bytes=max_bytes, lane=lane)
 
     return fetch

@@ -5,6 +5,11 @@
   The exchange runs in a worker thread; the caller waits for it until the deadline and no longer,
   then shuts the connection's socket down, so a read blocked on a server that drips its answer
   byte by byte returns at once. Several exchanges can share one deadline (discovery).
+- Bounded in threads: a worker blocked in name resolution (``getaddrinfo``, which no socket
+  shutdown interrupts) outlives the deadline. The exchanges of one fetcher run in one
+  :class:`FetchLane`, which starts no exchange while the previous one's worker is still busy:
+  the fetch then fails at once ("the previous fetch of ... has not finished"), so a hanging
+  resolver leaves at most one worker behind per fetcher, however often keys are refreshed.
 - Bounded in size: the body is read up to a limit, never further.
 - One failure type: anything but a ``200`` carrying a JSON object, and every transport error
   (``OSError``, ``http.client.HTTPException`` such as ``BadStatusLine``), is a
@@ -54,13 +59,46 @@ class Fetched:
     elapsed: float
 
 
+class FetchLane:
+    """The exchanges of one fetcher, one worker at a time.
+
+    A worker that outlives its deadline (blocked resolving a host name) keeps the lane busy until
+    it ends; meanwhile every exchange started in the lane fails at once instead of starting
+    another worker.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._latest: _Exchange | None = None
+
+    def start(self, exchange: _Exchange, worker: threading.Thread) -> None:
+        """Start ``worker`` for ``exchange``, or raise :class:`FetchError` while the previous
+        exchange's worker is still busy."""
+        with self._lock:
+            latest = self._latest
+            if latest is not None and not latest.finished:
+                raise FetchError(
+                    f"the previous fetch of {latest.shown} has not finished (its worker is "
+                    "still blocked past HTTP_TIMEOUT, e.g. resolving the host name); no new "
+                    "fetch starts until it does"
+                )
+            self._latest = exchange
+            worker.start()
+
+
 def fetch_json(
-    url: str, *, timeout: float, max_bytes: int, deadline: float | None = None
+    url: str,
+    *,
+    timeout: float,
+    max_bytes: int,
+    deadline: float | None = None,
+    lane: FetchLane | None = None,
 ) -> Fetched:
     """GET ``url`` and return its JSON object, or raise :class:`FetchError`.
 
     The whole exchange ends within ``timeout`` seconds, and by ``deadline`` (a
-    ``time.monotonic()`` value) when one is given for several exchanges together.
+    ``time.monotonic()`` value) when one is given for several exchanges together. ``lane``: the
+    fetcher's :class:`FetchLane` (by default the exchange has a lane of its own).
     """
     shown = redact_url(url)
     problem = url_problem(url)
@@ -68,7 +106,8 @@ def fetch_json(
         raise FetchError(f"{shown} {problem}")
     started = time.monotonic()
     ends = started + timeout if deadline is None else min(deadline, started + timeout)
-    status, cache_control, body = _Exchange(url, shown, ends).run(max_bytes + 1)
+    exchange = _Exchange(url, shown, ends)
+    status, cache_control, body = exchange.run(lane or FetchLane(), max_bytes + 1)
     elapsed = time.monotonic() - started
     if status != 200:
         raise FetchError(f"{shown} answered HTTP {status}")
@@ -99,14 +138,19 @@ class _Exchange:
         self._done = threading.Event()
         self._outcome: _Answer | BaseException | None = None
 
-    def run(self, limit: int) -> _Answer:
+    @property
+    def finished(self) -> bool:
+        """Whether the worker is done (it does nothing more once this is true)."""
+        return self._done.is_set()
+
+    def run(self, lane: FetchLane, limit: int) -> _Answer:
         """The answer, or :class:`FetchError`; returns or raises by the deadline."""
         if self.deadline <= time.monotonic():
             raise FetchError(f"{self.shown} was not fetched: no time left within HTTP_TIMEOUT")
         worker = threading.Thread(
             target=self._work, args=(limit,), name="jwtguard-fetch", daemon=True
         )
-        worker.start()
+        lane.start(self, worker)
         if not self._done.wait(max(0.0, self.deadline - time.monotonic())):
             self._expire()
             raise FetchError(f"{self.shown} did not answer within HTTP_TIMEOUT")
@@ -131,12 +175,14 @@ class _Exchange:
         return sock
 
     def watch(self, sock: socket.socket) -> None:
-        """Shut ``sock`` down when the deadline passes (at once, if it already has)."""
+        """Shut ``sock`` down when the deadline passes; if it already has (a worker that was
+        blocked resolving the host name), close it at once."""
         with self._lock:
             self._sockets.append(sock)
             expired = self._expired
         if expired:
             _shut_down(sock)
+            sock.close()
             raise TimeoutError("the deadline passed")
 
     def _expire(self) -> None:

@@ -5,11 +5,15 @@ HS*, an RSA key of at least 2048 bits only RS*/PS*, an EC key only the ES* of it
 key only EdDSA. A token header can name an algorithm, never widen what a key may do, and keys
 referenced from inside a token (``jku``, ``x5u``, ``jwk``, ``x5c``) are never looked at.
 
-Selection costs the same whatever the size of the set: a token's ``kid`` picks its keys with one
-dictionary lookup, and a token without ``kid`` (or with a ``kid`` that falls back to the keys
-configured without one) is tried against at most ``MAX_KEYS_WITHOUT_KID`` keys (default 1);
-when more would fit it is refused (:class:`KeyNotTried`) without trying any, so a forged token
-never makes the server verify it against every key.
+Selection costs the same whatever the size of the set, and no token is ever tried against more
+than ``MAX_KEYS_WITHOUT_KID`` keys (default 1):
+
+- a token's ``kid`` picks its keys with one dictionary lookup; a set keeps at most
+  ``MAX_KEYS_WITHOUT_KID`` keys per ``kid`` and algorithm (the first ones), and reports the others
+  (:attr:`KeySet.left_out`: a configuration problem for static keys, ignored and logged for
+  fetched ones);
+- a token without ``kid`` (or with a ``kid`` that falls back to the keys configured without one)
+  is refused (:class:`KeyNotTried`) without trying any key when more than that many would fit.
 """
 
 from __future__ import annotations
@@ -82,6 +86,7 @@ class TrustedKey:
     algorithms: frozenset[str]
     key: VerificationKey = field(repr=False)
     label: str = ""  # what the operator sees, e.g. "RSA 2048-bit"; never key material
+    origin: str = field(default="", compare=False)  # where it was configured: "JWKS key #2"
     _verifiers: dict[str, Verifier] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -114,13 +119,29 @@ class KeySource(Protocol):
 class KeySet:
     """An immutable set of trusted keys, indexed for selection by ``kid`` and ``alg``.
 
-    ``max_without_kid``: how many keys a token without a usable ``kid`` may be tried against
-    (``MAX_KEYS_WITHOUT_KID``); when more fit, it is refused without trying any.
+    ``max_without_kid`` (``MAX_KEYS_WITHOUT_KID``): the most keys any token is tried against.
+    A token without a usable ``kid`` is refused without trying any when more fit; of keys sharing
+    a ``kid`` and an algorithm, only the first ``max_without_kid`` are kept, and ``left_out``
+    says why each other one is not.
     """
 
     def __init__(self, keys: Iterable[TrustedKey], *, max_without_kid: int = 1) -> None:
-        self.keys: tuple[TrustedKey, ...] = tuple(keys)
         self.max_without_kid = max_without_kid
+        kept: list[TrustedKey] = []
+        left_out: list[str] = []
+        per_kid: dict[tuple[str, str], int] = {}  # (kid, alg) -> keys kept
+        for key in keys:
+            kid = key.kid
+            if kid is not None:
+                full = [a for a in key.algorithms if per_kid.get((kid, a), 0) >= max_without_kid]
+                if full:
+                    left_out.append(self._crowded(key, sorted(full)))
+                    continue
+                for alg in key.algorithms:
+                    per_kid[kid, alg] = per_kid.get((kid, alg), 0) + 1
+            kept.append(key)
+        self.keys: tuple[TrustedKey, ...] = tuple(kept)
+        self.left_out: tuple[str, ...] = tuple(left_out)
         by_kid: dict[str, list[TrustedKey]] = {}
         unnamed: dict[str, list[TrustedKey]] = {}
         for key in self.keys:
@@ -188,6 +209,16 @@ class KeySet:
         bound = sorted(set().union(*(key.algorithms for key in named)))
         raise AlgorithmNotAllowed(
             detail=f"kid {_shorten(kid)!r} is bound to {', '.join(bound)}, not {algorithm}"
+        )
+
+    def _crowded(self, key: TrustedKey, algorithms: list[str]) -> str:
+        limit = self.max_without_kid
+        where = key.origin or f"a {key.label} key with kid {_shorten(str(key.kid))!r}"
+        return (
+            f"{where}: its kid already names {limit} key{'' if limit == 1 else 's'} for "
+            f"{', '.join(algorithms)}, the most a token is tried against "
+            f"(MAX_KEYS_WITHOUT_KID={limit}): give each key its own kid, or raise "
+            f"MAX_KEYS_WITHOUT_KID (at most {MAX_KEYS_WITHOUT_KID_LIMIT})"
         )
 
     def _at_most(self) -> str:
@@ -373,7 +404,7 @@ def _bind_hmac(
             result.skipped.append(f"{origin}: an HMAC secret, but no HS algorithm is allowed")
         return
     label = f"HMAC secret ({len(secret)} bytes)"
-    result.keys.append(TrustedKey(kid, "oct", usable, secret, label))
+    result.keys.append(TrustedKey(kid, "oct", usable, secret, label, origin))
 
 
 def _bind_asymmetric(
@@ -415,7 +446,7 @@ def _bind_asymmetric(
             "none of which is allowed"
         )
         return
-    result.keys.append(TrustedKey(kid, kind, usable, public_key, label))
+    result.keys.append(TrustedKey(kid, kind, usable, public_key, label, origin))
 
 
 def _shorten(value: str, limit: int = 64) -> str:

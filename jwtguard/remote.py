@@ -12,7 +12,8 @@
 - Selected by ``kid`` only: a token without ``kid`` is refused (``unknown_key``) before anything
   is fetched or tried, and the set is loaded as the public document it is
   (:func:`~jwtguard.keys.load_jwks` with ``fetched=True``: no HMAC secrets, no keys without
-  ``kid``), so the work a forged token causes does not grow with the set.
+  ``kid``; keys sharing a ``kid`` and an algorithm beyond ``MAX_KEYS_WITHOUT_KID`` ignored and
+  logged), so the work a forged token causes does not grow with the set.
 - Stale-if-error: when a refresh fails, the last good keys keep serving for ``stale_ttl`` more
   seconds (logged); without any good keys a request gets 503 ``key_source_unavailable``.
 - Optional background refresh shortly before expiry, and optional pre-warming.
@@ -79,7 +80,9 @@ class RemoteJWKS:
     """A :class:`~jwtguard.keys.KeySource` over a JWKS URL (or any fetcher of a JWK Set).
 
     ``wait_timeout``: how long, counted from a fetch's start, requests wait for it; it should
-    exceed the fetcher's own time limit a little.
+    exceed the fetcher's own time limit a little. ``max_without_kid`` (``MAX_KEYS_WITHOUT_KID``):
+    how many keys sharing a ``kid`` and an algorithm are kept (the first ones; the others are
+    ignored and logged).
     """
 
     def __init__(
@@ -91,9 +94,11 @@ class RemoteJWKS:
         name: str = "JWKS",
         clock: Callable[[], float] = time.monotonic,
         wait_timeout: float = 30.0,
+        max_without_kid: int = 1,
     ) -> None:
         self._fetcher = fetcher
         self._algorithms = tuple(algorithms)
+        self._max_without_kid = max_without_kid
         self.policy = policy or CachePolicy()
         self.name = name
         self._clock = clock
@@ -228,19 +233,19 @@ class RemoteJWKS:
             self._failed(f"the fetcher raised {type(error).__name__}")
             return
         loaded = load_jwks(fetched.document, self._algorithms, origin=self.name, fetched=True)
-        for reason in (*loaded.problems, *loaded.skipped):
+        key_set = KeySet(loaded.keys, max_without_kid=self._max_without_kid)
+        for reason in (*loaded.problems, *loaded.skipped, *key_set.left_out):
             logger.warning("jwtguard: ignoring a key from %s: %s", self.name, reason)
-        if not loaded.keys:
+        if not key_set.keys:
             self._failed("the key set holds no usable signing key")
             return
         now = self._clock()
         ttl = self.policy.ttl(fetched.max_age)
-        key_set = KeySet(loaded.keys)
         self._install(_Snapshot(key_set, now, now + ttl, sequence))
         self._last_error = None
         logger.info(
             "jwtguard: fetched %d key(s) from %s in %.0f ms, kids %s, trusted for %.0f s",
-            len(loaded.keys),
+            len(key_set.keys),
             self.name,
             fetched.elapsed * 1000,
             list(key_set.kids),

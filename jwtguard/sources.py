@@ -90,6 +90,7 @@ def _remote(config: GuardConfig, fetcher: Fetcher, name: str) -> RemoteJWKS:
         policy=cache_policy(config),
         name=name,
         wait_timeout=config.http_timeout + LOAD_GRACE,
+        max_without_kid=config.max_keys_without_kid,
     )
     if config.jwks_prewarm:
         source.warm()

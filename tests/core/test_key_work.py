@@ -1,11 +1,13 @@
 """Bounded work per forged token (issue 11 §5): however many keys are trusted, a token that does
 not name its key by ``kid`` is checked against at most ``MAX_KEYS_WITHOUT_KID`` of them, and
-against none of a key set fetched from a URL. Signature verifications are counted, not timed."""
+against none of a key set fetched from a URL; a token whose ``kid`` many keys share is checked
+against at most as many. Signature verifications are counted, not timed."""
 
 from __future__ import annotations
 
 import io
 import json
+import logging
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,7 +18,7 @@ import pytest
 from jwtguard import AuthError, ConfigurationError, GuardConfig, Validator
 from jwtguard.cli import main
 from jwtguard.explain import explain
-from jwtguard.keys import TrustedKey
+from jwtguard.keys import KeySet, StaticKeySource, TrustedKey, load_jwks
 from jwtguard.testing import SigningKey, generate_key
 from tests.servers import RecordingServer, recording_server
 
@@ -224,6 +226,131 @@ def test_explain_reports_the_remote_refusal_without_fetching(
     assert (explanation.code, failure.step) == ("unknown_key", "key")
     assert "keys fetched from a URL are selected by kid only" in failure.message
     assert server.hits() == 0
+
+
+# --- several keys under one kid ----------------------------------------------------------------
+
+
+def sharing(keys: list[SigningKey], kid: str = "shared") -> dict[str, Any]:
+    """A JWK Set in which every key of ``keys`` has the same ``kid``."""
+    return {"keys": [key.public_jwk() | {"kid": kid} for key in keys]}
+
+
+def shared_kid_token(key: SigningKey, sub: str = "alice") -> str:
+    return key.sign({"sub": sub, "exp": 4_000_000_000}, {"alg": "ES256", "kid": "shared"})
+
+
+@pytest.mark.parametrize("maximum", [1, 3])
+@pytest.mark.parametrize("size", SIZES)
+def test_a_static_set_with_more_keys_under_one_kid_than_the_maximum_is_refused(
+    many_keys: list[SigningKey], size: int, maximum: int
+) -> None:
+    settings = {"JWKS": sharing(many_keys[:size]), "ALGORITHMS": ["ES256"]}
+    settings["MAX_KEYS_WITHOUT_KID"] = maximum
+    if size <= maximum:
+        GuardConfig.from_mapping(settings)
+        return
+    with pytest.raises(ConfigurationError) as caught:
+        GuardConfig.from_mapping(settings)
+    problems = caught.value.problems
+    assert len(problems) == size - maximum
+    assert problems[0] == (
+        f"JWKS key #{maximum} (kid 'shared'): its kid already names {maximum} "
+        f"key{'' if maximum == 1 else 's'} for ES256, the most a token is tried against "
+        f"(MAX_KEYS_WITHOUT_KID={maximum}): give each key its own kid, or raise "
+        "MAX_KEYS_WITHOUT_KID (at most 10)"
+    )
+    assert problems[-1].startswith(f"JWKS key #{size - 1} (kid 'shared'): ")
+
+
+@pytest.mark.parametrize("maximum", [1, 3])
+def test_keys_sharing_a_kid_up_to_the_maximum_each_verify_their_tokens(
+    verifications: Verifications, many_keys: list[SigningKey], stranger: SigningKey, maximum: int
+) -> None:
+    config = GuardConfig(
+        jwks=sharing(many_keys[:maximum]), algorithms=["ES256"], max_keys_without_kid=maximum
+    )
+    check = Validator(config)
+    for index, key in enumerate(many_keys[:maximum]):
+        assert check.validate(shared_kid_token(key, f"user{index}")).subject == f"user{index}"
+    verifications.count = 0
+    for _ in range(5):
+        error = refusal(check, shared_kid_token(stranger))
+        assert error is not None
+        assert error.code == "signature_invalid"
+    assert verifications.count == 5 * maximum
+
+
+def test_a_key_set_built_by_hand_keeps_the_first_keys_of_a_kid(
+    verifications: Verifications, many_keys: list[SigningKey], stranger: SigningKey
+) -> None:
+    loaded = load_jwks(sharing(many_keys), ["ES256"]).keys
+    key_set = KeySet(loaded, max_without_kid=2)
+    assert key_set.keys == tuple(loaded[:2])
+    assert len(key_set.left_out) == len(many_keys) - 2
+    config = GuardConfig(jwks=many_keys[0].jwks(), algorithms=["ES256"])
+    check = Validator(config, key_source=StaticKeySource(key_set))
+    assert check.validate(shared_kid_token(many_keys[1])).subject == "alice"
+    verifications.count = 0
+    assert refusal(check, shared_kid_token(stranger)) is not None
+    assert verifications.count == 2
+
+
+def test_one_kid_may_name_a_key_per_algorithm(verifications: Verifications) -> None:
+    # Different key types under one kid (RFC 7517 §4.5) or one RSA key published once per alg:
+    # no algorithm has more than one key, so nothing is refused.
+    rsa, ec = generate_key("RS256", kid="same"), generate_key("ES256", kid="same")
+    entries = [
+        rsa.public_jwk() | {"alg": "RS256"},
+        rsa.public_jwk() | {"alg": "PS256"},
+        ec.public_jwk(),
+    ]
+    config = GuardConfig(jwks={"keys": entries}, algorithms=["RS256", "PS256", "ES256"])
+    assert config.key_set.left_out == ()
+    check = Validator(config)
+    ps256 = rsa.sign({"sub": "p", "exp": 4_000_000_000}, algorithm="PS256")
+    for token, subject in ((rsa.token(sub="r"), "r"), (ps256, "p"), (ec.token(sub="e"), "e")):
+        assert check.validate(token).subject == subject
+    assert verifications.count == 3
+
+
+@pytest.mark.parametrize("maximum", [1, 3])
+@pytest.mark.parametrize("size", SIZES)
+def test_a_fetched_set_keeps_the_first_keys_under_one_kid_and_logs_the_others(
+    server: RecordingServer,
+    verifications: Verifications,
+    many_keys: list[SigningKey],
+    stranger: SigningKey,
+    caplog: pytest.LogCaptureFixture,
+    size: int,
+    maximum: int,
+) -> None:
+    caplog.set_level(logging.WARNING, logger="jwtguard")
+    server.serve_json("/keys", sharing(many_keys[:size]))
+    config = GuardConfig(
+        jwks_url=server.url + "/keys",
+        algorithms=["ES256"],
+        jwks_refetch_cooldown=0,
+        max_keys_without_kid=maximum,
+    )
+    check = Validator(config)
+    assert check.validate(shared_kid_token(many_keys[0])).subject == "alice"
+    ignored = [r.getMessage() for r in caplog.records if "its kid already names" in r.getMessage()]
+    assert len(ignored) == max(0, size - maximum)
+    if ignored:
+        assert ignored[0].startswith(
+            f"jwtguard: ignoring a key from {server.url}/keys: {server.url}/keys key #{maximum} "
+            "(kid 'shared'): its kid already names"
+        )
+    verifications.count = 0
+    for _ in range(5):
+        error = refusal(check, shared_kid_token(stranger))
+        assert error is not None
+        assert error.code == "signature_invalid"
+    assert verifications.count == 5 * min(size, maximum), f"{verifications.count} verifications"
+    for index, key in enumerate(many_keys[: min(size, maximum + 1)]):
+        error = refusal(check, shared_kid_token(key))
+        assert (error is None) == (index < maximum), f"key #{index}: {error}"
 
 
 # --- the setting ------------------------------------------------------------------------------
