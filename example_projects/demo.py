@@ -3,9 +3,10 @@
 
     python3 dev.py demo
 
-Nothing external is needed: the APIs run on their embedded defaults (the development key in
-``devkeys/``), each in a real WSGI server on a free port of this machine, and are shut down at
-the end. The exit status is 0 when every answer is the one design §2 prescribes.
+Nothing external is needed: the APIs run on their embedded defaults (this machine's development
+key in ``devkeys/generated/``, made on first use), each in a real WSGI server on a free port
+of this machine, and are shut down at the end. The exit status is 0 when every answer is the
+one design §2 prescribes.
 """
 
 from __future__ import annotations
@@ -23,12 +24,11 @@ from typing import Any
 from urllib.error import HTTPError
 from urllib.request import Request, urlopen
 
-from cryptography.hazmat.primitives.serialization import load_pem_private_key
 from werkzeug.serving import make_server
 
 from jwtguard.cli import format_explanation
 from jwtguard.explain import explain
-from jwtguard.testing import SigningKey
+from jwtguard.keytools import development_key
 
 HERE = Path(__file__).resolve().parent
 ISSUER, AUDIENCE = "https://dev.jwtguard.local/", "api://notes"
@@ -207,8 +207,7 @@ def run_tour(api: Api, steps: list[Step], out: Out, audit: AuditLines) -> bool:
 
 
 def main(out: Out = print) -> int:
-    pem = (HERE / "devkeys" / "dev-private-key.pem").read_bytes()
-    key = SigningKey("ES256", load_pem_private_key(pem, None), kid="jwtguard-dev-1")
+    key = development_key(HERE / "devkeys" / "generated", "ES256", kid="jwtguard-dev-1")
 
     def token(**claims: Any) -> str:
         return key.token(**({"iss": ISSUER, "aud": AUDIENCE, "sub": "alice"} | claims))

@@ -11,6 +11,8 @@ import dataclasses
 import hashlib
 import json
 import re
+import shutil
+import tempfile
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -94,6 +96,28 @@ def write_key_files(
             path.chmod(0o600)
         written.append(path)
     return written
+
+
+def development_key(directory: Path, algorithm: str, *, kid: str) -> SigningKey:
+    """The key whose files (those of :func:`write_key_files`) are in ``directory``, made there
+    on first use: a development key of this machine's own, never one shipped with the code.
+
+    The files are written in a private sibling directory renamed into place, so processes that
+    start together agree on one key and never read half-written files.
+    """
+    private = directory / "private.pem"
+    if not private.exists():
+        directory.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}-", dir=directory.parent))
+        try:
+            write_key_files(staging, algorithm, kid=kid)
+            staging.rename(directory)
+        except OSError:
+            if not private.exists():  # not another process making it first: a real problem
+                raise
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+    return load_signing_key(private, algorithm=algorithm, kid=kid)
 
 
 def private_jwk(key: SigningKey) -> dict[str, Any]:

@@ -20,6 +20,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import re
 import sys
 from collections.abc import Callable, Sequence
@@ -164,7 +165,12 @@ def check_middleware(**kwargs: Any) -> list[CheckMessage]:
 
 
 def check_rest_framework(**kwargs: Any) -> list[CheckMessage]:
-    """DRF takes the 401 challenge from the first authentication class only."""
+    """DRF takes the 401 challenge from the first authentication class only.
+
+    Nothing to check (and nothing imported) in a plain Django project: DRF is not installed.
+    """
+    if importlib.util.find_spec("rest_framework") is None:
+        return []
     rest_framework = getattr(settings, "REST_FRAMEWORK", None) or {}
     entries = rest_framework.get("DEFAULT_AUTHENTICATION_CLASSES") or ()
     if not entries:

@@ -2,9 +2,10 @@
 
     gunicorn --chdir example_projects/flask_api "app:create_app()" -b 127.0.0.1:8000
 
-Configured from ``JWTGUARD_*`` environment variables; with none set it trusts the committed
-development key in ``example_projects/devkeys`` (never do that in production). Pages on other
-origins may call it when ``CORS_ALLOWED_ORIGINS`` lists them (flask-cors).
+Configured from ``JWTGUARD_*`` environment variables; with none set it trusts this machine's
+development key in ``example_projects/devkeys/generated``, made on first use (never do that in
+production). Pages on other origins may call it when ``CORS_ALLOWED_ORIGINS`` lists them
+(flask-cors).
 """
 
 from __future__ import annotations
@@ -19,9 +20,10 @@ from flask.typing import ResponseReturnValue
 from flask_cors import CORS
 
 from jwtguard import GuardConfig
+from jwtguard.keytools import development_key
 from jwtguard_flask import JWTGuard, current_token, jwt_required
 
-DEV_JWKS = Path(__file__).resolve().parent.parent / "devkeys" / "dev-jwks.json"
+DEV_KEYS = Path(__file__).resolve().parent.parent / "devkeys" / "generated"
 
 #: Used for every setting the environment leaves out; a key source in the environment
 #: (``JWTGUARD_JWKS_URL``, ``JWTGUARD_JWKS_FILE``, ``JWTGUARD_SECRET``, ...) or an issuer whose
@@ -30,7 +32,7 @@ DEV_DEFAULTS: dict[str, Any] = {
     "ISSUER": "https://dev.jwtguard.local/",
     "AUDIENCE": "api://notes",
     "ALGORITHMS": ["ES256"],
-    "JWKS_FILE": str(DEV_JWKS),
+    "JWKS_FILE": str(DEV_KEYS / "jwks.json"),
 }
 
 #: An origin as browsers send it: scheme, host name or IPv4 address, optional port.
@@ -58,6 +60,7 @@ def allowed_origins() -> list[str]:
 def create_app() -> Flask:
     """The app factory gunicorn calls (``"app:create_app()"``)."""
     app = Flask(__name__)
+    development_key(DEV_KEYS, "ES256", kid="jwtguard-dev-1")  # made here on first use
     app.config["JWTGUARD"] = GuardConfig.from_env(defaults=DEV_DEFAULTS)
     guard = JWTGuard(app)
     # Browsers: flask-cors adds the CORS headers to every answer, refusals included. Preflights are

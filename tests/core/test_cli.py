@@ -18,10 +18,10 @@ from jwtguard import GuardConfig, Validator
 from jwtguard.cli import main
 from jwtguard.keytools import thumbprint
 from jwtguard.testing import b64url
+from tests.devkey import DEV_KEYS, dev_key
 from tests.servers import recording_server
 
 ROOT = Path(__file__).resolve().parents[2]
-DEVKEYS = ROOT / "example_projects" / "devkeys"
 DEV = ["--iss", "https://dev.jwtguard.local/", "--aud", "api://notes", "--sub", "alice"]
 
 
@@ -163,27 +163,34 @@ def test_configuration_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None
     assert "ALGORITHMS may not contain 'none'" in out
 
 
+@pytest.fixture
+def dev_private_key() -> Path:
+    """The examples' development key file, made first if this checkout has none yet."""
+    dev_key()
+    return DEV_KEYS / "private.pem"
+
+
 def test_explain_with_the_flask_example_app(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, dev_private_key: Path
 ) -> None:
     for name in [name for name in os.environ if name.startswith("JWTGUARD_")]:
         monkeypatch.delenv(name)
     monkeypatch.chdir(ROOT / "example_projects" / "flask_api")
     monkeypatch.syspath_prepend(str(ROOT / "example_projects" / "flask_api"))
-    token = mint(capsys, DEVKEYS / "dev-private-key.pem", "--kid", "jwtguard-dev-1", *DEV)
+    token = mint(capsys, dev_private_key, "--kid", "jwtguard-dev-1", *DEV)
     status, out = run(capsys, "explain", token, "--flask-app", "app:create_app()")
     assert (status, out.splitlines()[0]) == (0, "ACCEPTED: the token would be accepted")
-    other = mint(capsys, DEVKEYS / "dev-private-key.pem", "--kid", "nope", *DEV)
+    other = mint(capsys, dev_private_key, "--kid", "nope", *DEV)
     status, out = run(capsys, "explain", other, "--flask-app", "app:create_app()")
     assert "`kid` 'nope' not among the trusted keys ['jwtguard-dev-1']" in out
 
 
-def test_explain_with_the_django_example_settings(tmp_path: Path) -> None:
+def test_explain_with_the_django_example_settings(dev_private_key: Path) -> None:
     """A separate process: this test session has Django set up with its own settings."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("JWTGUARD_", "DJANGO_"))}
     now = int(time.time())
     minted = subprocess.run(
-        [sys.executable, "-m", "jwtguard", "mint", "--key", str(DEVKEYS / "dev-private-key.pem"),
+        [sys.executable, "-m", "jwtguard", "mint", "--key", str(dev_private_key),
          "--kid", "jwtguard-dev-1", *DEV, "--claim", f"nbf={now + 3600}"],
         capture_output=True, text=True, check=True, env=env,
     )  # fmt: skip

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 import pytest
@@ -23,6 +24,7 @@ REMOTE_USER = "django.contrib.auth.middleware.RemoteUserMiddleware"
 PERSISTENT_REMOTE_USER = "django.contrib.auth.middleware.PersistentRemoteUserMiddleware"
 CORS = "corsheaders.middleware.CorsMiddleware"
 SECRET = "s" * 32
+JWT_AUTHENTICATION = "jwtguard_django.drf.JWTAuthentication"
 
 
 def settings_ids(value: Any) -> list[str]:
@@ -172,6 +174,15 @@ def test_rest_framework_classes_may_be_classes() -> None:
         [warning] = check_rest_framework()
     assert warning.id == "jwtguard.W004"
     assert "rest_framework.authentication.SessionAuthentication's challenge" in warning.msg
+
+
+def test_rest_framework_check_skips_without_drf(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Plain Django (the ``django`` extra has no DRF): a leftover ``REST_FRAMEWORK`` setting is
+    not checked (``None`` in ``sys.modules`` is how Python marks a module unimportable)."""
+    monkeypatch.setitem(sys.modules, "rest_framework", None)
+    classes = ["rest_framework.authentication.SessionAuthentication", JWT_AUTHENTICATION]
+    with override_settings(REST_FRAMEWORK={"DEFAULT_AUTHENTICATION_CLASSES": classes}):
+        assert check_rest_framework() == []
 
 
 def test_manage_py_check_reports_them() -> None:

@@ -11,12 +11,9 @@ from pathlib import Path
 from typing import Any
 
 import requests
-from cryptography.hazmat.primitives.serialization import load_pem_private_key
 
-from jwtguard.testing import SigningKey
 from tests.answers import check_error_answer
 from tests.contract import ISSUER, SCENARIOS, SETTINGS, Minter, Scenario
-from tests.e2e.gunicorn import ROOT
 
 ENDPOINTS: dict[tuple[str, ...], tuple[str, str]] = {
     (): ("GET", "/api/me"),
@@ -35,16 +32,6 @@ E2E_SCENARIOS = tuple(
     for scenario in SCENARIOS
     if scenario.scopes in ENDPOINTS and scenario.name not in _NOT_OVER_HTTP
 )
-
-
-#: The issuer and audience the example APIs trust with no ``JWTGUARD_*`` variable set.
-DEV_ISSUER, DEV_AUDIENCE = "https://dev.jwtguard.local/", "api://notes"
-
-
-def dev_key() -> SigningKey:
-    """The committed development key (``example_projects/devkeys``), trusted by default."""
-    pem = (ROOT / "example_projects" / "devkeys" / "dev-private-key.pem").read_bytes()
-    return SigningKey("ES256", load_pem_private_key(pem, None), kid="jwtguard-dev-1")
 
 
 def contract_environment(jwks_file: Path) -> dict[str, str]:

@@ -28,8 +28,8 @@ from selenium.webdriver.chrome.service import Service
 
 from jwtguard.testing import parse_challenge
 from tests.binaries import require_binary
+from tests.devkey import DEV_AUDIENCE, DEV_ISSUER, dev_key
 from tests.e2e.gunicorn import serve_api
-from tests.e2e.notes_api import DEV_AUDIENCE, DEV_ISSUER, dev_key
 from tests.servers import Route, eventually, recording_server
 
 CHROMIUM_HINT = "install them with `sudo apt-get install chromium chromium-driver` (Debian)"

@@ -19,16 +19,9 @@ import requests
 from jwtguard.testing import generate_key
 from tests.answers import check_error_answer
 from tests.contract import SCENARIOS, Minter, Scenario, bearer
+from tests.devkey import DEV_AUDIENCE, DEV_ISSUER, dev_key
 from tests.e2e.gunicorn import ROOT, django_environment, serve
-from tests.e2e.notes_api import (
-    DEV_AUDIENCE,
-    DEV_ISSUER,
-    E2E_SCENARIOS,
-    EXPECTED_ME,
-    contract_environment,
-    dev_key,
-    run_scenario,
-)
+from tests.e2e.notes_api import E2E_SCENARIOS, EXPECTED_ME, contract_environment, run_scenario
 
 PROJECT, APP = "django_api", "config.wsgi"
 EXPIRED = next(s for s in SCENARIOS if s.name == "expired")

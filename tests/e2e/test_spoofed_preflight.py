@@ -16,8 +16,8 @@ import pytest
 import requests
 
 from tests.contract import bearer
+from tests.devkey import DEV_AUDIENCE, DEV_ISSUER, dev_key
 from tests.e2e.gunicorn import serve_api
-from tests.e2e.notes_api import DEV_AUDIENCE, DEV_ISSUER, dev_key
 
 ALLOWED = "http://127.0.0.1:1"  # an origin the servers allow (nothing needs to listen there)
 ORIGINS = [ALLOWED, "https://evil.example", None]

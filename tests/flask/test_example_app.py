@@ -11,16 +11,15 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
-from cryptography.hazmat.primitives.serialization import load_pem_private_key
 from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from jwtguard.testing import SigningKey, generate_key, parse_challenge
 from tests.contract import bearer
+from tests.devkey import DEV_ISSUER, dev_key
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "example_projects"
-DEV_ISSUER = "https://dev.jwtguard.local/"
 
 
 @pytest.fixture
@@ -38,10 +37,9 @@ def example(monkeypatch: pytest.MonkeyPatch) -> ModuleType:
     return module
 
 
-@pytest.fixture(scope="module")
-def dev_key() -> SigningKey:
-    pem = (EXAMPLES / "devkeys" / "dev-private-key.pem").read_bytes()
-    return SigningKey("ES256", load_pem_private_key(pem, password=None), "jwtguard-dev-1")
+@pytest.fixture(scope="module", name="dev_key")
+def dev_key_fixture() -> SigningKey:
+    return dev_key()
 
 
 def dev_token(key: SigningKey, scope: str, issuer: str = DEV_ISSUER) -> dict[str, str]:

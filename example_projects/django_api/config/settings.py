@@ -1,10 +1,10 @@
 """Settings of the example notes API (Django + DRF + jwtguard).
 
 jwtguard reads ``JWTGUARD_*`` environment variables over ``DEV_DEFAULTS`` (``ENV_PREFIX``): with
-none set, the API trusts the committed development key in ``../devkeys`` and needs nothing
-external. Setting a key source (``JWTGUARD_JWKS_URL``, ``JWTGUARD_JWKS_FILE``,
-``JWTGUARD_PUBLIC_KEY_FILE``, ``JWTGUARD_SECRET``...) or only ``JWTGUARD_ISSUER`` (its keys are
-then discovered) replaces the development key entirely.
+none set, the API trusts this machine's development key (``../devkeys/generated``, made on first
+use) and needs nothing external. Setting a key source (``JWTGUARD_JWKS_URL``,
+``JWTGUARD_JWKS_FILE``, ``JWTGUARD_PUBLIC_KEY_FILE``, ``JWTGUARD_SECRET``...) or only
+``JWTGUARD_ISSUER`` (its keys are then discovered) replaces the development key entirely.
 """
 
 from __future__ import annotations
@@ -12,14 +12,17 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from jwtguard.keytools import development_key
+
 BASE_DIR = Path(__file__).resolve().parent.parent
-DEVKEYS = BASE_DIR.parent / "devkeys"
+DEVKEYS = BASE_DIR.parent / "devkeys" / "generated"
+development_key(DEVKEYS, "ES256", kid="jwtguard-dev-1")  # made here on first use
 
 DEV_DEFAULTS = {
     "ISSUER": "https://dev.jwtguard.local/",
     "AUDIENCE": "api://notes",
     "ALGORITHMS": ["ES256"],
-    "JWKS_FILE": str(DEVKEYS / "dev-jwks.json"),
+    "JWKS_FILE": str(DEVKEYS / "jwks.json"),
 }
 JWTGUARD = {**DEV_DEFAULTS, "ENV_PREFIX": "JWTGUARD_"}
 
