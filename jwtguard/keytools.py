@@ -141,6 +141,11 @@ def load_signing_key(path: Path, *, algorithm: str | None, kid: str | None) -> S
         if data.lstrip().startswith(b"{"):
             key = _from_jwk(json.loads(data), algorithm=algorithm, kid=kid)
         else:
+            if b"PRIVATE KEY-----" not in data:  # said here: cryptography's words vary by release
+                raise ValueError(
+                    f"{path} holds no PEM private key; minting needs one, such as the "
+                    "private.pem of `jwtguard keygen --out`"
+                )
             private_key = load_pem_private_key(data, password=None)
             key = SigningKey(algorithm or _default_algorithm(private_key), private_key, kid)
     except (InvalidKeyError, KeyError, TypeError) as error:  # a broken JWK, an encrypted PEM

@@ -252,6 +252,22 @@ def test_every_kind_of_key_mints_tokens_the_validator_accepts(
     assert access.claims["exp"] - access.claims["iat"] == 120
 
 
+def test_es512_keys_from_keygen_are_always_accepted(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The PyJWT floor (2.10): older releases wrote an EC coordinate with a leading zero byte one
+    byte short (three P-521 keys in four), then refused the JWK ("Coords should be 66 bytes for
+    curve P-521"). Twelve keys make that near certain to show."""
+    for number in range(12):
+        out = tmp_path / str(number)
+        assert run(capsys, "keygen", "--alg", "ES512", "--out", str(out))[0] == 0
+        token = mint(capsys, out / "private.pem", *DEV)
+        config = GuardConfig(
+            jwks_file=str(out / "jwks.json"), algorithms=["ES512"], audience="api://notes"
+        )
+        assert Validator(config).validate(token).subject == "alice"
+
+
 def test_mint_refuses_keys_that_cannot_sign(
     keys: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -264,7 +280,7 @@ def test_mint_refuses_keys_that_cannot_sign(
         (str(tmp_path / "public.jwk.json"),): "the JWK is a public key",
         (str(tmp_path / "broken.jwk.json"),): "is not a usable private key",
         (str(tmp_path / "short.jwk.json"),): "HS256 needs a secret of at least 32 bytes",
-        (str(keys / "public.pem"),): "private key",
+        (str(keys / "public.pem"),): "public.pem holds no PEM private key; minting needs one",
         (str(keys / "private.pem"), "--alg", "ES256"): "ES256 needs an EC key on its own curve",
         (str(keys / "private.pem"), "--alg", "EdDSA"): "EdDSA needs an Ed25519 or Ed448 key",
     }
