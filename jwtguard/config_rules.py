@@ -218,7 +218,7 @@ class ConfigChecker:
         if store == "redis" and url is None:
             self._add("STORE 'redis' needs REDIS_URL, e.g. redis://127.0.0.1:6379/0")
         if store_kind(c) == "redis" and importlib.util.find_spec("redis") is None:
-            self._add("a Redis store needs the redis package: pip install 'jwtguard[redis]'")
+            self._add("a Redis store needs the redis package: pip install 'jwtguard-api[redis]'")
         if c.store_failure not in STORE_FAILURES:
             self._add(f"STORE_FAILURE must be 'closed' or 'open', got {c.store_failure!r}")
         self._check_number("STORE_TIMEOUT", c.store_timeout, minimum=0.01, maximum=60)

@@ -1,11 +1,11 @@
 """``RedisStore``: the token store every worker process and machine can share.
 
-Needs the ``redis`` extra (``pip install "jwtguard[redis]"``), imported only when a Redis store is
-built, never with the core. One connection pool per process (redis-py's pools notice a fork and
-start afresh in each gunicorn worker), a timeout on connecting and on every reply, and at most
-one immediate retry after a broken connection (after Redis restarted, the first command on an old
-pooled connection fails; its retry reconnects), never a slow backoff loop that would hold a
-request. Replay protection is ``SET key NX PX ttl``: atomic, whatever the number of workers.
+Needs the ``redis`` extra (``pip install "jwtguard-api[redis]"``), imported only when a Redis
+store is built, never with the core. One connection pool per process (redis-py's pools notice a
+fork and start afresh in each gunicorn worker), a timeout on connecting and on every reply, and
+at most one immediate retry after a broken connection (after Redis restarted, the first command
+on an old pooled connection fails; its retry reconnects), never a slow backoff loop that would
+hold a request. Replay protection is ``SET key NX PX ttl``: atomic, whatever the number of workers.
 """
 
 from __future__ import annotations

@@ -119,7 +119,7 @@ def test_redis_store_needs_the_redis_package(monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setattr(
         importlib.util, "find_spec", lambda name, *a: None if name == "redis" else real(name, *a)
     )
-    assert "needs the redis package: pip install 'jwtguard[redis]'" in problems(
+    assert "needs the redis package: pip install 'jwtguard-api[redis]'" in problems(
         REDIS_URL="redis://127.0.0.1/0"
     )
 
