@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from jwtguard import TokenMalformed
-from jwtguard.jws import CompactJWS, b64url_decode, decode_json_object
+from jwtguard.jws import MAX_JSON_DEPTH, CompactJWS, b64url_decode, decode_json_object
 from jwtguard.testing import b64url
 
 
@@ -83,3 +85,16 @@ def test_not_a_compact_jws(token: str) -> None:
 
     with pytest.raises(TokenMalformed):
         parse_every_segment()
+
+
+def test_json_nested_up_to_the_limit_is_read_and_deeper_is_malformed() -> None:
+    """The same answer on every Python: the json module alone parses 999 levels on 3.11 and
+    5,000 on 3.13."""
+    deepest = "[" * (MAX_JSON_DEPTH - 1) + "]" * (MAX_JSON_DEPTH - 1)
+    assert decode_json_object(f'{{"a":{deepest}}}'.encode(), "payload")["a"] == json.loads(deepest)
+    too_deep = f'{{"b":1,"a":[{deepest}]}}'.encode()
+    with pytest.raises(TokenMalformed) as refused:
+        decode_json_object(too_deep, "payload")
+    assert refused.value.detail == "the token payload nests arrays and objects over 32 levels deep"
+    with pytest.raises(TokenMalformed):
+        decode_json_object(b'{"a":' + b'{"a":' * 3000 + b"1" + b"}" * 3001, "header")
