@@ -50,7 +50,9 @@ def oldest_python() -> str:
 
 def suite(session: nox.Session, *constraints: str) -> None:
     if constraints:
-        pins = Path(session.create_tmp()) / "floors.txt"
+        # Not session.create_tmp(): it sets TMPDIR inside this project, where pytester's sample
+        # suites would then find this project's pytest configuration.
+        pins = Path(session.virtualenv.location) / "floors.txt"
         pins.write_text("\n".join(constraints) + "\n")
         session.install("--constraint", str(pins), "--editable", PROJECT, *TEST_TOOLS)
     else:
