@@ -95,7 +95,7 @@ def test_wheel_metadata_names_the_distribution_its_version_extras_and_ranges(
     assert not [line for line in requires if "pytest" in line or "ruff" in line]
     classifiers = set(metadata.get_all("Classifier") or [])
     assert {
-        "Framework :: Django :: 4.2", "Framework :: Django :: 5.2", "Framework :: Flask",
+        "Framework :: Django :: 4.2", "Framework :: Django :: 6.1", "Framework :: Flask",
         "Programming Language :: Python :: 3.11", "Programming Language :: Python :: 3.13",
         "Typing :: Typed",
     } <= classifiers  # fmt: skip
