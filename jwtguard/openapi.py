@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .challenge import ErrorResponse, render_error, scope_value
+from .challenge import ErrorResponse, render_error
 from .config import GuardConfig
 from .csrf import needs_csrf_check
 from .discovery import metadata_urls
@@ -91,6 +91,16 @@ class Requirement:
 
     checks: tuple[ScopeCheck, ...] = ()
     optional: bool = False
+
+    @classmethod
+    def join(cls, first: Requirement, *others: Requirement) -> Requirement:
+        """Several requirements that all apply, in the order they are checked: every check
+        counts, and a token is optional only if every one of them says so."""
+        every = (first, *others)
+        return cls(
+            tuple(check for requirement in every for check in requirement.checks),
+            optional=all(requirement.optional for requirement in every),
+        )
 
     def scope_sets(self) -> tuple[tuple[str, ...], ...]:
         """Each set of scopes that satisfies every check (one per choice of the ``any_of``s)."""
@@ -200,13 +210,16 @@ def error_responses(
     unauthorized = "The request has no valid access token"
     if requirement.optional:
         unauthorized = "The access token sent is invalid (a request without one is served)"
-    responses = {"401": _response(unauthorized, [*missing, TokenExpired()], config, schema, document)}
+    responses = {
+        "401": _response(unauthorized, [*missing, TokenExpired()], config, schema, document)
+    }
     forbidden: list[AuthError] = []
     reasons: list[str] = []
     refusal = requirement.refusal()
     if refusal is not None:
         forbidden.append(refusal)
-        reasons.append(f"the token lacks a required scope ({scope_value(refusal.required)})")
+        needs = " or ".join(" ".join(scopes) for scopes in requirement.scope_sets())
+        reasons.append(f"the token lacks a required scope (it needs {needs})")
     if "cookie" in config.token_locations and needs_csrf_check(method, "cookie"):
         forbidden.append(CsrfFailed())
         reasons.append("a token sent in a cookie failed the CSRF check")

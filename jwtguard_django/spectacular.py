@@ -51,14 +51,14 @@ def view_requirement(view: APIView, method: str) -> Requirement:
     return Requirement()
 
 
-class JWTAuthenticationScheme(OpenApiAuthenticationExtension):
+class JWTAuthenticationScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyped-call]
     """Describes :class:`~jwtguard_django.drf.JWTAuthentication` (and its subclasses)."""
 
     target_class = JWTAuthentication
     match_subclasses = True
 
     def __init__(self, target: Any) -> None:
-        super().__init__(target)
+        super().__init__(target)  # type: ignore[no-untyped-call]
         self.name = list(security_schemes(_config()))
 
     def get_security_definition(self, auto_schema: SpectacularAutoSchema) -> list[dict[str, Any]]:
@@ -66,9 +66,8 @@ class JWTAuthenticationScheme(OpenApiAuthenticationExtension):
 
     def get_security_requirement(
         self, auto_schema: SpectacularAutoSchema
-    ) -> list[dict[str, list[Any]]]:
-        requirement = view_requirement(auto_schema.view, auto_schema.method)
-        return [dict(alternative) for alternative in security(_config(), requirement)]
+    ) -> list[dict[str, list[str]]]:
+        return security(_config(), view_requirement(auto_schema.view, auto_schema.method))
 
 
 class AutoSchema(SpectacularAutoSchema):
@@ -91,7 +90,7 @@ class AutoSchema(SpectacularAutoSchema):
         if operation is None or not any(isinstance(a, JWTAuthentication) for a in authenticators):
             return operation
         config = _config()
-        component = ResolvedComponent(
+        component = ResolvedComponent(  # type: ignore[no-untyped-call]
             name=ERROR_SCHEMA,
             type=ResolvedComponent.SCHEMA,
             object=ERROR_SCHEMA,
