@@ -52,7 +52,9 @@ def test_bearer_and_openid_connect_schemes_for_a_known_issuer() -> None:
 def test_the_configured_discovery_url_wins_over_the_issuer() -> None:
     url = "https://login.example.com/v2.0/.well-known/openid-configuration"
     # OPENID_CONFIGURATION_URL is a key source: the only one configured
-    settings = config(issuer=ISSUER, secret=None, algorithms=["RS256"], openid_configuration_url=url)
+    settings = config(
+        issuer=ISSUER, secret=None, algorithms=["RS256"], openid_configuration_url=url
+    )
     assert openid_configuration_url(settings) == url
 
 
@@ -77,7 +79,9 @@ def test_no_openid_connect_scheme_without_one_publishable_issuer_url(
 
 def test_a_discovery_url_with_query_values_is_not_published() -> None:
     url = "https://idp.example.com/.well-known/openid-configuration?key=secret"
-    settings = config(issuer=ISSUER, secret=None, algorithms=["RS256"], openid_configuration_url=url)
+    settings = config(
+        issuer=ISSUER, secret=None, algorithms=["RS256"], openid_configuration_url=url
+    )
     assert OPENID_SCHEME not in security_schemes(settings)
     assert "secret" not in json.dumps(security_schemes(settings))
 
@@ -161,9 +165,7 @@ def test_403_names_the_scopes_with_the_core_challenge() -> None:
     tested = config(issuer=ISSUER)
     forbidden = error_responses(tested, READ, "GET", REF)["403"]
     refusal = render_error(InsufficientScope(["notes:read"]), tested)
-    assert forbidden["headers"]["WWW-Authenticate"]["example"] == refusal.header(
-        "WWW-Authenticate"
-    )
+    assert forbidden["headers"]["WWW-Authenticate"]["example"] == refusal.header("WWW-Authenticate")
     assert 'scope="notes:read"' in forbidden["headers"]["WWW-Authenticate"]["example"]
     assert "notes:read" in forbidden["description"]
     example = forbidden["content"]["application/json"]["examples"]["insufficient_scope"]
