@@ -127,9 +127,10 @@ def docs(python: Path, args: list[str]) -> None:
             requirements,
         )
         stamp.write_text(wanted)
-    run(python, "-m", "ruff", "check", "docs")
-    run(python, "-m", "ruff", "format", "--check", "docs")
-    run(python, "-m", "mypy", "--strict", "docs/_build")
+    run(python, "-m", "ruff", "check", "docs/_hooks")
+    run(python, "-m", "ruff", "format", "--check", "docs/_hooks")
+    run(python, "-m", "mypy", "--strict", "docs/_hooks")
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")  # Material's banner about its successor
     run(python, "-m", "mkdocs", "build", "--strict", *args)
 
 

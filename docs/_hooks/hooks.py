@@ -26,12 +26,12 @@ import re
 import tomllib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from mkdocs.config.defaults import MkDocsConfig
-from mkdocs.exceptions import PluginError
-from mkdocs.structure.files import Files
-from mkdocs.structure.pages import Page
+if TYPE_CHECKING:  # the tests import this module without MkDocs installed
+    from mkdocs.config.defaults import MkDocsConfig
+    from mkdocs.structure.files import Files
+    from mkdocs.structure.pages import Page
 
 REFERENCE = Path(__file__).with_name("reference.toml")
 MARKER = re.compile(r"^<!-- generated: (?P<name>[\w-]+) -->$", re.M)
@@ -104,7 +104,7 @@ def settings_markdown(
     if unknown:
         raise Undocumented(f"settings in no group of {REFERENCE.name}: {unknown}")
     flag_of = {setting: "--" + flag.replace("_", "-") for flag, setting in flags.items()}
-    flag_of["SECRET"] = "--secret-env NAME"
+    flag_of["SECRET"] = "--secret-env NAME"  # noqa: S105 - a flag, not a secret
     lines: list[str] = []
     for group in groups:
         lines += [f"## {group}", ""]
@@ -133,7 +133,12 @@ def adapter_settings_markdown(
     lines = ["| key | type | default | meaning |", "|---|---|---|---|"]
     for key in entries:  # in the order of reference.toml
         entry = entries[key]
-        cells = [spell(key), _code(entry["type"], cell=True), entry["default"], _text(entry["meaning"])]
+        cells = [
+            spell(key),
+            _code(entry["type"], cell=True),
+            entry["default"],
+            _text(entry["meaning"]),
+        ]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
 
@@ -168,7 +173,9 @@ def codes_markdown(error_classes: Sequence[type[Any]], reference: Mapping[str, A
         elif cls.error is None:
             challenge = "none"
         else:
-            challenge = f'`{cls.error}`' + (', `scope="…"`' if cls.error == "insufficient_scope" else "")
+            challenge = f"`{cls.error}`" + (
+                ', `scope="…"`' if cls.error == "insufficient_scope" else ""
+            )
         cells = [
             f"`{cls.code}`",
             str(cls.status) + (" + `Retry-After`" if cls.status == 503 else ""),
@@ -254,6 +261,8 @@ def expand(markdown: str, tables: Mapping[str, Callable[[], str]]) -> str:
 
 
 def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+    from mkdocs.exceptions import PluginError  # noqa: PLC0415
+
     if MARKER.search(markdown) is None:
         return markdown
     previous = os.environ.get("COLUMNS")
