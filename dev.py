@@ -3,6 +3,7 @@
 
     python3 dev.py demo    # the demo, on embedded defaults (nothing external needed)
     python3 dev.py test    # ruff, mypy --strict and the full pytest suite
+    python3 dev.py docs    # the documentation site, built in strict mode into site/
 
 Both create ``.venv`` beside this file on first use and (re)install the project with its ``dev``
 extra whenever ``pyproject.toml`` changes. Extra arguments after ``test`` go to pytest.
@@ -47,6 +48,11 @@ def ensure_environment() -> Path:
         print(f"creating {VENV}", flush=True)
         venv.EnvBuilder(with_pip=True, clear=True).create(VENV)
     if not STAMP.exists() or STAMP.read_text().strip() != wanted:
+        print(
+            "installing jwtguard, Django, DRF, Flask, Redis's client and the test tools into "
+            f"{VENV} (only when pyproject.toml changed; the first time takes about 2 minutes)",
+            flush=True,
+        )
         run(
             python,
             "-m",
@@ -103,8 +109,33 @@ def test(python: Path, args: list[str]) -> None:
     run(python, "-m", "pytest", *coverage, *args)
 
 
+def docs(python: Path, args: list[str]) -> None:
+    """Build the documentation site into ``site/`` in strict mode: any warning fails."""
+    requirements = ROOT / "docs" / "requirements.txt"
+    stamp = VENV / ".jwtguard-docs-installed"
+    wanted = hashlib.sha256(requirements.read_bytes()).hexdigest()
+    if not stamp.exists() or stamp.read_text().strip() != wanted:
+        print(f"installing the documentation tools of {requirements.name} into {VENV}", flush=True)
+        run(
+            python,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            "-r",
+            requirements,
+        )
+        stamp.write_text(wanted)
+    run(python, "-m", "ruff", "check", "docs/_hooks")
+    run(python, "-m", "ruff", "format", "--check", "docs/_hooks")
+    run(python, "-m", "mypy", "--strict", "docs/_hooks")
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")  # Material's banner about its successor
+    run(python, "-m", "mkdocs", "build", "--strict", *args)
+
+
 def main() -> None:
-    commands = {"demo": demo, "test": test}
+    commands = {"demo": demo, "test": test, "docs": docs}
     if len(sys.argv) < 2 or sys.argv[1] not in commands:
         sys.exit(__doc__)
     commands[sys.argv[1]](ensure_environment(), sys.argv[2:])
