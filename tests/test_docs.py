@@ -29,6 +29,8 @@ TESTED = {
     | {"django-settings", "django-views", "django-admin", "drf-settings", "drf-views"}
     | {"django-stores", "django-cors", "recipe-cognito-resolver"},
     "tests/test_pytest_plugin.py": {"pytest-flask", "pytest-django", "pytest-core"},
+    "tests/test_openapi_docs.py": {"openapi-django-settings", "openapi-django-urls"}
+    | {"openapi-apispec", "openapi-flask-smorest", "openapi-other-tools"},
     "tests/test_docs.py": {"recipe-okta", "recipe-auth0", "recipe-entra", "recipe-keycloak"}
     | {"recipe-cognito", "recipe-google", "recipe-google-iap"},
 }

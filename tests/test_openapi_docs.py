@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 from typing import Any
 
@@ -11,16 +10,17 @@ from django.utils.module_loading import import_string
 from openapi_spec_validator import validate
 
 from jwtguard_django.spectacular import AutoSchema
+from tests.doc_blocks import doc_blocks
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGE = ROOT / "docs" / "openapi.md"
 EXAMPLE = ROOT / "example_projects" / "django_api" / "config"
-_BLOCK = re.compile(r"<!-- openapi-test: (?P<name>[\w-]+) -->\n```python\n(?P<code>.*?)```", re.S)
 BEARER = {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
 
 
 def blocks() -> dict[str, str]:
-    return {match["name"]: match["code"] for match in _BLOCK.finditer(PAGE.read_text("utf-8"))}
+    """This page's tested blocks, by name."""
+    return {name: code for name, code in doc_blocks().items() if name.startswith("openapi-")}
 
 
 def run(*names: str) -> dict[str, Any]:
@@ -42,7 +42,7 @@ def test_every_python_snippet_is_tested() -> None:
 
 
 def test_the_django_settings_are_the_example_projects() -> None:
-    settings = run("django-settings")
+    settings = run("openapi-django-settings")
     schema_class = settings["REST_FRAMEWORK"]["DEFAULT_SCHEMA_CLASS"]
     assert import_string(schema_class) is AutoSchema
     assert "drf_spectacular" in settings["INSTALLED_APPS"]
@@ -50,15 +50,15 @@ def test_the_django_settings_are_the_example_projects() -> None:
 
 
 def test_the_django_schema_url_is_exempt_and_the_example_projects() -> None:
-    (pattern,) = run("django-urls")["urlpatterns"]
+    (pattern,) = run("openapi-django-urls")["urlpatterns"]
     assert pattern.callback.jwt_exempt is True
     line = 'path("api/schema", jwt_exempt(SpectacularAPIView.as_view()), name="schema")'
-    assert line in blocks()["django-urls"]
+    assert line in blocks()["openapi-django-urls"]
     assert line in (EXAMPLE / "urls.py").read_text()
 
 
 def test_the_apispec_snippet_documents_the_scopes() -> None:
-    namespace = run("apispec", "other-tools")
+    namespace = run("openapi-apispec", "openapi-other-tools")
     document = as_json(namespace["spec"].to_dict())
     validate(document)
     assert document["components"]["securitySchemes"]["bearerAuth"] == BEARER
@@ -76,7 +76,7 @@ def test_the_apispec_snippet_documents_the_scopes() -> None:
 
 
 def test_the_flask_smorest_snippet_documents_the_scopes() -> None:
-    document = as_json(run("flask-smorest")["api"].spec.to_dict())
+    document = as_json(run("openapi-flask-smorest")["api"].spec.to_dict())
     validate(document)
     notes = document["paths"]["/api/notes"]
     assert notes["get"]["security"] == [{"bearerAuth": [], "openIdConnect": ["notes:read"]}]
