@@ -241,7 +241,6 @@ def test_drf_refusals_are_audited_and_signalled_once(
     check_audit(audit_records(caplog), scenario, method="GET", path=path, sent=sent)
     assert signals.rejected == [scenario.code]
     assert signals.validated == (["alice"] if scenario is MISSING_SCOPE else [])
-    assert signals.validated == (["alice"] if scenario is MISSING_SCOPE else [])
 
 
 @pytest.mark.parametrize("drf_setup", DRF_STACKS)
