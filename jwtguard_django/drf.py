@@ -29,6 +29,7 @@ from rest_framework.authentication import BaseAuthentication
 from rest_framework.exceptions import APIException, ErrorDetail, NotAuthenticated
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.request import Request
+from rest_framework.utils.encoders import JSONEncoder
 
 from jwtguard import AccessToken, AuthError, ErrorResponse, Guard
 from jwtguard.scopes import scope_list
@@ -211,8 +212,6 @@ class _AnswerRenderer:
             return self.fallback.render(data, accepted_media_type, renderer_context)
         for name, value in answer.headers:
             response[name] = value
-        from rest_framework.utils.encoders import JSONEncoder  # noqa: PLC0415 - imports models
-
         return json.dumps(data.document(), cls=JSONEncoder, separators=(",", ":")).encode("ascii")
 
     def __getattr__(self, name: str) -> Any:

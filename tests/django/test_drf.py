@@ -5,6 +5,10 @@ from __future__ import annotations
 
 import json
 import logging
+import re
+import sys
+import types
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,10 +17,12 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.test import Client, RequestFactory, override_settings
 from django.views import View
 from rest_framework.authentication import BasicAuthentication, SessionAuthentication
-from rest_framework.decorators import api_view, authentication_classes
+from rest_framework.decorators import action, api_view, authentication_classes
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.routers import SimpleRouter
 from rest_framework.views import APIView, exception_handler
+from rest_framework.viewsets import ViewSet
 
 from jwtguard import Validator
 from jwtguard.testing import parse_challenge
@@ -148,8 +154,9 @@ def test_a_custom_exception_handler_keeps_its_shape(
 
 
 def handled_by(name: str) -> override_settings:
-    """DRF's settings of the tests, with ``EXCEPTION_HANDLER`` this module's ``name``."""
-    handler = f"tests.django.test_drf.{name}"
+    """DRF's settings of the tests, with ``EXCEPTION_HANDLER`` ``name`` (a dotted path, or a
+    function of this module)."""
+    handler = name if "." in name else f"tests.django.test_drf.{name}"
     return override_settings(
         REST_FRAMEWORK={**settings.REST_FRAMEWORK, "EXCEPTION_HANDLER": handler}
     )
@@ -221,6 +228,36 @@ def test_the_exception_handler_sees_an_outage(
         assert response.json()["request_id"] == "req-7f3a"
         answers.add(wire(response))
     assert len(answers) == 1
+
+
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "drf.md"
+_DOC_BLOCK = re.compile(r"<!-- docs-test: (?P<name>[\w-]+) -->\n```python\n(?P<code>.*?)```", re.S)
+
+
+def test_the_documented_exception_handler(
+    minter: Minter, jwtguard_setting: dict[str, object], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """docs/drf.md's handler, as written, and the answers the page shows, in every setup."""
+    text = DOCS.read_text("utf-8")
+    blocks = {match["name"]: match["code"] for match in _DOC_BLOCK.finditer(text)}
+    module = types.ModuleType("docs_drf_errors")
+    exec(compile(blocks["drf-exception-handler"], "docs/drf.md", "exec"), vars(module))  # noqa: S102
+    monkeypatch.setitem(sys.modules, module.__name__, module)
+    shown = [line for line in text.splitlines() if line.startswith('{"error":')]
+    challenge = next(line for line in text.splitlines() if line.startswith("WWW-Authenticate: "))
+    handler = f"{module.__name__}.api_exception_handler"
+    for stack in DRF_STACKS:
+        with drf_stack(stack, jwtguard_setting), handled_by(handler):
+            headers = EXPIRED.headers(minter)
+            generated = Client().get("/drf/none/", headers=headers)
+            given = Client().get("/drf/none/", headers={**headers, "X-Request-ID": "7f3a9c"})
+        assert given.content.decode() == shown[1]
+        assert f"WWW-Authenticate: {given.headers['WWW-Authenticate']}" == challenge
+        request_id = json.loads(generated.content)["request_id"]
+        assert generated.content.decode() == shown[1].replace("7f3a9c", request_id)
+    with override_settings(MIDDLEWARE=[]):
+        plain = Client().get("/drf/none/", headers=EXPIRED.headers(minter))
+    assert plain.content.decode() == shown[0]
 
 
 def test_a_handler_may_change_and_remove_keys(minter: Minter) -> None:
@@ -421,6 +458,20 @@ class PickedAuthenticators(OpenView):
         return [JWTAuthentication()]
 
 
+class NotesViewSet(ViewSet):
+    def list(self, request: Request) -> Response:
+        return Response([])
+
+    @action(detail=False, authentication_classes=[SessionAuthentication])
+    def mine(self, request: Request) -> Response:
+        return Response([])
+
+
+ROUTER = SimpleRouter()
+ROUTER.register("notes", NotesViewSet, basename="notes")
+ROUTES = {route.name: route.callback for route in ROUTER.urls}
+
+
 def plain_function(request: HttpRequest) -> JsonResponse:
     return JsonResponse({})
 
@@ -441,6 +492,8 @@ def plain_function(request: HttpRequest) -> JsonResponse:
         (LazyView.as_view(), False),
         (PickedAuthenticators.as_view(), False),
         (APIView.as_view(authentication_classes=[JWTAuthentication]), True),
+        (ROUTES["notes-list"], True),
+        (ROUTES["notes-mine"], False),  # @action(authentication_classes=...)
         (plain_function, False),
         (View.as_view(), False),
     ],
