@@ -283,9 +283,10 @@ def editing_handler(exc: Exception, context: dict[str, Any]) -> Any:
 
 
 @pytest.mark.django_db
-def test_another_class_failing_keeps_its_answer() -> None:
+def test_another_class_failing_keeps_its_answer(caplog: pytest.LogCaptureFixture) -> None:
     """Basic credentials that BasicAuthentication (listed second) refuses: DRF's body, our
-    challenge (DRF asks the first class for it)."""
+    challenge (DRF asks the first class for it), no jwtguard audit record (not its refusal)."""
+    caplog.set_level(logging.INFO, logger="jwtguard.audit")
     view = AuthenticatedView.as_view(
         authentication_classes=[JWTAuthentication, BasicAuthentication]
     )
@@ -294,6 +295,7 @@ def test_another_class_failing_keeps_its_answer() -> None:
     assert response.status_code == 401
     assert json.loads(response.content) == {"detail": "Invalid username/password."}
     check_challenge(response, NO_TOKEN.challenge)
+    assert audit_records(caplog) == []
 
 
 @pytest.mark.parametrize("stack", DRF_STACKS)
