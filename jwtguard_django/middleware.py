@@ -76,7 +76,8 @@ class JWTGuardMiddleware:
             if not route.drf_refuses:
                 return reject(request, error, settings.guard)
             leave_refusal(request, error)
-            return _answered(request, cast(HttpResponseBase, self.get_response(request)), settings)
+            response = cast(HttpResponseBase, self.get_response(request))
+            return _answered(request, response, settings, route)
         return self.get_response(request)
 
     async def __acall__(self, request: HttpRequest) -> HttpResponseBase:
@@ -92,7 +93,7 @@ class JWTGuardMiddleware:
                 return reject(request, error, settings.guard)
             leave_refusal(request, error)
             response = await cast(Awaitable[HttpResponseBase], self.get_response(request))
-            return _answered(request, response, settings)
+            return _answered(request, response, settings, route)
         return await cast(Awaitable[HttpResponseBase], self.get_response(request))
 
 
@@ -106,7 +107,7 @@ def _may_go_without(request: HttpRequest, settings: GuardSettings, route: _Route
 
 
 def _answered(
-    request: HttpRequest, response: HttpResponseBase, settings: GuardSettings
+    request: HttpRequest, response: HttpResponseBase, settings: GuardSettings, route: _Route
 ) -> HttpResponseBase:
     """The DRF view's answer to a request whose refusal it was left, unless it never raised
     that refusal: then the middleware's own (a refused request never gets a view's answer)."""
@@ -114,9 +115,9 @@ def _answered(
     if error is None:
         return response
     logger.warning(
-        "DRF view at %s answered %s without raising jwtguard's refusal (%s): refused by the "
+        "DRF view %s answered %s without raising jwtguard's refusal (%s): refused by the "
         "middleware instead",
-        request.path,
+        route.name,
         response.status_code,
         error.code,
     )
@@ -136,6 +137,12 @@ class _Route:
         except Resolver404:
             return None  # unknown paths are not exempt: no token, no 404 to probe routes with
         return match.func
+
+    @property
+    def name(self) -> str:
+        """The view's dotted name, for the operator (the class of a class-based view)."""
+        view = getattr(self.view, "cls", None) or getattr(self.view, "view_class", self.view)
+        return f"{getattr(view, '__module__', '?')}.{getattr(view, '__qualname__', '?')}"
 
     @property
     def exempt(self) -> bool:

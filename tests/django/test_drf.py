@@ -433,8 +433,8 @@ def test_a_refusal_drf_never_raised_is_the_middlewares(
     assert [record.code for record in audit_records(caplog)] == ["token_expired"]
     [warning] = [r for r in caplog.records if r.name == "jwtguard" and r.levelname == "WARNING"]
     assert warning.getMessage() == (
-        "DRF view at /drf/exempt-open/ answered 406 without raising jwtguard's refusal "
-        "(token_expired): refused by the middleware instead"
+        "DRF view tests.django.views.ExemptOpenView answered 406 without raising jwtguard's "
+        "refusal (token_expired): refused by the middleware instead"
     )
     without_token = client.get("/drf/exempt-open/", headers={"Accept": "application/xml"})
     assert without_token.status_code == 406, "what DRF answers when no refusal is left to it"
