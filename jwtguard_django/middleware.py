@@ -140,9 +140,9 @@ class _Route:
 
     @property
     def name(self) -> str:
-        """The view's dotted name, for the operator (the class of a class-based view)."""
-        view = getattr(self.view, "cls", None) or getattr(self.view, "view_class", self.view)
-        return f"{getattr(view, '__module__', '?')}.{getattr(view, '__qualname__', '?')}"
+        """The DRF view's class, dotted, for the operator."""
+        cls = getattr(self.view, "cls", object)
+        return f"{cls.__module__}.{cls.__qualname__}"
 
     @property
     def exempt(self) -> bool:
