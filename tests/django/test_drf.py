@@ -273,6 +273,23 @@ def test_a_handler_may_change_and_remove_keys(minter: Minter) -> None:
     check_challenge(response, EXPIRED.challenge)
 
 
+def test_a_handler_that_changes_the_status_gets_the_negotiated_renderer(minter: Minter) -> None:
+    """Not jwtguard's answer any more: DRF's renderer, without jwtguard's headers."""
+    with handled_by("status_changing_handler"):
+        response = Client().get("/drf/none/", headers=EXPIRED.headers(minter))
+    assert response.status_code == 400
+    assert response.json() == json.loads(expected_body(EXPIRED, drf=True))
+    assert response.headers["Content-Type"] == "application/json"
+    assert "Cache-Control" not in response.headers
+
+
+def status_changing_handler(exc: Exception, context: dict[str, Any]) -> Any:
+    response = exception_handler(exc, context)
+    if response is not None:
+        response.status_code = 400
+    return response
+
+
 def editing_handler(exc: Exception, context: dict[str, Any]) -> Any:
     response = exception_handler(exc, context)
     if response is not None:
@@ -387,6 +404,7 @@ def test_refusal_before_content_negotiation(minter: Minter) -> None:
     )
     assert response.headers["Cache-Control"] == "no-store"
     assert _wrap_renderer(request) is renderer, "wrapped once per request"
+    assert renderer.strict is True, "any other attribute is the negotiated renderer's"
 
 
 def test_why_jwt_authentication_comes_first() -> None:
