@@ -28,6 +28,7 @@ TESTED = {
     "tests/django/test_readme.py": {"readme-django", "readme-drf", "django-first-token"}
     | {"django-settings", "django-views", "django-admin", "drf-settings", "drf-views"}
     | {"django-stores", "django-cors", "recipe-cognito-resolver"},
+    "tests/django/test_drf.py": {"drf-exception-handler"},
     "tests/test_pytest_plugin.py": {"pytest-flask", "pytest-django", "pytest-core"},
     "tests/test_openapi_docs.py": {"openapi-django-settings", "openapi-django-urls"}
     | {"openapi-apispec", "openapi-flask-smorest", "openapi-other-tools"},

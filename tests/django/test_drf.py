@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 import sys
 import types
 from pathlib import Path
@@ -40,6 +39,7 @@ from tests.django.conftest import cut_off_keys
 from tests.django.stacks import DRF_STACKS, drf_stack, wire
 from tests.django.urls import scope_key
 from tests.django.views import CALLS, AuthenticatedView, LazyView, OpenView
+from tests.doc_blocks import run_block
 
 NO_TOKEN = next(s for s in SCENARIOS if s.name == "no token")
 BASIC = next(s for s in SCENARIOS if s.name == "Basic scheme")
@@ -231,7 +231,6 @@ def test_the_exception_handler_sees_an_outage(
 
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "drf.md"
-_DOC_BLOCK = re.compile(r"<!-- docs-test: (?P<name>[\w-]+) -->\n```python\n(?P<code>.*?)```", re.S)
 
 
 def test_the_documented_exception_handler(
@@ -239,9 +238,8 @@ def test_the_documented_exception_handler(
 ) -> None:
     """docs/drf.md's handler, as written, and the answers the page shows, in every setup."""
     text = DOCS.read_text("utf-8")
-    blocks = {match["name"]: match["code"] for match in _DOC_BLOCK.finditer(text)}
     module = types.ModuleType("docs_drf_errors")
-    exec(compile(blocks["drf-exception-handler"], "docs/drf.md", "exec"), vars(module))  # noqa: S102
+    run_block("drf-exception-handler", vars(module))
     monkeypatch.setitem(sys.modules, module.__name__, module)
     shown = [line for line in text.splitlines() if line.startswith('{"error":')]
     challenge = next(line for line in text.splitlines() if line.startswith("WWW-Authenticate: "))
