@@ -3,6 +3,7 @@
 
     python3 dev.py demo          # the demo, on embedded defaults (nothing external needed)
     python3 dev.py test          # ruff, mypy --strict and the full pytest suite
+    python3 dev.py docs          # the documentation site, built in strict mode into site/
     python3 dev.py wheel-check   # build the sdist and wheel, install each extra, smoke-test it
     python3 dev.py nox -s oldest # the suite on the oldest supported versions (or -s latest)
 
@@ -144,8 +145,39 @@ def wheel_check(python: Path, args: list[str]) -> None:
             run(*smoke, "--wheel", *options, cwd=Path(scratch), env=isolated)
 
 
+def docs(python: Path, args: list[str]) -> None:
+    """Build the documentation site into ``site/`` in strict mode: any warning fails."""
+    requirements = ROOT / "docs" / "requirements.txt"
+    stamp = VENV / ".jwtguard-docs-installed"
+    wanted = hashlib.sha256(requirements.read_bytes()).hexdigest()
+    if not stamp.exists() or stamp.read_text().strip() != wanted:
+        print(f"installing the documentation tools of {requirements.name} into {VENV}", flush=True)
+        run(
+            python,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            "-r",
+            requirements,
+        )
+        stamp.write_text(wanted)
+    run(python, "-m", "ruff", "check", "docs/_hooks")
+    run(python, "-m", "ruff", "format", "--check", "docs/_hooks")
+    run(python, "-m", "mypy", "--strict", "docs/_hooks")
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")  # Material's banner about its successor
+    run(python, "-m", "mkdocs", "build", "--strict", *args)
+
+
 def main() -> None:
-    commands = {"demo": demo, "test": test, "wheel-check": wheel_check, "nox": nox}
+    commands = {
+        "demo": demo,
+        "test": test,
+        "docs": docs,
+        "wheel-check": wheel_check,
+        "nox": nox,
+    }
     if len(sys.argv) < 2 or sys.argv[1] not in commands:
         sys.exit(__doc__)
     commands[sys.argv[1]](ensure_environment(), sys.argv[2:])

@@ -6,7 +6,7 @@
 Nothing external is needed: the APIs run on their embedded defaults (this machine's development
 key in ``devkeys/generated/``, made on first use), each in a real WSGI server on a free port
 of this machine, and are shut down at the end. The exit status is 0 when every answer is the
-one design §2 prescribes.
+one the wire contract prescribes (``docs/reference/errors.md``).
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ class Step:
     title: str
     method: str
     path: str
-    status: int  # what design §2 prescribes
+    status: int  # what the wire contract prescribes (docs/reference/errors.md)
     authorization: str | None = None
     scopes: tuple[str, ...] = ()
     body: bytes | None = None
@@ -220,7 +220,10 @@ def main(out: Out = print) -> int:
     audit_log.setLevel(logging.INFO)
     results = [run_tour(api, tour(token), out, audit) for api in load_apis()]
     if all(results):
-        out("\nEvery answer is the one design §2 prescribes, identical in both frameworks.")
+        out(
+            "\nEvery answer is the one the wire contract prescribes, identical in both "
+            "frameworks: see docs/reference/errors.md (the status, challenge and code of each)."
+        )
         return 0
     out("\nSome answers were not the expected ones (see above).")
     return 1

@@ -44,7 +44,8 @@ def _kind(kind: str) -> dict[str, str]:
 
 @dataclass(frozen=True, kw_only=True)
 class GuardConfig:
-    """Validated jwtguard settings. All arguments are keyword-only; see the README for each."""
+    """Validated jwtguard settings. All arguments are keyword-only; each is described in the
+    settings reference of the documentation (docs/reference/settings.md)."""
 
     issuer: str | Sequence[str] | None = field(default=None, metadata=_kind("str_list"))
     audience: str | Sequence[str] | None = field(default=None, metadata=_kind("str_list"))

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import importlib.util
 import math
+import os
 import re
 from collections.abc import Sequence
 from pathlib import Path
@@ -171,7 +172,7 @@ class ConfigChecker:
         for name in ("PUBLIC_KEY_FILE", "JWKS_FILE"):
             path = getattr(c, name.lower())
             if path and not Path(path).is_file():
-                self._add(f"{name}: {path} is not a readable file")
+                self._add(f"{name}: {path} is not a readable file{resolved_against(path)}")
                 return
         self.static_keys = len(given) == 1 and given[0] in _STATIC_SOURCES
 
@@ -270,12 +271,25 @@ class ConfigChecker:
             self._add(f"{name} must be {what}, got {value!r}")
 
 
+def resolved_against(path: str | Path) -> str:
+    """For a relative key file path, the directory it was looked up in (the process's working
+    directory, which differs between ``manage.py runserver``, gunicorn and a test run)."""
+    if Path(path).is_absolute():
+        return ""
+    try:
+        here = os.getcwd()
+    except OSError:  # the working directory was removed
+        here = "(unknown)"
+    return f" (a relative path, looked up in the working directory {here}: give an absolute path)"
+
+
 def load_configured_keys(config: GuardConfig) -> LoadResult:
     """Parse the configured key source and bind its keys to the allowed algorithms."""
     try:
         result = _load_key_source(config)
     except OSError as exc:
-        return LoadResult(problems=[f"cannot read the key file: {exc}"])
+        path = config.public_key_file or config.jwks_file or ""
+        return LoadResult(problems=[f"cannot read the key file: {exc}{resolved_against(path)}"])
     if result.problems:
         return result
     served = frozenset().union(*(key.algorithms for key in result.keys))

@@ -49,7 +49,7 @@ def csrf_settled(location: str | None) -> bool:
 def check_csrf(request: RequestView, location: str | None, config: GuardConfig) -> None:
     """Raise :class:`~jwtguard.errors.CsrfFailed` if ``request`` is an unsafe request whose
     token came from a cookie (``location``) and fails the CSRF check."""
-    if _needs_check(request, location):
+    if needs_csrf_check(request.method, location):
         framework_check: Callable[[], str | None] | None = getattr(request, "csrf_failure", None)
         reason = (
             framework_check()
@@ -62,7 +62,7 @@ def check_csrf(request: RequestView, location: str | None, config: GuardConfig) 
 async def acheck_csrf(request: RequestView, location: str | None, config: GuardConfig) -> None:
     """As :func:`check_csrf`; a framework check that may block (Django's may load the session)
     is awaited through the view's ``acsrf_failure``."""
-    if _needs_check(request, location):
+    if needs_csrf_check(request.method, location):
         framework_check: Callable[[], Awaitable[str | None]] | None = getattr(
             request, "acsrf_failure", None
         )
@@ -72,8 +72,10 @@ async def acheck_csrf(request: RequestView, location: str | None, config: GuardC
             refuse_if(await framework_check(), location)
 
 
-def _needs_check(request: RequestView, location: str | None) -> bool:
-    return location == "cookie" and request.method.upper() not in SAFE_METHODS
+def needs_csrf_check(method: str, location: str | None) -> bool:
+    """Whether a ``method`` request whose token came from ``location`` must pass the CSRF check:
+    an unsafe request authenticated by a cookie."""
+    return location == "cookie" and method.upper() not in SAFE_METHODS
 
 
 def refuse_if(reason: str | None, location: str | None) -> None:

@@ -4,7 +4,8 @@
 >>> token = key.token(sub="alice", aud="api://notes", scope="notes:read")
 >>> config = GuardConfig(jwks=key.jwks(), algorithms=["ES256"], audience="api://notes")
 
-For your own tests, :class:`TokenFactory` (also behind the pytest plugin's ``make_token``)::
+For your own tests, :class:`TokenFactory` (behind the pytest plugin's
+``jwtguard_make_token``)::
 
     factory = TokenFactory.generate()                     # a fresh ES256 key
     app.config["JWTGUARD"] = factory.settings()           # Flask; Django: JWTGUARD = ...

@@ -2,6 +2,11 @@
 
 The first of them to ask validates the token and keeps the outcome on the request; the others
 reuse it. :func:`get_token` is the typed way to read the result.
+
+The middleware may also leave a refusal it decided to the view's DRF authentication
+(:func:`leave_refusal`), so that DRF answers it as it would without the middleware;
+:func:`raise_left_refusal` raises it there, and :func:`unanswered_refusal` tells the middleware
+if nothing did.
 """
 
 from __future__ import annotations
@@ -30,6 +35,8 @@ class _Outcome:
     token: AccessToken | None
     error: AuthError | None = None
     user: Any = None
+    left: AuthError | None = None  # the middleware's refusal, left to DRF to raise
+    raised: bool = False  # whether DRF raised it
 
 
 def get_token(request: HttpRequest) -> AccessToken | None:
@@ -92,6 +99,28 @@ def missing_token(request: HttpRequest, guard: Guard) -> AuthError:
     """Why a request has no bearer token: ``token_missing``, or ``unsupported_scheme`` when its
     ``Authorization`` uses another scheme (``Basic``, ``SSWS``...)."""
     return extract_token(DjangoRequest(request), guard.config).missing_error()
+
+
+def leave_refusal(request: HttpRequest, error: AuthError) -> None:
+    """Record the middleware's refusal ``error`` for the view's DRF authentication to raise."""
+    outcome = _outcome(request) or _remember(request, _Outcome(None))
+    outcome.left = error
+
+
+def raise_left_refusal(request: HttpRequest) -> None:
+    """Raise the refusal the middleware left to this request's view, if any (every call)."""
+    outcome = _outcome(request)
+    if outcome is not None and outcome.left is not None:
+        outcome.raised = True
+        raise outcome.left
+
+
+def unanswered_refusal(request: HttpRequest) -> AuthError | None:
+    """The refusal the middleware left to the view that the view never raised, if any."""
+    outcome = _outcome(request)
+    if outcome is None or outcome.raised:
+        return None
+    return outcome.left
 
 
 def attach_user(request: HttpRequest, token: AccessToken, settings: GuardSettings) -> Any:

@@ -81,7 +81,11 @@ _ORDER = (
 _HMAC_TOO_SHORT = re.compile(r"HMAC secrets must be at least|HS\d+ needs at least")
 #: Which id a problem reported by ``read_options`` gets; the first match wins, else E006.
 _PROBLEM_IDS: tuple[tuple[str, Callable[[str], bool], str], ...] = (
-    ("jwtguard.E001", lambda p: p.startswith(SETTING + " "), "See the README's Django section."),
+    (
+        "jwtguard.E001",
+        lambda p: p.startswith(SETTING + " "),
+        "See the documentation's Django page (docs/getting-started/django.md).",
+    ),
     (
         "jwtguard.E002",
         lambda p: p.startswith("ALGORITHMS") or "can verify any of ALGORITHMS" in p,
@@ -194,7 +198,9 @@ def _problem(problem: str) -> Error:
     for check_id, matches, hint in _PROBLEM_IDS:
         if matches(problem):
             return Error(problem, hint=hint, id=check_id)
-    return Error(problem, hint="See the README's configuration table.", id="jwtguard.E006")
+    return Error(
+        problem, hint="See the settings reference (docs/reference/settings.md).", id="jwtguard.E006"
+    )
 
 
 def _import(entry: Any) -> type | None:

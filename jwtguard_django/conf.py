@@ -6,10 +6,11 @@ The Django-only keys below are split off; everything else goes to
 :meth:`GuardConfig.from_mapping <jwtguard.GuardConfig.from_mapping>`, which refuses unknown keys.
 
 ``MODE``
-    ``"enforce"`` (default): the middleware answers 401 to requests without a token, except on
+    ``"enforce"`` (default): the middleware refuses requests without a token (401), except on
     ``EXEMPT_PATHS`` and ``@jwt_exempt`` views. ``"annotate"``: it only attaches the token and
     user; views opt in with ``@jwt_required`` or DRF permissions. A token that is present but
-    bad is refused in both modes.
+    bad is refused in both modes. DRF views answer the middleware's refusals themselves
+    (:mod:`jwtguard_django.middleware`).
 ``USER_RESOLVER``
     Dotted path to (or a callable) ``resolver(token: AccessToken) -> user``; the default is a
     stateless :class:`~jwtguard_django.users.TokenUser` (no database query).

@@ -3,9 +3,15 @@
 DRF renders errors itself, so a refusal travels as a :class:`BearerError` (an ``APIException``
 whose ``detail`` is the core's JSON body plus DRF's ``"detail"``, with ``auth_header`` and
 ``wait`` for DRF's exception handler to copy into ``WWW-Authenticate`` and ``Retry-After``).
-The request's negotiated renderer is wrapped so that this answer is written with the core's
-``Content-Type`` and ``Cache-Control``; any other response, including one a custom
-``EXCEPTION_HANDLER`` reshaped, goes to the negotiated renderer untouched.
+DRF's own ``NotAuthenticated`` (``IsAuthenticated`` refusing a request without a token) gets the
+same ``detail``. The request's negotiated renderer is wrapped so that this answer is written with
+the core's ``Content-Type`` and ``Cache-Control``, plus whatever a custom ``EXCEPTION_HANDLER``
+added to that body in place; any other response, including one whose body the handler replaced,
+goes to the negotiated renderer untouched.
+
+``JWTGuardMiddleware`` leaves its refusals of requests to these views to
+:class:`JWTAuthentication` (:func:`raises_left_refusals`), so DRF answers the same with or
+without the middleware.
 
 DRF takes the 401 challenge from the *first* authentication class only: list
 ``JWTAuthentication`` first, or DRF answers with another scheme's challenge (or turns 401 into 403).
@@ -14,19 +20,21 @@ DRF takes the 401 challenge from the *first* authentication class only: list
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
+import sys
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, cast
 
 from rest_framework.authentication import BaseAuthentication
-from rest_framework.exceptions import APIException, ErrorDetail
+from rest_framework.exceptions import APIException, ErrorDetail, NotAuthenticated
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.request import Request
+from rest_framework.utils.encoders import JSONEncoder
 
 from jwtguard import AccessToken, AuthError, ErrorResponse, Guard
 from jwtguard.scopes import scope_list
 
-from .auth import attach_user, authenticate, require_token, unwrap
+from .auth import attach_user, authenticate, raise_left_refusal, require_token, unwrap
 from .conf import get_settings
 from .request import DjangoRequest
 
@@ -55,13 +63,15 @@ class JWTAuthentication(BaseAuthentication):
     the :class:`~jwtguard.AccessToken`.
 
     Returns ``None`` for a request without a bearer token (so other classes may try, or the
-    request stays anonymous) and raises :class:`BearerError` for a bad one. Reuses
-    ``JWTGuardMiddleware``'s validation when both are installed.
+    request stays anonymous) and raises :class:`BearerError` for a bad one, or for the refusal
+    ``JWTGuardMiddleware`` left to it. Reuses the middleware's validation when both are
+    installed.
     """
 
     def authenticate(self, request: Request) -> tuple[Any, AccessToken] | None:
         http, settings = unwrap(request), get_settings()
         with _refusing(request, settings.guard):
+            raise_left_refusal(http)
             token = authenticate(http, settings.guard)
             return None if token is None else (attach_user(http, token, settings), token)
 
@@ -69,14 +79,39 @@ class JWTAuthentication(BaseAuthentication):
         """The 401 challenge (``Bearer realm="..."``), so DRF answers 401 rather than 403.
 
         DRF asks for it when a permission such as ``IsAuthenticated`` refuses an anonymous
-        request; the body then becomes the core's ``token_missing`` / ``unsupported_scheme``.
+        request, while it handles the ``NotAuthenticated`` it raised: that exception's
+        ``detail`` becomes the core's ``token_missing`` / ``unsupported_scheme`` body, before
+        the project's exception handler sees it.
         """
         guard, http = get_settings().guard, unwrap(request)
+        handled = sys.exc_info()[1]  # DRF's handle_exception runs in an ``except`` block
         try:
             require_token(http, guard)
         except AuthError as error:
-            _wrap_renderer(request).not_authenticated = guard.reject(error, DjangoRequest(http))
+            if isinstance(handled, NotAuthenticated) and _is_drfs_own(handled.detail):
+                _wrap_renderer(request)
+                handled.detail = cast(Any, _Body(guard.reject(error, DjangoRequest(http))))
         return guard.challenge()
+
+
+def raises_left_refusals(view: Callable[..., Any]) -> bool:
+    """Whether ``view`` (a URLconf's view function) is a DRF view that asks
+    :class:`JWTAuthentication` first, in DRF's own way, so that it raises a refusal
+    ``JWTGuardMiddleware`` leaves to it before the view's handler runs."""
+    from rest_framework.views import APIView  # noqa: PLC0415 - see TYPE_CHECKING
+
+    cls = getattr(view, "cls", None)
+    if not (isinstance(cls, type) and issubclass(cls, APIView)):
+        return False
+    if (
+        cls.get_authenticators is not APIView.get_authenticators
+        or cls.perform_authentication is not APIView.perform_authentication
+    ):
+        return False  # other authenticators, or lazy authentication: the middleware answers
+    initkwargs = getattr(view, "initkwargs", None) or {}
+    classes = initkwargs.get("authentication_classes", cls.authentication_classes)
+    first = next(iter(classes), None)
+    return isinstance(first, type) and issubclass(first, JWTAuthentication)
 
 
 class HasScopes(BasePermission):
@@ -128,7 +163,7 @@ def drf_document(answer: ErrorResponse) -> dict[str, Any]:
     return document
 
 
-class _Body(dict[str, ErrorDetail]):
+class _Body(dict[str, Any]):
     """``BearerError.detail``: :func:`drf_document` as DRF error details (so ``get_codes()``
     works), knowing the answer it stands for."""
 
@@ -138,6 +173,16 @@ class _Body(dict[str, ErrorDetail]):
             {key: ErrorDetail(str(value), answer.code) for key, value in document.items()}
         )
         self.answer = answer
+        self.original = dict(self)
+
+    def document(self) -> dict[str, Any]:
+        """The core's document (its values, exactly) as an exception handler left it: with the
+        keys it added or changed, without those it removed."""
+        core = drf_document(self.answer)
+        return {
+            key: core[key] if value is self.original.get(key) else value
+            for key, value in self.items()
+        }
 
 
 class _AnswerRenderer:
@@ -152,7 +197,6 @@ class _AnswerRenderer:
         self.media_type = fallback.media_type
         self.format = fallback.format
         self.charset = fallback.charset
-        self.not_authenticated: ErrorResponse | None = None
 
     def render(
         self,
@@ -161,29 +205,21 @@ class _AnswerRenderer:
         renderer_context: Mapping[str, Any] | None = None,
     ) -> str | bytes:
         response = (renderer_context or {}).get("response")
-        answer = self._answer(data)
-        if answer is None or response is None or response.status_code != answer.status:
+        if not isinstance(data, _Body) or response is None:
+            return self.fallback.render(data, accepted_media_type, renderer_context)
+        answer = data.answer
+        if response.status_code != answer.status:
             return self.fallback.render(data, accepted_media_type, renderer_context)
         for name, value in answer.headers:
             response[name] = value
-        return json.dumps(drf_document(answer), separators=(",", ":")).encode("ascii")
+        return json.dumps(data.document(), cls=JSONEncoder, separators=(",", ":")).encode("ascii")
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.fallback, name)  # anything else a renderer may be asked for
 
-    def _answer(self, data: Any) -> ErrorResponse | None:
-        if isinstance(data, _Body):
-            return data.answer
-        if self.not_authenticated is not None and _is_not_authenticated(data):
-            return self.not_authenticated
-        return None
 
-
-def _is_not_authenticated(data: Any) -> bool:
-    """DRF's own body for ``NotAuthenticated``: ``{"detail": ...}`` with that error code."""
-    if not isinstance(data, dict) or list(data) != ["detail"]:
-        return False
-    detail = data["detail"]
+def _is_drfs_own(detail: Any) -> bool:
+    """DRF's own ``NotAuthenticated`` detail (not a message a project chose)."""
     return isinstance(detail, ErrorDetail) and detail.code == "not_authenticated"
 
 

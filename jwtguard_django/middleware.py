@@ -9,11 +9,21 @@ unless ``MODE`` is ``"annotate"`` or the core's :meth:`~jwtguard.Guard.requires_
 runs a view for them, so CORS preflights are answered by django-cors-headers' ``CorsMiddleware``
 placed above this one (system check ``jwtguard.W003``). Every refusal is the core's answer,
 rendered by :func:`~jwtguard_django.auth.reject`.
+
+A refusal of a request to a DRF view that authenticates with
+:class:`~jwtguard_django.drf.JWTAuthentication` first is left to that view instead
+(:func:`~jwtguard_django.auth.leave_refusal`): DRF raises it and renders it through its exception
+pipeline (the project's ``EXCEPTION_HANDLER`` included), so a DRF view answers the same with or
+without this middleware. Should the view answer without raising it (its authentication never
+ran), the middleware replaces that answer with its own refusal.
 """
 
 from __future__ import annotations
 
+import logging
+import sys
 from collections.abc import Awaitable, Callable
+from functools import cached_property
 from typing import Any, cast
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction
@@ -22,11 +32,21 @@ from django.urls import Resolver404, resolve
 
 from jwtguard import AuthError
 
-from .auth import aattach_user, aauthenticate, attach_user, authenticate, missing_token, reject
+from .auth import (
+    aattach_user,
+    aauthenticate,
+    attach_user,
+    authenticate,
+    leave_refusal,
+    missing_token,
+    reject,
+    unanswered_refusal,
+)
 from .conf import GuardSettings, get_settings
 from .request import DjangoRequest
 
 GetResponse = Callable[[HttpRequest], HttpResponseBase | Awaitable[HttpResponseBase]]
+logger = logging.getLogger("jwtguard")
 
 
 class JWTGuardMiddleware:
@@ -45,47 +65,100 @@ class JWTGuardMiddleware:
     def __call__(self, request: HttpRequest) -> Any:
         if self.async_mode:
             return self.__acall__(request)
-        settings = get_settings()
+        settings, route = get_settings(), _Route(request)
         try:
             token = authenticate(request, settings.guard)
             if token is None:
-                _may_go_without(request, settings)
+                _may_go_without(request, settings, route)
             else:
                 attach_user(request, token, settings)
         except AuthError as error:
-            return reject(request, error, settings.guard)
+            if not route.drf_refuses:
+                return reject(request, error, settings.guard)
+            leave_refusal(request, error)
+            response = cast(HttpResponseBase, self.get_response(request))
+            return _answered(request, response, settings, route)
         return self.get_response(request)
 
     async def __acall__(self, request: HttpRequest) -> HttpResponseBase:
-        settings = get_settings()
+        settings, route = get_settings(), _Route(request)
         try:
             token = await aauthenticate(request, settings.guard)
             if token is None:
-                _may_go_without(request, settings)
+                _may_go_without(request, settings, route)
             else:
                 await aattach_user(request, token, settings)
         except AuthError as error:
-            return reject(request, error, settings.guard)
+            if not route.drf_refuses:
+                return reject(request, error, settings.guard)
+            leave_refusal(request, error)
+            response = await cast(Awaitable[HttpResponseBase], self.get_response(request))
+            return _answered(request, response, settings, route)
         return await cast(Awaitable[HttpResponseBase], self.get_response(request))
 
 
-def _may_go_without(request: HttpRequest, settings: GuardSettings) -> None:
+def _may_go_without(request: HttpRequest, settings: GuardSettings, route: _Route) -> None:
     """Raise why a request without a token is refused, unless it may go on without one."""
     if not settings.enforcing:
         return
     view = DjangoRequest(request)
-    if settings.guard.requires_token(view, exempt_view=_view_is_exempt(request)):
+    if settings.guard.requires_token(view, exempt_view=route.exempt):
         raise missing_token(request, settings.guard)
 
 
-def _view_is_exempt(request: HttpRequest) -> bool:
-    """Whether the view the URLconf picks for this request is marked ``@jwt_exempt``."""
-    try:
-        match = resolve(request.path_info, getattr(request, "urlconf", None))
-    except Resolver404:
-        return False  # unknown paths are not exempt: no token, no 404 to probe routes with
-    view = match.func
-    return bool(
-        getattr(view, "jwt_exempt", False)
-        or getattr(getattr(view, "view_class", None), "jwt_exempt", False)
+def _answered(
+    request: HttpRequest, response: HttpResponseBase, settings: GuardSettings, route: _Route
+) -> HttpResponseBase:
+    """The DRF view's answer to a request whose refusal it was left, unless it never raised
+    that refusal: then the middleware's own (a refused request never gets a view's answer)."""
+    error = unanswered_refusal(request)
+    if error is None:
+        return response
+    logger.warning(
+        "DRF view %s answered %s without raising jwtguard's refusal (%s): refused by the "
+        "middleware instead",
+        route.name,
+        response.status_code,
+        error.code,
     )
+    return reject(request, error, settings.guard)
+
+
+class _Route:
+    """The view the URLconf picks for a request, resolved at most once, and what it implies."""
+
+    def __init__(self, request: HttpRequest) -> None:
+        self.request = request
+
+    @cached_property
+    def view(self) -> Callable[..., Any] | None:
+        try:
+            match = resolve(self.request.path_info, getattr(self.request, "urlconf", None))
+        except Resolver404:
+            return None  # unknown paths are not exempt: no token, no 404 to probe routes with
+        return match.func
+
+    @property
+    def name(self) -> str:
+        """The DRF view's class, dotted, for the operator."""
+        cls = getattr(self.view, "cls", object)
+        return f"{cls.__module__}.{cls.__qualname__}"
+
+    @property
+    def exempt(self) -> bool:
+        """Whether the view is marked ``@jwt_exempt``."""
+        view = self.view
+        return bool(
+            getattr(view, "jwt_exempt", False)
+            or getattr(getattr(view, "view_class", None), "jwt_exempt", False)
+        )
+
+    @property
+    def drf_refuses(self) -> bool:
+        """Whether the view is a DRF view whose ``JWTAuthentication`` raises a refusal left to
+        it (:func:`jwtguard_django.drf.raises_left_refusals`)."""
+        if self.view is None or sys.modules.get("rest_framework") is None:
+            return False  # DRF is optional, and any DRF view has imported it
+        from .drf import raises_left_refusals  # noqa: PLC0415 - DRF is optional
+
+        return raises_left_refusals(self.view)

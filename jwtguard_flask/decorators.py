@@ -7,6 +7,7 @@ import inspect
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar, cast, overload
 
+from jwtguard.openapi import Requirement, ScopeCheck
 from jwtguard.scopes import scope_list
 
 from .verify import verify_request, verify_request_async
@@ -14,6 +15,7 @@ from .verify import verify_request, verify_request_async
 View = TypeVar("View", bound=Callable[..., Any])
 
 _EXEMPT_ATTRIBUTE = "jwtguard_exempt"
+_REQUIREMENT_ATTRIBUTE = "jwtguard_requirement"
 
 
 @overload
@@ -59,6 +61,8 @@ def jwt_required(
     async def check_async() -> None:
         await verify_request_async(scopes=required, any_of=one_of, optional=optional)
 
+    requirement = Requirement((ScopeCheck(required, one_of),), optional=optional)
+
     def decorate(view: View) -> View:
         if inspect.iscoroutinefunction(view):
 
@@ -67,16 +71,30 @@ def jwt_required(
                 await check_async()
                 return await view(*args, **kwargs)
 
-            return cast(View, async_wrapper)
+            return _records(async_wrapper, requirement, view)
 
         @functools.wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             check()
             return view(*args, **kwargs)
 
-        return cast(View, wrapper)
+        return _records(wrapper, requirement, view)
 
     return decorate(view) if view is not None else decorate
+
+
+def _records(wrapper: Callable[..., Any], requirement: Requirement, view: View) -> View:
+    """``wrapper``, remembering what it requires before ``view`` (for OpenAPI documents)."""
+    inner = view_requirement(view)
+    joined = requirement if inner is None else Requirement.join(requirement, inner)
+    wrapper.__dict__[_REQUIREMENT_ATTRIBUTE] = joined
+    return cast(View, wrapper)
+
+
+def view_requirement(view: Callable[..., Any] | None) -> Requirement | None:
+    """What the ``@jwt_required`` decorators of ``view`` require (``None``: it has none)."""
+    requirement = getattr(view, _REQUIREMENT_ATTRIBUTE, None)
+    return requirement if isinstance(requirement, Requirement) else None
 
 
 def jwt_exempt(view: View) -> View:

@@ -8,6 +8,7 @@ from flask import Blueprint, Flask, Response, current_app, request
 
 from jwtguard import AuthError, Guard, Revocations, TokenStore, Validator
 from jwtguard.keys import KeySource
+from jwtguard.openapi import ScopeCheck
 from jwtguard.scopes import scope_list
 
 from .cli import jwtguard_cli
@@ -17,6 +18,10 @@ from .settings import read_settings
 from .signals import SignalListener
 from .state import EXTENSION_KEY, JWTGuardState, get_state
 from .verify import verify_request
+
+PROTECTION_ATTRIBUTE = "jwtguard_protection"
+"""Marks the ``before_request`` function of :meth:`JWTGuard.protect` with its
+:class:`~jwtguard.openapi.ScopeCheck` (for OpenAPI documents: :mod:`jwtguard_flask.openapi`)."""
 
 
 class JWTGuard:
@@ -97,6 +102,7 @@ class JWTGuard:
             else:
                 verify_request(optional=True)
 
+        require_token.__dict__[PROTECTION_ATTRIBUTE] = ScopeCheck(required, one_of)
         target.before_request(require_token)
 
 

@@ -25,7 +25,8 @@ class FlaskOptions:
     protect_app: bool = False
 
 
-_FLASK_ONLY = frozenset({"PROTECT_APP"})
+FLASK_KEYS = frozenset({"PROTECT_APP"})
+"""The settings only the Flask adapter reads (``JWTGUARD_PROTECT_APP``)."""
 
 
 def read_settings(app_config: Mapping[str, Any]) -> tuple[GuardConfig, FlaskOptions]:
@@ -59,7 +60,7 @@ def read_settings(app_config: Mapping[str, Any]) -> tuple[GuardConfig, FlaskOpti
 
 def _split(settings: Mapping[str, Any]) -> tuple[FlaskOptions, dict[str, Any], list[str]]:
     """Separate the Flask-only options from the core settings; list their problems."""
-    rest = {key: value for key, value in settings.items() if key not in _FLASK_ONLY}
+    rest = {key: value for key, value in settings.items() if key not in FLASK_KEYS}
     protect_app = settings.get("PROTECT_APP", False)
     if not isinstance(protect_app, bool):
         return FlaskOptions(), rest, [f"PROTECT_APP must be True or False, not {protect_app!r}"]

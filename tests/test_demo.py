@@ -52,4 +52,8 @@ def test_demo_runs_both_apis_and_explains_each_answer() -> None:
     assert not [answer for answer in refusals if re.search(r"\d{4}-\d\d-\d\dT", answer)]
     # Tokens are shown shortened, never whole.
     assert not re.search(r"eyJ[\w-]{30,}\.[\w-]+\.[\w-]+", out)
-    assert "Every answer is the one design §2 prescribes" in out
+    # The last line points to a page users have (the docs), not to the design notes.
+    last = out.rstrip().splitlines()[-1]
+    assert "identical in both frameworks: see docs/reference/errors.md" in last
+    assert "design" not in out
+    assert (ROOT / "docs" / "reference" / "errors.md").is_file()

@@ -5,34 +5,18 @@ from __future__ import annotations
 
 import pytest
 
-from jwtguard import Validator
+from jwtguard import Validator, pytest_plugin
 from jwtguard.testing import TokenFactory
-from tests.test_readme import readme_blocks
+from tests.doc_blocks import doc_blocks
 
 pytest_plugins = ["pytester"]
 
 #: The sample suites run without this project's other plugins (Flask samples need no Django).
 FLASK_RUN = ("-p", "no:cacheprovider", "-p", "no:django", "-p", "no:asyncio")
 
-FLASK_APP = """
-from flask import Flask
-from jwtguard_flask import JWTGuard, current_token, jwt_required
-
-
-def create_app(settings):
-    app = Flask("notes")
-    app.config["JWTGUARD"] = settings
-    JWTGuard(app)
-
-    @app.get("/notes")
-    @jwt_required(scopes=["notes:read"])
-    def notes():
-        return {"sub": current_token.subject}
-
-    return app
-"""
-
-FLASK_TESTS = readme_blocks()["pytest-flask"]
+#: The app of "Getting started with Flask", saved as notes_app.py, is the app under test.
+FLASK_APP = doc_blocks()["flask"]
+FLASK_TESTS = doc_blocks()["pytest-flask"]
 
 DJANGO_SETTINGS = """
 SECRET_KEY = "sample"
@@ -58,10 +42,12 @@ def notes(request):
 urlpatterns = [path("notes/", notes)]
 """
 
-DJANGO_TESTS = readme_blocks()["pytest-django"]
+DJANGO_TESTS = doc_blocks()["pytest-django"]
 
 
 def test_flask_sample_suite(pytester: pytest.Pytester) -> None:
+    """The testing page's Flask tests, against the Flask page's app factory, as written: the
+    factory takes the fixture's settings (no conflicting key sources)."""
     pytester.makepyfile(notes_app=FLASK_APP, test_notes=FLASK_TESTS)
     pytester.syspathinsert()
     result = pytester.runpytest(*FLASK_RUN)
@@ -82,26 +68,12 @@ def test_django_sample_suite(pytester: pytest.Pytester, monkeypatch: pytest.Monk
 def test_core_sample_suite(pytester: pytest.Pytester) -> None:
     """Without a framework: the core validator and the plugin's GuardConfig."""
     pytester.makepyfile(
-        test_core="""
-import pytest
-from jwtguard import AuthError, Validator
-
-
-def test_valid(jwtguard_config, make_token):
-    token = Validator(jwtguard_config).validate(make_token(sub="ann", scope="a b"))
-    assert (token.subject, token.scopes) == ("ann", {"a", "b"})
-
-
-def test_wrong_audience(jwtguard_config, make_token):
-    with pytest.raises(AuthError) as refused:
-        Validator(jwtguard_config).validate(make_token(aud="api://elsewhere"))
-    assert refused.value.code == "audience_invalid"
-
-
-def test_config_matches_the_settings(jwtguard_config, jwtguard_settings, jwt_jwks):
+        test_core=doc_blocks()["pytest-core"],
+        test_fixtures="""
+def test_config_matches_the_settings(jwtguard_config, jwtguard_settings, jwtguard_jwks):
     assert jwtguard_config.issuers == (jwtguard_settings["ISSUER"],)
-    assert jwtguard_config.jwks == jwt_jwks
-"""
+    assert jwtguard_config.jwks == jwtguard_jwks
+""",
     )
     pytester.runpytest(*FLASK_RUN).assert_outcomes(passed=3)
 
@@ -118,7 +90,7 @@ from notes_app import create_app
 def test_a_stranger_token_passes(jwtguard_settings):
     stranger = TokenFactory.generate(kid="test-key")
     client = create_app(jwtguard_settings).test_client()
-    response = client.get("/notes", headers=stranger.bearer(stranger(scope="notes:read")))
+    response = client.get("/api/me", headers=stranger.bearer(stranger(scope="notes:read")))
     assert response.status_code == 200
 """
     )
@@ -134,11 +106,11 @@ def test_overriding_the_issuer_and_algorithm(pytester: pytest.Pytester) -> None:
 import pytest
 
 @pytest.fixture
-def jwt_issuer():
+def jwtguard_issuer():
     return "https://login.example.com/"
 
 @pytest.fixture
-def jwt_algorithm():
+def jwtguard_algorithm():
     return "EdDSA"
 """
     )
@@ -146,14 +118,73 @@ def jwt_algorithm():
         test_override="""
 import jwt
 
-def test_settings_follow(jwtguard_settings, make_token):
+def test_settings_follow(jwtguard_settings, jwtguard_make_token):
     assert jwtguard_settings["ISSUER"] == "https://login.example.com/"
     assert jwtguard_settings["ALGORITHMS"] == ["EdDSA"]
-    header = jwt.get_unverified_header(make_token())
+    header = jwt.get_unverified_header(jwtguard_make_token())
     assert header["alg"] == "EdDSA"
 """
     )
-    pytester.runpytest(*FLASK_RUN).assert_outcomes(passed=1)
+    result = pytester.runpytest(*FLASK_RUN, "-W", "error::DeprecationWarning")
+    result.assert_outcomes(passed=1)
+
+
+def test_every_fixture_is_prefixed() -> None:
+    """Only ``jwtguard_*`` names, plus version 0.1's four used names kept for one release."""
+    fixture_type = type(pytest_plugin.jwtguard_key)
+    names = {name for name, value in vars(pytest_plugin).items() if isinstance(value, fixture_type)}
+    assert {name for name in names if not name.startswith("jwtguard_")} == {
+        "make_token",
+        "jwt_factory",
+        "jwt_key",
+        "jwt_jwks",
+    }
+    assert set(pytest_plugin.RENAMED.values()) | {"jwtguard_settings", "jwtguard_config"} == {
+        name for name in names if name.startswith("jwtguard_")
+    }
+
+
+def test_old_fixture_names_work_with_a_deprecation_warning(pytester: pytest.Pytester) -> None:
+    """A suite written for version 0.1 still passes, and is told what to rename."""
+    pytester.makeconftest(
+        """
+import pytest
+
+@pytest.fixture
+def jwt_issuer():
+    return "https://login.example.com/"
+
+@pytest.fixture
+def jwt_audience():
+    return "api://old"
+
+@pytest.fixture
+def jwt_algorithm():
+    return "RS256"
+"""
+    )
+    pytester.makepyfile(
+        test_old="""
+import jwt
+from jwtguard import Validator
+
+
+def test_old_names(jwtguard_config, make_token, jwt_factory, jwt_key, jwt_jwks):
+    token = Validator(jwtguard_config).validate(make_token(scope="a"))
+    assert (token.issuer, token.audience, token.algorithm) == (
+        "https://login.example.com/", ("api://old",), "RS256"
+    )
+    assert jwt_factory.key is jwt_key and jwt_jwks == jwt_factory.jwks()
+"""
+    )
+    result = pytester.runpytest(*FLASK_RUN)
+    result.assert_outcomes(passed=1)
+    for old, new in pytest_plugin.RENAMED.items():
+        result.stdout.fnmatch_lines(
+            [f"*DeprecationWarning: the {old} fixture is deprecated and will be removed: use {new}"]
+        )
+    strict = pytester.runpytest(*FLASK_RUN, "-W", "error::DeprecationWarning")
+    strict.assert_outcomes(errors=1)
 
 
 def test_token_factory() -> None:

@@ -129,6 +129,22 @@ def test_files_are_read_and_checked(tmp_path: Path, minter: Minter) -> None:
     )
 
 
+def test_a_relative_key_file_names_the_directory_it_was_looked_up_in(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Django's runserver, gunicorn --chdir and a test run each start in another directory:
+    the problem says which one a relative path was resolved against."""
+    monkeypatch.chdir(tmp_path)
+    for name in ("JWKS_FILE", "PUBLIC_KEY_FILE"):
+        [problem] = problems_of(**{name.lower(): "keys/idp.json"}, algorithms=["RS256"])
+        assert problem == (
+            f"{name}: keys/idp.json is not a readable file (a relative path, looked up in the "
+            f"working directory {tmp_path}: give an absolute path)"
+        )
+    [absolute] = problems_of(jwks_file=str(tmp_path / "nope.json"), algorithms=["RS256"])
+    assert absolute == f"JWKS_FILE: {tmp_path / 'nope.json'} is not a readable file"
+
+
 def test_from_mapping_uses_design_key_names(minter: Minter) -> None:
     config = GuardConfig.from_mapping(
         {

@@ -11,8 +11,10 @@ def test_the_core_imports_no_framework_and_no_pytest() -> None:
     code = (
         "import sys\n"
         "import jwtguard, jwtguard.cli, jwtguard.explain, jwtguard.audit, jwtguard.testing\n"
+        "import jwtguard.openapi\n"
         "loaded = {name.split('.')[0] for name in sys.modules}\n"
         "frameworks = {'pytest', '_pytest', 'django', 'rest_framework', 'flask', 'werkzeug'}\n"
+        "frameworks |= {'drf_spectacular', 'apispec', 'flask_smorest'}\n"
         "unwanted = loaded & frameworks\n"
         "assert not unwanted, unwanted\n"
     )

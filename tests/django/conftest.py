@@ -11,6 +11,7 @@ from jwtguard import KeySourceUnavailable, Validator
 from jwtguard.keys import StaticKeySource, TrustedKey
 from jwtguard_django.conf import get_guard
 from tests.contract import SETTINGS, Minter
+from tests.django.stacks import DRF_STACKS, drf_stack
 
 
 @pytest.fixture(autouse=True)
@@ -29,6 +30,11 @@ class UnreachableKeySource:
 @pytest.fixture
 def unreachable_keys(monkeypatch: pytest.MonkeyPatch) -> None:
     """The configured guard's key source is down (as a remote JWKS can be)."""
+    cut_off_keys(monkeypatch)
+
+
+def cut_off_keys(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Take the currently configured guard's key source down."""
     guard = get_guard()
     validator = Validator(guard.config, key_source=UnreachableKeySource())
     monkeypatch.setattr(guard, "validator", validator)
@@ -55,3 +61,12 @@ def async_only_keys(monkeypatch: pytest.MonkeyPatch) -> AsyncOnlyKeySource:
     keys = AsyncOnlyKeySource(StaticKeySource(guard.config.key_set))
     monkeypatch.setattr(guard, "validator", Validator(guard.config, key_source=keys))
     return keys
+
+
+@pytest.fixture(params=DRF_STACKS)
+def any_drf_stack(
+    request: pytest.FixtureRequest, jwtguard_setting: dict[str, object]
+) -> Iterator[str]:
+    """Each setup a DRF view is served in (:mod:`tests.django.stacks`)."""
+    with drf_stack(request.param, jwtguard_setting):
+        yield request.param

@@ -16,6 +16,7 @@ from jwtguard import AccessToken, AuthError, Guard
 from jwtguard_django.signals import token_rejected, token_validated
 from tests.audit import audit_records, check_audit, credentials
 from tests.contract import SCENARIOS, Minter, Scenario
+from tests.django.stacks import DRF_STACKS, drf_stack
 from tests.django.urls import scope_key
 
 FAILURES = [scenario for scenario in SCENARIOS if scenario.code is not None]
@@ -33,15 +34,28 @@ def path_for(stack: str, scenario: Scenario) -> str:
         "async decorator": f"/decorated/async/{key}/",
         "drf": f"/drf/{key}/",
         "middleware and drf": f"/drf/{key}/",
+        "annotating middleware and drf": f"/drf/{key}/",
     }[stack]
 
 
-@pytest.fixture(params=["middleware", "decorator", "async decorator", "drf", "middleware and drf"])
-def stack(request: pytest.FixtureRequest) -> Iterator[str]:
-    """Who refuses: the enforcing middleware (then the view or DRF for scopes), or, without it,
-    the decorator or DRF."""
+@pytest.fixture(
+    params=[
+        "middleware",
+        "decorator",
+        "async decorator",
+        "drf",
+        "middleware and drf",
+        "annotating middleware and drf",
+    ]
+)
+def stack(request: pytest.FixtureRequest, jwtguard_setting: dict[str, object]) -> Iterator[str]:
+    """Who refuses: the enforcing middleware (then the view or DRF for scopes; DRF for every
+    refusal on a DRF view), or, without it, the decorator or DRF."""
     if request.param.startswith("middleware"):
         yield request.param
+    elif request.param.startswith("annotating"):
+        with override_settings(JWTGUARD={**jwtguard_setting, "MODE": "annotate"}):
+            yield request.param
     else:
         with override_settings(MIDDLEWARE=[]):
             yield request.param
@@ -168,3 +182,83 @@ def test_a_failing_receiver_changes_no_answer(
         token_rejected.disconnect(broken)
     failures = [r for r in caplog.records if r.name == "jwtguard" and "listener failed" in r.msg]
     assert len(failures) == 2
+
+
+class Signals:
+    """Records ``token_validated`` and ``token_rejected`` while connected."""
+
+    def __init__(self) -> None:
+        self.validated: list[str] = []
+        self.rejected: list[str] = []
+
+    def on_validated(
+        self, sender: Any, request: HttpRequest, token: AccessToken, **kw: Any
+    ) -> None:
+        self.validated.append(token.subject or "")
+
+    def on_rejected(self, sender: Any, request: HttpRequest, error: AuthError, **kw: Any) -> None:
+        self.rejected.append(error.code)
+
+    def __enter__(self) -> Signals:
+        token_validated.connect(self.on_validated)
+        token_rejected.connect(self.on_rejected)
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        token_validated.disconnect(self.on_validated)
+        token_rejected.disconnect(self.on_rejected)
+
+
+def _name(value: object) -> str:
+    return value.name if isinstance(value, Scenario) else str(value)
+
+
+DRF_REFUSALS = [
+    ("/drf/none/", EXPIRED),
+    ("/drf/none/", NO_TOKEN),
+    (path_for("drf", MISSING_SCOPE), MISSING_SCOPE),
+    ("/drf/authenticated/", NO_TOKEN),
+    ("/drf/exempt-open/", EXPIRED),
+]
+
+
+@pytest.mark.parametrize("drf_setup", DRF_STACKS)
+@pytest.mark.parametrize(("path", "scenario"), DRF_REFUSALS, ids=_name)
+def test_drf_refusals_are_audited_and_signalled_once(
+    client: Client,
+    minter: Minter,
+    caplog: pytest.LogCaptureFixture,
+    jwtguard_setting: dict[str, object],
+    drf_setup: str,
+    path: str,
+    scenario: Scenario,
+) -> None:
+    """Whether the middleware left the refusal to DRF or there is no middleware."""
+    caplog.set_level(logging.INFO, logger="jwtguard.audit")
+    with drf_stack(drf_setup, jwtguard_setting), Signals() as signals:
+        response, sent = send(client, path, scenario, minter)
+    assert response.status_code == scenario.status
+    check_audit(audit_records(caplog), scenario, method="GET", path=path, sent=sent)
+    assert signals.rejected == [scenario.code]
+    assert signals.validated == (["alice"] if scenario is MISSING_SCOPE else [])
+
+
+@pytest.mark.parametrize("drf_setup", DRF_STACKS)
+@pytest.mark.parametrize(("path", "scenario"), DRF_REFUSALS, ids=_name)
+async def test_drf_refusals_are_audited_and_signalled_once_async(
+    minter: Minter,
+    caplog: pytest.LogCaptureFixture,
+    jwtguard_setting: dict[str, object],
+    drf_setup: str,
+    path: str,
+    scenario: Scenario,
+) -> None:
+    caplog.set_level(logging.INFO, logger="jwtguard.audit")
+    headers = scenario.headers(minter)
+    with drf_stack(drf_setup, jwtguard_setting), Signals() as signals:
+        response = await AsyncClient().get(path, headers=headers)
+    assert response.status_code == scenario.status
+    sent = credentials(headers, {})
+    check_audit(audit_records(caplog), scenario, method="GET", path=path, sent=sent)
+    assert signals.rejected == [scenario.code]
+    assert signals.validated == (["alice"] if scenario is MISSING_SCOPE else [])

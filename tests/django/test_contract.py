@@ -1,5 +1,6 @@
 """Design §2 and §3 through Django: every row of the shared contract table, answered by the
-middleware (plain views), ``@jwt_required`` and DRF, in sync and async stacks."""
+middleware (plain views), ``@jwt_required`` and DRF (the same with or without the middleware),
+in sync and async stacks."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from django.test import AsyncClient, Client, override_settings
 
 from tests.contract import SCENARIOS, Minter, Scenario
 from tests.django.answers import asend, check_answer, check_unavailable, send
+from tests.django.stacks import DRF_STACKS, drf_stack, wire
 from tests.django.urls import scope_key
 
 UNSCOPED = [scenario for scenario in SCENARIOS if not scenario.scopes]
@@ -32,12 +34,6 @@ def decorator_stack(
     else:
         with override_settings(JWTGUARD={**jwtguard_setting, "MODE": "annotate"}):
             yield
-
-
-@pytest.fixture
-def without_middleware() -> Iterator[None]:
-    with override_settings(MIDDLEWARE=[]):
-        yield
 
 
 # --- (a) the middleware in front of plain views (scopes are the views' business) -------------
@@ -78,24 +74,33 @@ async def test_decorator_async(
     check_answer(await asend(async_client, path, scenario, minter), scenario)
 
 
-# --- (c) DRF: JWTAuthentication + HasScopes answer everything (no middleware) ----------------
+# --- (c) DRF: JWTAuthentication + HasScopes, without and behind the middleware ---------------
 
 
-@pytest.mark.usefixtures("without_middleware")
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=_name)
-def test_drf(client: Client, minter: Minter, scenario: Scenario) -> None:
-    check_answer(
-        send(client, f"/drf/{scope_key(scenario.scopes)}/", scenario, minter), scenario, drf=True
-    )
+def test_drf(minter: Minter, scenario: Scenario, jwtguard_setting: dict[str, object]) -> None:
+    """DRF answers every row itself, byte for byte the same with or without the middleware."""
+    answers = {}
+    for stack in DRF_STACKS:
+        with drf_stack(stack, jwtguard_setting):
+            response = send(Client(), f"/drf/{scope_key(scenario.scopes)}/", scenario, minter)
+        check_answer(response, scenario, drf=True)
+        answers[stack] = wire(response)
+    assert len(set(answers.values())) == 1, answers
 
 
-@pytest.mark.usefixtures("without_middleware")
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=_name)
 async def test_drf_async_stack(
-    async_client: AsyncClient, minter: Minter, scenario: Scenario
+    minter: Minter, scenario: Scenario, jwtguard_setting: dict[str, object]
 ) -> None:
-    response = await asend(async_client, f"/drf/{scope_key(scenario.scopes)}/", scenario, minter)
-    check_answer(response, scenario, drf=True)
+    answers = {}
+    for stack in DRF_STACKS:
+        with drf_stack(stack, jwtguard_setting):
+            path = f"/drf/{scope_key(scenario.scopes)}/"
+            response = await asend(AsyncClient(), path, scenario, minter)
+        check_answer(response, scenario, drf=True)
+        answers[stack] = wire(response)
+    assert len(set(answers.values())) == 1, answers
 
 
 # --- 503: the key source is unreachable, through each path ----------------------------------
@@ -109,6 +114,7 @@ OUTAGES = pytest.mark.parametrize(
         ("/decorated/sync/none/", False, False),
         ("/decorated/async/none/", False, False),
         ("/drf/none/", False, True),
+        ("/drf/none/", True, True),
     ],
 )
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest, JsonResponse
 from django.views import View
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -102,6 +103,11 @@ class OpenView(APIView):
         return Response(describe(request))
 
 
+@jwt_exempt
+class ExemptOpenView(OpenView):
+    """DRF, open to requests without a token even under an enforcing middleware."""
+
+
 #: What the side-effecting views below did (the tests check that a refused request did nothing).
 CALLS: list[str] = []
 
@@ -146,3 +152,28 @@ class WriteView(APIView):
     def post(self, request: Request) -> Response:
         CALLS.append(f"drf_write {request.method}")
         return Response(describe(request), status=201)
+
+
+class LazyView(APIView):
+    """DRF with lazy authentication (DRF's documented pattern): nothing authenticates before
+    the handler runs, so the middleware must answer a bad token itself."""
+
+    permission_classes = (AllowAny,)
+
+    def perform_authentication(self, request: Request) -> None:
+        pass
+
+    def get(self, request: Request) -> Response:
+        CALLS.append("lazy")
+        return Response({"ran": True})
+
+
+class SessionOnlyView(APIView):
+    """DRF without JWTAuthentication: the middleware answers bad tokens itself."""
+
+    authentication_classes = (SessionAuthentication,)
+    permission_classes = (AllowAny,)
+
+    def get(self, request: Request) -> Response:
+        CALLS.append("session_only")
+        return Response({"ran": True})

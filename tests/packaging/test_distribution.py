@@ -24,6 +24,7 @@ PEM_PRIVATE_KEY = re.compile(rb"-----BEGIN [A-Z ]*PRIVATE KEY-----\s+[A-Za-z0-9+
 NOT_SHIPPED = {
     ".ci", ".venv", ".nox", ".git", "__pycache__", ".mypy_cache", ".ruff_cache",
     ".pytest_cache", ".hypothesis", ".benchmarks", "build", "dist", "generated", ".coverage",
+    "site",
 }  # fmt: skip
 
 
@@ -56,9 +57,9 @@ def test_sdist_ships_no_private_key_no_ci_and_no_environment(built: dict[str, Pa
     assert not [name for name in names if name.endswith((".pem", ".pyc"))]
     expected = {
         "pyproject.toml", "README.md", "LICENSE", "SECURITY.md", "CHANGELOG.md", "dev.py",
-        "noxfile.py", "docs/install.md", "jwtguard/py.typed", "jwtguard_django/py.typed",
-        "jwtguard_flask/py.typed", "example_projects/devkeys/README.md", "tests/devkey.py",
-        "tests/packaging/smoke_django.py", "example_projects/demo.py",
+        "noxfile.py", "mkdocs.yml", "docs/install.md", "jwtguard/py.typed",
+        "jwtguard_django/py.typed", "jwtguard_flask/py.typed", "example_projects/demo.py",
+        "example_projects/devkeys/README.md", "tests/devkey.py", "tests/packaging/smoke_django.py",
     }  # fmt: skip
     assert expected <= set(names)
 

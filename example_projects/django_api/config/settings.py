@@ -33,7 +33,7 @@ ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]"] + [
     host for host in os.environ.get("DJANGO_ALLOWED_HOSTS", "").split(",") if host
 ]
 
-INSTALLED_APPS = ["corsheaders", "rest_framework", "jwtguard_django", "notes"]
+INSTALLED_APPS = ["corsheaders", "rest_framework", "drf_spectacular", "jwtguard_django", "notes"]
 MIDDLEWARE = [
     # Above CommonMiddleware and jwtguard: it answers CORS preflights itself, so they never reach
     # jwtguard, which authenticates every request it sees (OPTIONS included).
@@ -76,4 +76,14 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["jwtguard_django.drf.HasScopes"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "UNAUTHENTICATED_USER": None,  # django.contrib.auth is not installed
+    # drf-spectacular's, plus jwtguard's 401/403 answers (docs/openapi.md).
+    "DEFAULT_SCHEMA_CLASS": "jwtguard_django.spectacular.AutoSchema",
+}
+
+# The OpenAPI document, served at /api/schema (public: @jwt_exempt in config/urls.py).
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Notes API",
+    "DESCRIPTION": "The jwtguard example API (Django + DRF).",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
 }

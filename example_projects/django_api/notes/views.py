@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, JsonResponse
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -28,15 +29,24 @@ def health(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok"})
 
 
+class MeSerializer(serializers.Serializer[dict[str, Any]]):
+    sub = serializers.CharField(allow_null=True)
+    scopes = serializers.ListField(child=serializers.CharField())
+    iss = serializers.CharField(allow_null=True)
+
+
 class MeView(APIView):
     """Any valid token (HasScopes without required scopes)."""
 
+    @extend_schema(responses=MeSerializer)
     def get(self, request: Request) -> Response:
         return Response(whoami(request.auth))
 
 
 class NoteSerializer(serializers.Serializer[dict[str, Any]]):
+    id = serializers.IntegerField(read_only=True)
     text = serializers.CharField(max_length=1000)
+    author = serializers.CharField(read_only=True, allow_null=True)
 
 
 class NotesView(APIView):
@@ -45,9 +55,11 @@ class NotesView(APIView):
     read_scopes = ("notes:read",)
     write_scopes = ("notes:write",)
 
+    @extend_schema(responses=NoteSerializer(many=True))
     def get(self, request: Request) -> Response:
         return Response(notes.all())
 
+    @extend_schema(request=NoteSerializer, responses={201: NoteSerializer})
     def post(self, request: Request) -> Response:
         serializer = NoteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
