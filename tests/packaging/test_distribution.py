@@ -89,7 +89,7 @@ def test_wheel_metadata_names_the_distribution_its_version_extras_and_ranges(
     assert metadata["Requires-Python"] == ">=3.11"
     assert set(metadata.get_all("Provides-Extra") or []) == {"django", "drf", "flask", "redis"}
     requires = metadata.get_all("Requires-Dist") or []
-    assert "pyjwt[crypto]>=2.10.0" in requires
+    assert "pyjwt[crypto]>=2.10.1" in requires
     assert [line for line in requires if "djangorestframework" in line] == [
         "djangorestframework>=3.14; extra == 'drf'"
     ]  # plain Django (the "django" extra) does not pull DRF
