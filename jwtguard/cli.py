@@ -18,7 +18,7 @@ from .cli_config import add_config_arguments, load_validator
 from .decode import decode_unverified, render, times
 from .errors import ConfigurationError
 from .explain import Explanation, explain
-from .keys import SUPPORTED_ALGORITHMS
+from .keys.algorithms import SUPPORTED_ALGORITHMS
 from .keytools import (
     keygen,
     load_signing_key,

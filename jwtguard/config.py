@@ -19,7 +19,8 @@ from typing import Any, Literal
 
 from .config_rules import ConfigChecker, load_configured_keys
 from .errors import ConfigurationError
-from .keys import KeySet, LoadResult
+from .keys.keyset import KeySet
+from .keys.loaders import LoadResult
 from .stores import TokenStore
 
 KEY_SOURCE_SETTINGS = frozenset(

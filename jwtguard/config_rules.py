@@ -13,14 +13,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .keys import (
-    MAX_KEYS_WITHOUT_KID_LIMIT,
-    SUPPORTED_ALGORITHMS,
-    LoadResult,
-    load_jwks,
-    load_pem,
-    load_secret,
-)
+from .keys.algorithms import SUPPORTED_ALGORITHMS
+from .keys.keyset import MAX_KEYS_WITHOUT_KID_LIMIT
+from .keys.loaders import LoadResult, load_jwks, load_pem, load_secret
 from .redis_store import redis_url_problem
 from .stores import is_store, load_factory, store_kind
 from .urls import redact_url, url_problem

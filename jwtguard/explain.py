@@ -25,10 +25,9 @@ from .explain_facts import known_kids
 from .explain_report import STEPS, Check, Explanation, Report, Status, Stop
 from .extract import describe_location, extract_token
 from .jws import CompactJWS
-from .keys import KeyNotTried, TrustedKey
+from .keys.keyset import IssuerKeySources, KeyNotTried, TrustedKey
 from .request import SimpleRequest
 from .scopes import require_scopes, scope_list
-from .sources import IssuerKeySources
 from .token import AccessToken
 from .validator import Validator
 

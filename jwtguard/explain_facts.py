@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from .claims import human_duration
 from .errors import AuthError
-from .keys import KeySet
+from .keys.keyset import KeySet
 
 CLOCK_AHEAD = "the issuer's clock is ahead of this machine's: sync clocks (NTP) or raise LEEWAY"
 FIXES: dict[str, str] = {

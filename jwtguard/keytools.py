@@ -23,17 +23,10 @@ from cryptography.hazmat.primitives.serialization import load_pem_private_key
 from jwt.algorithms import get_default_algorithms
 from jwt.exceptions import InvalidKeyError
 
-from .keys import MIN_RSA_BITS
-from .testing import SigningKey, b64url, generate_key
+from .keys.algorithms import EC_ALGORITHM_BY_CURVE, HMAC_MIN_BYTES, MIN_RSA_BITS
+from .keys.signing import SigningKey, b64url, generate_key
 
 _ALGORITHMS = get_default_algorithms()
-_CURVE_ALGORITHMS = {
-    "secp256r1": "ES256",
-    "secp256k1": "ES256K",
-    "secp384r1": "ES384",
-    "secp521r1": "ES512",
-}
-_HMAC_BYTES = {"HS256": 32, "HS384": 48, "HS512": 64}
 #: RFC 7638 §3.2: the members of each key type that its thumbprint covers.
 _THUMBPRINT_MEMBERS = {
     "RSA": ("e", "kty", "n"),
@@ -182,14 +175,14 @@ def _check_fits(key: SigningKey) -> None:
     family = algorithm[:2]
     if family == "HS":
         size = len(private_key) if isinstance(private_key, bytes) else 0
-        fits = size >= _HMAC_BYTES.get(algorithm, 32)
-        why = f"{algorithm} needs a secret of at least {_HMAC_BYTES.get(algorithm, 32)} bytes"
+        fits = size >= HMAC_MIN_BYTES.get(algorithm, 32)
+        why = f"{algorithm} needs a secret of at least {HMAC_MIN_BYTES.get(algorithm, 32)} bytes"
     elif family in ("RS", "PS"):
         fits = isinstance(private_key, rsa.RSAPrivateKey) and private_key.key_size >= MIN_RSA_BITS
         why = f"{algorithm} needs an RSA key of at least {MIN_RSA_BITS} bits"
     elif family == "ES":
         is_ec = isinstance(private_key, ec.EllipticCurvePrivateKey)
-        fits = is_ec and _CURVE_ALGORITHMS.get(private_key.curve.name) == algorithm
+        fits = is_ec and EC_ALGORITHM_BY_CURVE.get(private_key.curve.name) == algorithm
         why = f"{algorithm} needs an EC key on its own curve"
     else:
         fits = isinstance(private_key, ed25519.Ed25519PrivateKey | ed448.Ed448PrivateKey)
@@ -203,9 +196,9 @@ def _default_algorithm(private_key: Any) -> str:
         return "RS256"
     if (
         isinstance(private_key, ec.EllipticCurvePrivateKey)
-        and private_key.curve.name in _CURVE_ALGORITHMS
+        and private_key.curve.name in EC_ALGORITHM_BY_CURVE
     ):
-        return _CURVE_ALGORITHMS[private_key.curve.name]
+        return EC_ALGORITHM_BY_CURVE[private_key.curve.name]
     if isinstance(private_key, ed25519.Ed25519PrivateKey | ed448.Ed448PrivateKey):
         return "EdDSA"
     raise ValueError(f"cannot infer an algorithm for a {type(private_key).__name__}: pass --alg")

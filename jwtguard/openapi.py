@@ -25,9 +25,9 @@ from typing import Any
 from .challenge import ErrorResponse, render_error
 from .config import GuardConfig
 from .csrf import needs_csrf_check
-from .discovery import metadata_urls
 from .errors import AuthError, CsrfFailed, InsufficientScope, TokenExpired, TokenMissing
 from .extract import ACCESS_TOKEN_PARAMETER
+from .keys.discovery import metadata_urls
 from .scopes import require_scopes, scope_list
 from .token import AccessToken
 from .urls import redact_url, url_problem

@@ -1,10 +1,12 @@
-"""Choosing the key source a configuration describes.
+"""Choosing the key source a configuration describes (the sources themselves are in
+:mod:`jwtguard.keys`, which knows no configuration).
 
 - ``SECRET`` / ``PUBLIC_KEY(_FILE)`` / ``JWKS(_FILE)``: static keys, parsed with the config;
-- ``JWKS_URL``: a :class:`~jwtguard.remote.RemoteJWKS`;
+- ``JWKS_URL``: a :class:`~jwtguard.keys.remote.RemoteJWKS`;
 - ``OPENID_CONFIGURATION_URL``, or only ``ISSUER``: discovery of the issuer's ``jwks_uri``;
   with several issuers, one discovered key source per issuer, chosen by the token's ``iss``
-  (:class:`IssuerKeySources`), so an untrusted ``iss`` never causes a fetch.
+  (:class:`~jwtguard.keys.keyset.IssuerKeySources`), so an untrusted ``iss`` never causes a
+  fetch.
 
 A remote source is named by its URL redacted (:func:`~jwtguard.urls.redact_url`) in logs and
 errors; requests wait for a fetch in flight no longer than ``HTTP_TIMEOUT`` (plus
@@ -13,36 +15,14 @@ errors; requests wait for a fetch in flight no longer than ``HTTP_TIMEOUT`` (plu
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-
 from .config import GuardConfig
-from .discovery import DiscoveredJWKS, jwks_fetcher
-from .errors import IssuerInvalid
-from .keys import KeySource, StaticKeySource, TrustedKey
-from .remote import CachePolicy, Fetcher, RemoteJWKS
+from .keys.discovery import DiscoveredJWKS, jwks_fetcher
+from .keys.keyset import IssuerKeySources, KeySource, StaticKeySource
+from .keys.remote import CachePolicy, Fetcher, RemoteJWKS
 from .urls import redact_url
 
 LOAD_GRACE = 0.5
 """Seconds a request waits for a fetch in flight beyond ``HTTP_TIMEOUT``: loading the keys."""
-
-
-class IssuerKeySources:
-    """One key source per trusted issuer (multi-tenant); the validator picks by ``iss``."""
-
-    def __init__(self, sources: Mapping[str, KeySource]) -> None:
-        self.sources = dict(sources)
-
-    def for_issuer(self, issuer: object) -> KeySource:
-        """The key source of ``issuer``; :class:`IssuerInvalid` for any other value."""
-        source = self.sources.get(issuer) if isinstance(issuer, str) else None
-        if source is None:
-            raise IssuerInvalid(
-                detail=f"iss {issuer!r} is not one of the trusted issuers {sorted(self.sources)}"
-            )
-        return source
-
-    def candidates(self, kid: str | None, algorithm: str) -> Sequence[TrustedKey]:
-        raise TypeError("IssuerKeySources needs the token's issuer: use for_issuer() first")
 
 
 def cache_policy(config: GuardConfig) -> CachePolicy:

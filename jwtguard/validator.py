@@ -32,11 +32,11 @@ from .errors import (
 )
 from .extract import Extraction, extract_token
 from .jws import CompactJWS
-from .keys import KeySource, TrustedKey
+from .keys.keyset import IssuerKeySources, KeySource, TrustedKey
 from .request import RequestView
 from .revocation import Revocations
 from .scopes import ScopeReader
-from .sources import IssuerKeySources, build_key_source
+from .sources import build_key_source
 from .store_checks import StoreChecks
 from .stores import TokenStore, build_store
 from .token import AccessToken

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from jwtguard import GuardConfig, KeySourceUnavailable, Validator, render_error
-from jwtguard.http import FetchError, FetchLane, fetch_json
+from jwtguard.keys.http import FetchError, FetchLane, fetch_json
 from jwtguard.testing import SigningKey, generate_key
 from tests.servers import RecordingServer, eventually, recording_server
 

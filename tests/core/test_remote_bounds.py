@@ -35,7 +35,7 @@ from jwtguard import (
 )
 from jwtguard.audit import log_rejection
 from jwtguard.cli import main
-from jwtguard.http import FetchError, fetch_json
+from jwtguard.keys.http import FetchError, fetch_json
 from jwtguard.testing import SigningKey, generate_key
 from tests.raw_http import answer, drip, raw_server, send
 from tests.servers import RecordingServer, Route, eventually, recording_server

@@ -22,9 +22,9 @@ from jwtguard import (
     Validator,
     render_error,
 )
-from jwtguard.discovery import DiscoveredJWKS, jwks_fetcher, metadata_urls
 from jwtguard.keys import KeySet
-from jwtguard.remote import CachePolicy, RemoteJWKS, _Snapshot
+from jwtguard.keys.discovery import DiscoveredJWKS, jwks_fetcher, metadata_urls
+from jwtguard.keys.remote import CachePolicy, RemoteJWKS, _Snapshot
 from jwtguard.testing import SigningKey, generate_key
 from tests.servers import RecordingServer, Route, recording_server
 

@@ -13,8 +13,8 @@ import time
 from collections.abc import Callable
 from urllib.parse import urlsplit, urlunsplit
 
+from ..urls import redact_url, url_problem
 from .http import Fetched, FetchError, FetchLane, fetch_json
-from .urls import redact_url, url_problem
 
 OPENID_WELL_KNOWN = "/.well-known/openid-configuration"
 OAUTH_WELL_KNOWN = "/.well-known/oauth-authorization-server"

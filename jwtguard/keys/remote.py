@@ -11,7 +11,7 @@
   from a configuration), since the fetch itself ends by then.
 - Selected by ``kid`` only: a token without ``kid`` is refused (``unknown_key``) before anything
   is fetched or tried, and the set is loaded as the public document it is
-  (:func:`~jwtguard.keys.load_jwks` with ``fetched=True``: no HMAC secrets, no keys without
+  (:func:`~jwtguard.keys.loaders.load_jwks` with ``fetched=True``: no HMAC secrets, no keys without
   ``kid``; keys sharing a ``kid`` and an algorithm beyond ``MAX_KEYS_WITHOUT_KID`` ignored and
   logged), so the work a forged token causes does not grow with the set.
 - Stale-if-error: when a refresh fails, the last good keys keep serving for ``stale_ttl`` more
@@ -28,14 +28,15 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from .errors import KeySourceUnavailable, UnknownKey
+from ..errors import KeySourceUnavailable, UnknownKey
 from .http import Fetched, FetchError
-from .keys import KeyNotTried, KeySet, TrustedKey, load_jwks
+from .keyset import KeyNotTried, KeySet, TrustedKey
+from .loaders import load_jwks
 
 logger = logging.getLogger("jwtguard")
 
 Fetcher = Callable[[], Fetched]
-"""Fetches the current JWK Set document (raising :class:`~jwtguard.http.FetchError`)."""
+"""Fetches the current JWK Set document (raising :class:`~jwtguard.keys.http.FetchError`)."""
 
 
 @dataclass(frozen=True)
