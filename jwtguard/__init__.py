@@ -39,9 +39,10 @@ from .errors import (
 from .extract import extract_token
 from .guard import Guard
 from .request import RequestView, SimpleRequest
-from .revocation import Revocation, Revocations
 from .scopes import require_scopes
-from .stores import MemoryStore, StoreError, TokenStore
+from .stores.base import StoreError, TokenStore
+from .stores.memory import MemoryStore
+from .stores.revocation import Revocation, Revocations
 from .token import AccessToken
 from .validator import Validator
 

@@ -27,9 +27,9 @@ from .keytools import (
     parse_duration,
     write_key_files,
 )
-from .revocation import revoke_by_options
 from .scopes import scope_list
-from .stores import StoreError
+from .stores.base import StoreError
+from .stores.revoke_options import revoke_by_options
 
 ALGORITHMS = list(SUPPORTED_ALGORITHMS)
 MARKS = {"passed": "pass", "failed": "FAIL", "skipped": "skip"}

@@ -1,4 +1,5 @@
-"""The rules a :class:`~jwtguard.config.GuardConfig` must satisfy, and loading its static keys.
+"""The rules the settings of a :class:`~jwtguard.GuardConfig` must satisfy, and loading its static
+keys. They read :class:`~jwtguard.settings.Settings`, below the config that applies them.
 
 Every rule adds a problem instead of raising, so one ``ConfigurationError`` lists them all.
 """
@@ -11,17 +12,15 @@ import os
 import re
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .keys.algorithms import SUPPORTED_ALGORITHMS
 from .keys.keyset import MAX_KEYS_WITHOUT_KID_LIMIT
 from .keys.loaders import LoadResult, load_jwks, load_pem, load_secret
-from .redis_store import redis_url_problem
-from .stores import is_store, load_factory, store_kind
-from .urls import redact_url, url_problem
-
-if TYPE_CHECKING:
-    from .config import GuardConfig
+from .settings import Settings
+from .stores.base import is_store
+from .stores.build import load_factory, store_kind
+from .urls import redact_url, redis_url_problem, url_problem
 
 TOKEN_LOCATIONS = ("header", "query", "form", "cookie")
 ERROR_FORMATS = ("json", "problem")
@@ -37,7 +36,7 @@ _URI_CHARS = re.compile(r"[\x21\x23-\x5b\x5d-\x7e]+")  # RFC 6750 error_uri char
 class ConfigChecker:
     """Collects every problem of a configuration instead of stopping at the first."""
 
-    def __init__(self, config: GuardConfig) -> None:
+    def __init__(self, config: Settings) -> None:
         self.config = config
         self._problems: list[str] = []
         self.static_keys = False  # whether a valid static key source is set, to load
@@ -278,7 +277,7 @@ def resolved_against(path: str | Path) -> str:
     return f" (a relative path, looked up in the working directory {here}: give an absolute path)"
 
 
-def load_configured_keys(config: GuardConfig) -> LoadResult:
+def load_configured_keys(config: Settings) -> LoadResult:
     """Parse the configured key source and bind its keys to the allowed algorithms."""
     try:
         result = _load_key_source(config)
@@ -300,7 +299,7 @@ def load_configured_keys(config: GuardConfig) -> LoadResult:
     return result
 
 
-def _load_key_source(config: GuardConfig) -> LoadResult:
+def _load_key_source(config: Settings) -> LoadResult:
     allowed = [algorithm for algorithm in config.algorithms if algorithm in SUPPORTED_ALGORITHMS]
     if config.secret:
         return load_secret(config.secret, allowed)

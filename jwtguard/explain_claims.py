@@ -21,8 +21,8 @@ from .claims import MAX_NUMERIC_DATE, ClaimRules, check_binding, iso_time
 from .errors import AuthError, ClaimMissing, StoreUnavailable
 from .explain_facts import relative
 from .explain_report import Report
-from .store_checks import StoreChecks, token_issuer
-from .stores import describe_issuer
+from .stores.base import describe_issuer
+from .stores.checks import StoreChecks, token_issuer
 from .validator import Validator
 
 _TIME_STEPS = (("expiry", "exp"), ("not before", "nbf"), ("issued at", "iat"))

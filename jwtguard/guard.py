@@ -26,8 +26,8 @@ from .config import GuardConfig
 from .errors import AuthError, TokenMissing
 from .events import GuardListener, Listeners
 from .request import RequestView
-from .revocation import Revocations
 from .scopes import require_scopes
+from .stores.revocation import Revocations
 from .token import AccessToken
 from .validator import Validator
 

@@ -1,4 +1,5 @@
-"""URLs the operator configures: which may be fetched, and how they are shown.
+"""URLs the operator configures: which may be fetched, which may name a Redis server, and how
+they are shown.
 
 :func:`redact_url` is the one place a URL is made fit for logs, error details and ``jwtguard
 explain`` (key URLs, discovered ``jwks_uri`` values, ``REDIS_URL``): credentials and query values
@@ -9,6 +10,8 @@ from __future__ import annotations
 
 import ipaddress
 from urllib.parse import urlsplit
+
+REDIS_SCHEMES = ("redis", "rediss", "unix")
 
 
 def redact_url(url: str) -> str:
@@ -48,6 +51,19 @@ def url_problem(url: str) -> str | None:
     if parts.scheme == "http":
         return "must use https (plain http is only allowed for localhost)"
     return "must be an https URL"
+
+
+def redis_url_problem(url: str) -> str | None:
+    """Why ``url`` cannot be a Redis URL, or ``None``."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "is not a URL"
+    if parts.scheme not in REDIS_SCHEMES:
+        return "must start with redis://, rediss:// (TLS) or unix://"
+    if parts.scheme != "unix" and not parts.hostname:
+        return "names no host"
+    return None
 
 
 def _is_loopback(host: str) -> bool:

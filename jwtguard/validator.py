@@ -7,7 +7,7 @@
 4. signature;
 5. claims (:mod:`jwtguard.claims`), then the binding: no ``cnf`` (a token bound to a key is
    refused: :func:`~jwtguard.claims.check_binding`);
-6. revocation and 7. replay, on a token store when configured (:mod:`jwtguard.store_checks`);
+6. revocation and 7. replay, on a token store when configured (:mod:`jwtguard.stores.checks`);
 8. → :class:`~jwtguard.token.AccessToken` with its scopes.
 """
 
@@ -34,11 +34,12 @@ from .extract import Extraction, extract_token
 from .jws import CompactJWS
 from .keys.keyset import IssuerKeySources, KeySource, TrustedKey
 from .request import RequestView
-from .revocation import Revocations
 from .scopes import ScopeReader
 from .sources import build_key_source
-from .store_checks import StoreChecks
-from .stores import TokenStore, build_store
+from .stores.base import TokenStore
+from .stores.build import build_store
+from .stores.checks import StoreChecks
+from .stores.revocation import Revocations
 from .token import AccessToken
 
 _EXPLICIT_TYPE_PREFIX = "application/"

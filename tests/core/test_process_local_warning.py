@@ -17,9 +17,10 @@ from typing import Any
 
 import pytest
 
-from jwtguard import GuardConfig, MemoryStore, TokenReplayed, TokenStore, Validator, store_checks
-from jwtguard.redis_store import RedisStore
-from jwtguard.store_checks import OncePerProcess
+from jwtguard import GuardConfig, MemoryStore, TokenReplayed, TokenStore, Validator
+from jwtguard.stores import checks as store_checks
+from jwtguard.stores.checks import OncePerProcess
+from jwtguard.stores.redis import RedisStore
 from tests.contract import SETTINGS, Minter
 from tests.e2e.gunicorn import ROOT
 

@@ -26,10 +26,11 @@ from jwtguard import (
     Validator,
     render_error,
 )
-from jwtguard.redis_store import RedisStore
-from jwtguard.revocation import parse_time, timestamp
-from jwtguard.store_checks import RETRY_AFTER
 from jwtguard.stores import store_key
+from jwtguard.stores.checks import RETRY_AFTER
+from jwtguard.stores.redis import RedisStore
+from jwtguard.stores.revocation import timestamp
+from jwtguard.stores.revoke_options import parse_time
 from tests.contract import ISSUER, MAX_LIFETIME, SETTINGS, Minter
 from tests.core.test_stores import Clock
 
@@ -409,7 +410,7 @@ def test_store_down_fails_open_when_configured(
 
 
 def test_fail_open_warnings_are_rate_limited(caplog: pytest.LogCaptureFixture) -> None:
-    from jwtguard.store_checks import RateLimitedLog  # noqa: PLC0415
+    from jwtguard.stores.checks import RateLimitedLog  # noqa: PLC0415
 
     clock = Clock()
     log = RateLimitedLog(10, clock)

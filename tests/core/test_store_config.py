@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from jwtguard import ConfigurationError, GuardConfig, MemoryStore, Validator
-from jwtguard.redis_store import RedisStore
 from jwtguard.stores import build_store, store_kind
+from jwtguard.stores.redis import RedisStore
 from tests.contract import Minter
 
 SECRET = "s" * 32

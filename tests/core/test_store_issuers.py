@@ -21,8 +21,8 @@ from jwtguard import (
     Validator,
 )
 from jwtguard.explain import explain
-from jwtguard.redis_store import RedisStore
 from jwtguard.stores import store_key
+from jwtguard.stores.redis import RedisStore
 from tests.contract import ISSUER, SETTINGS, Minter
 
 A, B = ISSUER, "https://tenant-b.example/"

@@ -15,9 +15,9 @@ import pytest
 import redis
 
 from jwtguard import MemoryStore, StoreError
-from jwtguard.redis_store import RedisStore, redis_url_problem
 from jwtguard.stores import store_key
-from jwtguard.urls import redact_url
+from jwtguard.stores.redis import RedisStore
+from jwtguard.urls import redact_url, redis_url_problem
 from tests.redis_server import RedisServer
 from tests.store_contract import StoreContract, key
 

@@ -17,9 +17,10 @@ from django.test import AsyncClient, Client, override_settings
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
-from jwtguard import ConfigurationError, store_checks
-from jwtguard.store_checks import OncePerProcess
+from jwtguard import ConfigurationError
+from jwtguard.stores import checks as store_checks
 from jwtguard.stores import store_key
+from jwtguard.stores.checks import OncePerProcess
 from jwtguard_django.checks import check_settings
 from jwtguard_django.conf import get_guard, read_options
 from jwtguard_django.stores import DjangoCacheStore

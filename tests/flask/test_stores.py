@@ -11,8 +11,9 @@ import pytest
 from flask import Flask
 from flask.typing import ResponseReturnValue
 
-from jwtguard import MemoryStore, store_checks
-from jwtguard.store_checks import OncePerProcess
+from jwtguard import MemoryStore
+from jwtguard.stores import checks as store_checks
+from jwtguard.stores.checks import OncePerProcess
 from jwtguard_flask import JWTGuard, get_state, jwt_required
 from tests.answers import check_error_answer
 from tests.contract import DESCRIPTIONS, ISSUER, Minter, Scenario, bearer

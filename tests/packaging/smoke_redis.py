@@ -18,7 +18,7 @@ import tempfile
 import time
 
 from jwtguard import GuardConfig, StoreUnavailable, TokenReplayed, Validator
-from jwtguard.redis_store import RedisStore
+from jwtguard.stores.redis import RedisStore
 
 from smoke_common import AUDIENCE, ISSUER, KEY, check_installed_wheel, done, token
 
@@ -55,7 +55,7 @@ def replay_refused(url: str) -> None:
 
 def main(argv: list[str]) -> None:
     check_installed_wheel("--wheel" in argv)
-    assert RedisStore.__module__ == "jwtguard.redis_store"
+    assert RedisStore.__module__ == "jwtguard.stores.redis"
     closed = f"redis://127.0.0.1:{free_port()}/0"
     try:
         validator(closed).validate(token())

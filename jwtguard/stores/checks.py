@@ -3,7 +3,7 @@
 They run after the signature and the claims are proven, so nothing unproven ever reaches the
 store, and in this order because the replay check consumes the ``jti``.
 
-Entries are scoped by the token's ``iss`` (:func:`~jwtguard.stores.store_key`), so one
+Entries are scoped by the token's ``iss`` (:func:`~jwtguard.stores.base.store_key`), so one
 tenant's token never burns or revokes another tenant's identical ``jti`` or ``sub``.
 
 - Revocation: one read (one store round trip) of up to four entries: the token's ``jti`` and its
@@ -13,7 +13,7 @@ tenant's token never burns or revokes another tenant's identical ``jti`` or ``su
 - Replay: an atomic "add unless present" of the issuer's ``jti``, kept until the token's ``exp``
   plus the leeway, when the token can no longer be accepted anyway, and no longer.
 
-A store that keeps its entries in one process (:func:`~jwtguard.stores.is_process_local`) holds
+A store that keeps its entries in one process (:func:`~jwtguard.stores.base.is_process_local`) holds
 only within one worker: the first check on one logs a warning, once per process.
 
 When the store fails, ``STORE_FAILURE = "closed"`` (the default) answers 503
@@ -31,16 +31,10 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from .claims import iso_time
-from .errors import AuthError, ClaimInvalid, StoreUnavailable, TokenReplayed, TokenRevoked
-from .stores import (
-    MemoryStore,
-    StoreError,
-    TokenStore,
-    describe_issuer,
-    is_process_local,
-    store_key,
-)
+from ..claims import iso_time
+from ..errors import AuthError, ClaimInvalid, StoreUnavailable, TokenReplayed, TokenRevoked
+from .base import StoreError, TokenStore, describe_issuer, is_process_local, store_key
+from .memory import MemoryStore
 
 logger = logging.getLogger("jwtguard")
 

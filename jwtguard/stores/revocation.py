@@ -35,32 +35,22 @@ import math
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Literal
+from datetime import datetime
+from typing import Literal
 
-from .claims import iso_time
-from .errors import ConfigurationError
-from .store_checks import parse_cutoff, token_issuer
-from .stores import (
-    EntryKind,
-    TokenStore,
-    build_store,
-    describe_issuer,
-    is_process_local,
-    store_key,
-)
-from .token import AccessToken
-
-if TYPE_CHECKING:
-    from .config import GuardConfig
+from ..claims import iso_time
+from ..errors import ConfigurationError
+from ..token import AccessToken
+from .base import EntryKind, TokenStore, describe_issuer, store_key
+from .build import StoreSettings, build_store
+from .checks import parse_cutoff, token_issuer
 
 Moment = float | int | datetime
 """A point in time: seconds since the epoch, or an aware ``datetime``."""
 
 KEYWORDS = ("issuer=...", "all_issuers=True")
-"""How Python code names the issuer of a revocation (the commands: :data:`OPTIONS`)."""
-OPTIONS = ("--issuer ISS", "--all-issuers")
-"""How the revoke commands name it."""
+"""How Python code names the issuer of a revocation (the commands:
+:data:`~jwtguard.stores.revoke_options.OPTIONS`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,11 +78,11 @@ class Revocation:
 
 
 class Revocations:
-    """Revokes tokens in a :class:`~jwtguard.stores.TokenStore` that validators check.
+    """Revokes tokens in a :class:`~jwtguard.TokenStore` that validators check.
 
     Use the validator's own (``validator.revocations``, which shares even a memory store), or
     :meth:`from_config` in another process: that reaches the API only through a shared store
-    (Redis, Django's cache). Store failures raise :class:`~jwtguard.stores.StoreError`.
+    (Redis, Django's cache). Store failures raise :class:`~jwtguard.StoreError`.
     """
 
     def __init__(
@@ -114,8 +104,9 @@ class Revocations:
         self.clock = clock
 
     @classmethod
-    def from_config(cls, config: GuardConfig, *, store: TokenStore | None = None) -> Revocations:
-        """Revocations on the store ``config`` describes (``store`` replaces it)."""
+    def from_config(cls, config: StoreSettings, *, store: TokenStore | None = None) -> Revocations:
+        """Revocations on the store a :class:`~jwtguard.GuardConfig` describes (``store``
+        replaces it)."""
         if not config.revocation:
             raise ConfigurationError(
                 ["REVOCATION is off: revocations would be stored but never checked"]
@@ -257,45 +248,6 @@ class Revocations:
         return Revocation(kind, identifier, cutoff, until, scope)
 
 
-def revoke_by_options(
-    revocations: Revocations,
-    *,
-    jti: str | None = None,
-    exp: str | None = None,
-    sub: str | None = None,
-    before: str | None = None,
-    issuer: str | None = None,
-    all_issuers: bool = False,
-) -> Revocation:
-    """Do what a revoke command was asked: ``jti`` (with its token's ``exp``, if known) or
-    ``sub`` (with ``before``, default now); times as text (:func:`parse_time`); ``issuer`` or
-    ``all_issuers`` as :meth:`Revocations.resolve_issuer` takes them.
-
-    Raises ``ValueError`` with a message for the user, also when the store lives in one process
-    only: a revocation made by a command would never reach the running API.
-    """
-    if (jti is None) == (sub is None):
-        raise ValueError("give either --jti (one token) or --sub (every token of a subject)")
-    if jti is not None and before is not None:
-        raise ValueError("--before goes with --sub; a token revoked by --jti takes --exp")
-    if sub is not None and exp is not None:
-        raise ValueError("--exp goes with --jti; a subject takes --before")
-    if is_process_local(revocations.store):
-        raise ValueError(
-            "the token store keeps its entries in each process (STORE 'memory' or a LocMemCache), "
-            "so a revocation made here cannot reach the running API: configure a shared store "
-            "(REDIS_URL, or for Django STORE 'django-cache' on a Redis or Memcached cache)"
-        )
-    scope = revocations.resolve_issuer(issuer, all_issuers=all_issuers, spelled=OPTIONS)
-    every = scope is None
-    if jti is not None:
-        expires_at = None if exp is None else parse_time(exp)
-        return revocations.revoke_token(jti, expires_at=expires_at, issuer=scope, all_issuers=every)
-    assert sub is not None  # noqa: S101 - exactly one of the two is set
-    cutoff = None if before is None else parse_time(before)
-    return revocations.revoke_subject(sub, before=cutoff, issuer=scope, all_issuers=every)
-
-
 def timestamp(moment: Moment) -> float:
     """Seconds since the epoch for a number or an aware ``datetime``."""
     if isinstance(moment, datetime):
@@ -305,24 +257,6 @@ def timestamp(moment: Moment) -> float:
     if isinstance(moment, bool) or not isinstance(moment, int | float) or not math.isfinite(moment):
         raise ValueError(f"{moment!r} is not a time: give seconds since the epoch or a datetime")
     return float(moment)
-
-
-def parse_time(text: str) -> float:
-    """Parse a command-line time: seconds since the epoch (``1767225600``) or ISO 8601
-    (``2026-01-01T00:00:00Z``; without an offset, UTC)."""
-    text = text.strip()
-    try:
-        return timestamp(float(text))
-    except ValueError:
-        pass
-    try:
-        parsed = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
-    except ValueError:
-        raise ValueError(
-            f"{text!r} is not a time: give seconds since the epoch or ISO 8601 "
-            "such as 2026-01-01T00:00:00Z"
-        ) from None
-    return (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).timestamp()
 
 
 def _require_identifier(name: str, value: object) -> None:

@@ -13,32 +13,16 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
-from .stores import StoreError
-from .urls import redact_url
+from ..urls import redact_url
+from .base import StoreError
 
 if TYPE_CHECKING:
     import redis
 
-REDIS_SCHEMES = ("redis", "rediss", "unix")
-
-
-def redis_url_problem(url: str) -> str | None:
-    """Why ``url`` cannot be a Redis URL, or ``None``."""
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return "is not a URL"
-    if parts.scheme not in REDIS_SCHEMES:
-        return "must start with redis://, rediss:// (TLS) or unix://"
-    if parts.scheme != "unix" and not parts.hostname:
-        return "names no host"
-    return None
-
 
 class RedisStore:
-    """A :class:`~jwtguard.stores.TokenStore` on Redis (or anything speaking its protocol).
+    """A :class:`~jwtguard.stores.base.TokenStore` on Redis (or anything speaking its protocol).
 
     ``url`` is a redis-py URL (``redis://[:password@]host:6379/0``, ``rediss://`` for TLS,
     ``unix:///path/redis.sock``); ``timeout`` bounds connecting and each reply, in seconds.
