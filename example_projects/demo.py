@@ -26,9 +26,9 @@ from urllib.request import Request, urlopen
 
 from werkzeug.serving import make_server
 
-from jwtguard.cli import format_explanation
-from jwtguard.explain import explain
-from jwtguard.keytools import development_key
+from jwtguard.tools.cli import format_explanation
+from jwtguard.tools.explain import explain
+from jwtguard.tools.keytools import development_key
 
 HERE = Path(__file__).resolve().parent
 ISSUER, AUDIENCE = "https://dev.jwtguard.local/", "api://notes"

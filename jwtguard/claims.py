@@ -195,3 +195,11 @@ def human_duration(seconds: float) -> str:
     if minutes:
         return f"{minutes} min {secs} s"
     return f"{secs} s"
+
+
+def relative(seconds: float) -> str:
+    """``in 4 min 10 s`` / ``3 h 2 min ago`` / ``now``."""
+    if abs(seconds) < 1:
+        return "now"
+    span = human_duration(seconds)
+    return f"in {span}" if seconds > 0 else f"{span} ago"

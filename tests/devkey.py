@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from jwtguard.keytools import development_key
 from jwtguard.testing import SigningKey
+from jwtguard.tools.keytools import development_key
 
 DEV_KEYS = Path(__file__).resolve().parent.parent / "example_projects" / "devkeys" / "generated"
 DEV_KID = "jwtguard-dev-1"

@@ -15,10 +15,10 @@ import pytest
 
 import jwtguard.errors
 from jwtguard import GuardConfig, SimpleRequest, Validator
-from jwtguard.cli import build_parser
-from jwtguard.cli_config import FLAG_SETTINGS
 from jwtguard.errors import INVALID_TOKEN_ERRORS, AuthError
 from jwtguard.testing import generate_key
+from jwtguard.tools.cli import build_parser
+from jwtguard.tools.cli_config import FLAG_SETTINGS
 from tests.doc_blocks import ROOT, doc_blocks, fenced_blocks, run_block
 
 #: Every tested block, by the test module that runs it (a block no test runs fails below).

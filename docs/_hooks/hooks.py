@@ -224,8 +224,8 @@ def generators() -> dict[str, Callable[[], str]]:
     """The tables, by marker name (imports happen when the site is built)."""
     import jwtguard.errors  # noqa: PLC0415
     from jwtguard import GuardConfig  # noqa: PLC0415
-    from jwtguard.cli import build_parser  # noqa: PLC0415
-    from jwtguard.cli_config import FLAG_SETTINGS  # noqa: PLC0415
+    from jwtguard.tools.cli import build_parser  # noqa: PLC0415
+    from jwtguard.tools.cli_config import FLAG_SETTINGS  # noqa: PLC0415
     from jwtguard_django.conf import DJANGO_KEYS  # noqa: PLC0415
     from jwtguard_flask.settings import FLASK_KEYS, FlaskOptions  # noqa: PLC0415
 

@@ -20,7 +20,7 @@ from flask.typing import ResponseReturnValue
 from flask_cors import CORS
 
 from jwtguard import GuardConfig
-from jwtguard.keytools import development_key
+from jwtguard.tools.keytools import development_key
 from jwtguard_flask import JWTGuard, current_token, jwt_required
 
 DEV_KEYS = Path(__file__).resolve().parent.parent / "devkeys" / "generated"

@@ -16,10 +16,11 @@ from typing import Any
 import pytest
 
 import jwtguard
-from jwtguard import AuthError, GuardConfig, SimpleRequest, Validator, explain_claims, render_error
+from jwtguard import AuthError, GuardConfig, SimpleRequest, Validator, render_error
 from jwtguard import claims as claims_module
 from jwtguard import validator as validator_module
-from jwtguard.explain import explain
+from jwtguard.tools import explain_claims
+from jwtguard.tools.explain import explain
 from tests.contract import AUDIENCE, ISSUER, SETTINGS, Minter
 
 THUMBPRINT = "0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I"

@@ -20,10 +20,10 @@ from hypothesis import strategies as st
 from jwt.algorithms import get_default_algorithms
 
 from jwtguard import AuthError, GuardConfig, TokenMalformed, Validator
-from jwtguard.decode import decode_unverified
-from jwtguard.explain import explain
 from jwtguard.jws import NonCanonicalError, b64url_decode
 from jwtguard.testing import SigningKey, b64url, generate_key
+from jwtguard.tools.decode import decode_unverified
+from jwtguard.tools.explain import explain
 from tests.contract import (
     AUDIENCE,
     B64URL_ALPHABET,

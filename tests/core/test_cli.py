@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 
 from jwtguard import GuardConfig, Validator
-from jwtguard.cli import main
-from jwtguard.keytools import thumbprint
 from jwtguard.testing import b64url
+from jwtguard.tools.cli import main
+from jwtguard.tools.keytools import thumbprint
 from tests.devkey import DEV_KEYS, dev_key
 from tests.servers import recording_server
 

@@ -10,13 +10,13 @@ import sys
 from pathlib import Path
 
 from jwtguard import GuardConfig, Validator
-from jwtguard.keytools import development_key
+from jwtguard.tools.keytools import development_key
 
 #: Prints the ``x`` of the key it gets, after all the processes have started.
 GET_KEY = (
     "import sys\n"
     "from pathlib import Path\n"
-    "from jwtguard.keytools import development_key\n"
+    "from jwtguard.tools.keytools import development_key\n"
     "key = development_key(Path(sys.argv[1]), 'ES256', kid='dev')\n"
     "print(key.public_jwk()['x'])\n"
 )

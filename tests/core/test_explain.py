@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 
 from jwtguard import AuthError, Guard, GuardConfig, SimpleRequest, Validator, require_scopes
 from jwtguard.claims import iso_time
-from jwtguard.explain import Explanation, explain
 from jwtguard.testing import b64url, compact, generate_key
+from jwtguard.tools.explain import Explanation, explain
 from tests.contract import AUDIENCE, ISSUER, SETTINGS, Minter
 
 NOW = float(int(time.time()))  # whole seconds, as in the tokens

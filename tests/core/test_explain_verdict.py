@@ -22,10 +22,10 @@ from jwtguard import (
     StoreError,
     Validator,
 )
-from jwtguard.explain import STEPS, Explanation, explain
 from jwtguard.extract import describe_location
 from jwtguard.stores import store_key
 from jwtguard.testing import SigningKey, generate_key
+from jwtguard.tools.explain import STEPS, Explanation, explain
 from tests.contract import ISSUER, SCENARIOS, SETTINGS, Minter, Scenario
 from tests.servers import RecordingServer, recording_server
 

@@ -3,15 +3,20 @@ pulls in neither pytest nor Django, DRF or Flask."""
 
 from __future__ import annotations
 
+import importlib
 import subprocess
 import sys
+
+import pytest
+
+from jwtguard.tools import explain as tools_explain
 
 
 def test_the_core_imports_no_framework_and_no_pytest() -> None:
     code = (
         "import sys\n"
-        "import jwtguard, jwtguard.cli, jwtguard.explain, jwtguard.audit, jwtguard.testing\n"
-        "import jwtguard.openapi\n"
+        "import jwtguard, jwtguard.tools.cli, jwtguard.tools.explain, jwtguard.audit\n"
+        "import jwtguard.testing, jwtguard.openapi\n"
         "loaded = {name.split('.')[0] for name in sys.modules}\n"
         "frameworks = {'pytest', '_pytest', 'django', 'rest_framework', 'flask', 'werkzeug'}\n"
         "frameworks |= {'drf_spectacular', 'apispec', 'flask_smorest'}\n"
@@ -22,3 +27,12 @@ def test_the_core_imports_no_framework_and_no_pytest() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=False
     )
     assert completed.returncode == 0, completed.stderr
+
+
+def test_jwtguard_explain_is_a_deprecated_alias_of_the_tool() -> None:
+    sys.modules.pop("jwtguard.explain", None)
+    with pytest.warns(DeprecationWarning, match=r"jwtguard\.tools\.explain"):
+        alias = importlib.import_module("jwtguard.explain")
+    assert alias.explain is tools_explain.explain
+    assert alias.Explanation is tools_explain.Explanation
+    assert alias.STEPS is tools_explain.STEPS

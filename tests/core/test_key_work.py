@@ -16,10 +16,10 @@ from typing import Any
 import pytest
 
 from jwtguard import AuthError, ConfigurationError, GuardConfig, Validator
-from jwtguard.cli import main
-from jwtguard.explain import explain
 from jwtguard.keys import KeySet, StaticKeySource, TrustedKey, load_jwks
 from jwtguard.testing import SigningKey, generate_key
+from jwtguard.tools.cli import main
+from jwtguard.tools.explain import explain
 from tests.servers import RecordingServer, recording_server
 
 SIZES = (1, 10, 100)

@@ -34,9 +34,9 @@ from jwtguard import (
     render_error,
 )
 from jwtguard.audit import log_rejection
-from jwtguard.cli import main
 from jwtguard.keys.http import FetchError, fetch_json
 from jwtguard.testing import SigningKey, generate_key
+from jwtguard.tools.cli import main
 from tests.raw_http import answer, drip, raw_server, send
 from tests.servers import RecordingServer, Route, eventually, recording_server
 

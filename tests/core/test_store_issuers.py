@@ -20,9 +20,9 @@ from jwtguard import (
     TokenStore,
     Validator,
 )
-from jwtguard.explain import explain
 from jwtguard.stores import store_key
 from jwtguard.stores.redis import RedisStore
+from jwtguard.tools.explain import explain
 from tests.contract import ISSUER, SETTINGS, Minter
 
 A, B = ISSUER, "https://tenant-b.example/"

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from jwtguard.keytools import development_key
+from jwtguard.tools.keytools import development_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DEVKEYS = BASE_DIR.parent / "devkeys" / "generated"

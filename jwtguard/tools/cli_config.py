@@ -1,18 +1,16 @@
-"""Where ``jwtguard explain`` gets its configuration: flags over ``JWTGUARD_*`` variables, or
-a Django settings module, or a Flask app (whose own guard, keys and store are then used)."""
+"""Where ``jwtguard explain`` and ``jwtguard revoke`` get their configuration: flags over
+``JWTGUARD_*`` variables, or an application's own (:mod:`jwtguard.tools.app_config`: a Django
+settings module, or a Flask app, whose own guard, keys and store are then used)."""
 
 from __future__ import annotations
 
 import argparse
-import importlib
-import os
-import sys
 from collections.abc import Mapping
-from typing import Any
 
-from .config import KEY_SOURCE_SETTINGS, GuardConfig
-from .errors import ConfigurationError
-from .validator import Validator
+from ..config import KEY_SOURCE_SETTINGS, GuardConfig
+from ..errors import ConfigurationError
+from ..validator import Validator
+from .app_config import django_validator, flask_validator
 
 #: ``--flag`` → setting, for the flags that map one to one (lists are comma-separated).
 FLAG_SETTINGS = {
@@ -70,9 +68,9 @@ def add_config_arguments(parser: argparse.ArgumentParser, *, issuer_flag: bool =
 def load_validator(args: argparse.Namespace, environ: Mapping[str, str]) -> Validator:
     """The validator the arguments describe; :class:`ConfigurationError` if they are wrong."""
     if args.django_settings:
-        return _django_validator(args.django_settings)
+        return django_validator(args.django_settings)
     if args.flask_app:
-        return _flask_validator(args.flask_app)
+        return flask_validator(args.flask_app)
     return Validator(GuardConfig.from_env(flag_environment(args, environ)))
 
 
@@ -94,37 +92,3 @@ def flag_environment(args: argparse.Namespace, environ: Mapping[str, str]) -> di
             k: v for k, v in variables.items() if k[len("JWTGUARD_") :] not in KEY_SOURCE_SETTINGS
         }
     return variables | {f"JWTGUARD_{setting}": value for setting, value in flags.items()}
-
-
-def _django_validator(settings_module: str) -> Validator:
-    os.environ["DJANGO_SETTINGS_MODULE"] = settings_module
-    _importable_cwd()
-    import django  # noqa: PLC0415 - only for --django-settings
-
-    django.setup()
-    from jwtguard_django.conf import get_guard  # noqa: PLC0415
-
-    return get_guard().validator
-
-
-def _flask_app(target: str) -> Any:
-    module_name, _, expression = target.partition(":")
-    _importable_cwd()
-    module = importlib.import_module(module_name)
-    name = expression or "app"
-    call = name.endswith("()")
-    factory = getattr(module, name.removesuffix("()"), None)
-    if factory is None:
-        raise ConfigurationError([f"--flask-app: {module_name} has no {name.removesuffix('()')}"])
-    return factory() if call else factory
-
-
-def _flask_validator(target: str) -> Validator:
-    from jwtguard_flask import get_state  # noqa: PLC0415 - only for --flask-app
-
-    return get_state(_flask_app(target)).guard.validator
-
-
-def _importable_cwd() -> None:
-    if os.getcwd() not in sys.path:
-        sys.path.insert(0, os.getcwd())

@@ -17,13 +17,12 @@ from collections.abc import Mapping
 from functools import partial
 from typing import Any
 
-from .claims import MAX_NUMERIC_DATE, ClaimRules, check_binding, iso_time
-from .errors import AuthError, ClaimMissing, StoreUnavailable
-from .explain_facts import relative
+from ..claims import MAX_NUMERIC_DATE, ClaimRules, check_binding, iso_time, relative
+from ..errors import AuthError, ClaimMissing, StoreUnavailable
+from ..stores.base import describe_issuer
+from ..stores.checks import StoreChecks, token_issuer
+from ..validator import Validator
 from .explain_report import Report
-from .stores.base import describe_issuer
-from .stores.checks import StoreChecks, token_issuer
-from .validator import Validator
 
 _TIME_STEPS = (("expiry", "exp"), ("not before", "nbf"), ("issued at", "iat"))
 

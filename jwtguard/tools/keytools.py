@@ -23,8 +23,8 @@ from cryptography.hazmat.primitives.serialization import load_pem_private_key
 from jwt.algorithms import get_default_algorithms
 from jwt.exceptions import InvalidKeyError
 
-from .keys.algorithms import EC_ALGORITHM_BY_CURVE, HMAC_MIN_BYTES, MIN_RSA_BITS
-from .keys.signing import SigningKey, b64url, generate_key
+from ..keys.algorithms import EC_ALGORITHM_BY_CURVE, HMAC_MIN_BYTES, MIN_RSA_BITS
+from ..keys.signing import SigningKey, b64url, generate_key
 
 _ALGORITHMS = get_default_algorithms()
 #: RFC 7638 §3.2: the members of each key type that its thumbprint covers.

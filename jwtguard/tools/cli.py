@@ -14,11 +14,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
+from ..errors import ConfigurationError
+from ..keys.algorithms import SUPPORTED_ALGORITHMS
+from ..scopes import scope_list
+from ..stores.base import StoreError
+from ..stores.revoke_options import revoke_by_options
 from .cli_config import add_config_arguments, load_validator
 from .decode import decode_unverified, render, times
-from .errors import ConfigurationError
 from .explain import Explanation, explain
-from .keys.algorithms import SUPPORTED_ALGORITHMS
 from .keytools import (
     keygen,
     load_signing_key,
@@ -27,9 +30,6 @@ from .keytools import (
     parse_duration,
     write_key_files,
 )
-from .scopes import scope_list
-from .stores.base import StoreError
-from .stores.revoke_options import revoke_by_options
 
 ALGORITHMS = list(SUPPORTED_ALGORITHMS)
 MARKS = {"passed": "pass", "failed": "FAIL", "skipped": "skip"}

@@ -6,9 +6,8 @@ import json
 import time
 from typing import Any
 
-from .claims import iso_time
-from .explain_facts import relative
-from .jws import b64url_decode
+from ..claims import iso_time, relative
+from ..jws import b64url_decode
 
 TIME_CLAIMS = ("exp", "nbf", "iat", "auth_time")
 BANNER = "UNVERIFIED: decoded without checking the signature or any claim; trust none of it."

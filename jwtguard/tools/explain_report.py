@@ -1,4 +1,6 @@
-"""The report ``jwtguard explain`` builds: one :class:`Check` per step of design §4.
+"""The report ``jwtguard explain`` builds: one :class:`Check` per step of design §4, each failure
+with the fix for its stable code (design §3; for the operator only, nothing here reaches a
+client).
 
 Every step is always listed, in pipeline order: a step that could not run (because an earlier
 one failed, or the configuration does not enable it) is ``skipped`` with the reason, so the
@@ -12,8 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from .errors import AuthError
-from .explain_facts import fix_for
+from ..errors import AuthError
 
 Status = Literal["passed", "failed", "skipped"]
 
@@ -134,3 +135,74 @@ class Report:
         for step in STEPS[: STEPS.index(until)]:
             if step not in done:
                 self.skipped(step, reason)
+
+
+# --- how to fix each refusal ------------------------------------------------------------------
+
+CLOCK_AHEAD = "the issuer's clock is ahead of this machine's: sync clocks (NTP) or raise LEEWAY"
+FIXES: dict[str, str] = {
+    "token_missing": "send the access token as `Authorization: Bearer <token>`",
+    "unsupported_scheme": (
+        "use `Authorization: Bearer <access token>`: `Basic` carries a password and `SSWS` an "
+        "Okta API token, neither of which is an OAuth access token"
+    ),
+    "malformed_request": "send exactly one b64token after `Bearer ` (no quotes, no spaces)",
+    "multiple_tokens": "send the token in one place only (header, query, form or cookie)",
+    "token_malformed": (
+        "send the access token itself, a JWS of three base64url parts; an opaque token, an "
+        "encrypted JWT (JWE) or a truncated copy will not do"
+    ),
+    "token_too_large": "raise MAX_TOKEN_BYTES, or ask the identity provider for fewer claims",
+    "algorithm_not_allowed": (
+        "add the algorithm to ALGORITHMS if you trust it, or have the identity provider sign "
+        "with an allowed one; `none` is never allowed"
+    ),
+    "unknown_key": (
+        "the token comes from another issuer or tenant than the configured keys, or the keys "
+        "rotated: check JWKS_URL / ISSUER; remote keys are refetched for a new kid at most once "
+        "per JWKS_REFETCH_COOLDOWN. A token without kid is tried against at most "
+        "MAX_KEYS_WITHOUT_KID keys, and never against keys fetched from a URL"
+    ),
+    "signature_invalid": (
+        "the token was not signed by the configured key (another environment or tenant with "
+        "the same kid, a wrong SECRET) or it was altered"
+    ),
+    "token_expired": (
+        "get a new token (refresh it); if the clocks of issuer and API differ, sync them (NTP) "
+        "or raise LEEWAY"
+    ),
+    "token_not_yet_valid": CLOCK_AHEAD,
+    "token_issued_in_future": CLOCK_AHEAD,
+    "claim_missing": (
+        "have the identity provider include the claim, or drop it from REQUIRED_CLAIMS"
+    ),
+    "claim_invalid": "the identity provider sends the claim with the wrong JSON type",
+    "audience_invalid": (
+        "request the token for this API (Auth0 `audience=`, Entra `api://<app>/.default`, an "
+        "Okta authorization server's audience) or add its `aud` to AUDIENCE"
+    ),
+    "issuer_invalid": (
+        "use a token from the configured issuer, or set ISSUER to the token's `iss` exactly "
+        "(a trailing slash matters)"
+    ),
+    "type_invalid": "send an access token (RFC 9068 `typ: at+jwt`), or adjust TOKEN_TYPES",
+    "lifetime_too_long": "shorten the token lifetime at the issuer, or raise MAX_LIFETIME",
+    "critical_header_unsupported": "jwtguard understands no `crit` header extension",
+    "token_binding_unsupported": (
+        "the identity provider bound the token to the client's key (DPoP or mutual TLS), "
+        "which jwtguard cannot check yet: have this client get plain bearer tokens (no DPoP "
+        "proof at the token endpoint, no certificate-bound tokens for it)"
+    ),
+    "token_revoked": "the token was revoked: sign in again to get a new one",
+    "token_replayed": "each token may be used once (REPLAY_PROTECTION): get a new one",
+    "insufficient_scope": "request a token with the missing scope (or grant it to the client)",
+    "key_source_unavailable": (
+        "this machine cannot reach the identity provider's keys: check JWKS_URL / ISSUER, "
+        "network and proxies"
+    ),
+    "store_unavailable": "the replay/revocation store (REDIS_URL) is unreachable",
+}
+
+
+def fix_for(error: AuthError) -> str | None:
+    return FIXES.get(error.code)
