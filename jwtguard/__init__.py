@@ -1,6 +1,14 @@
-"""jwtguard: JWT access-token validation with RFC 6750-correct answers."""
+"""jwtguard: JWT access-token validation with RFC 6750-correct answers.
+
+Here: what an application needs. Adapter authors also use :mod:`jwtguard.adapters`; test
+helpers are in :mod:`jwtguard.testing`, keys in :mod:`jwtguard.keys`, token stores in
+:mod:`jwtguard.stores`, the operator's tools in :mod:`jwtguard.tools`.
+"""
 
 from __future__ import annotations
+
+import warnings
+from typing import Any
 
 from .challenge import ErrorResponse, render_error
 from .config import GuardConfig
@@ -36,7 +44,7 @@ from .errors import (
     UnknownKey,
     UnsupportedScheme,
 )
-from .extract import extract_token
+from .extract import extract_token as _extract_token
 from .guard import Guard
 from .request import RequestView, SimpleRequest
 from .scopes import require_scopes
@@ -91,7 +99,18 @@ __all__ = [
     "UnknownKey",
     "UnsupportedScheme",
     "Validator",
-    "extract_token",
     "render_error",
     "require_scopes",
 ]
+
+_MOVED = {"extract_token": ("jwtguard.adapters", _extract_token)}
+
+
+def __getattr__(name: str) -> Any:
+    """A name that moved out of the top level: still found, with a ``DeprecationWarning``."""
+    if name in _MOVED:
+        home, value = _MOVED[name]
+        message = f"jwtguard.{name} is deprecated; import it from {home}"
+        warnings.warn(message, DeprecationWarning, stacklevel=2)
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,4 +1,6 @@
-"""Audit records: one structured log record per rejected request on ``jwtguard.audit`` (design §7).
+"""What a guard reports of its decisions (design §7): one audit record per rejected request, on
+the ``jwtguard.audit`` logger, and the listeners the adapters register to re-send each decision as
+a framework signal.
 
 Each record carries, as attributes of the ``logging.LogRecord`` (for JSON formatters) and in its
 message (for plain ones): ``code``, ``status``, ``error``, ``method``, ``path``, ``client``, the
@@ -7,21 +9,27 @@ operator-only ``detail`` and, when the token can be read, its ``iss``, ``sub``, 
 are cut short and stripped of control characters. The token itself is never logged.
 
 4xx rejections are logged at INFO, a 503 (keys or store unavailable) at WARNING.
+
+A listener that raises is logged (on ``jwtguard``) and ignored: a broken receiver never turns a
+decision into a 500, and never lets a refused request through.
 """
 
 from __future__ import annotations
 
 import logging
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, Protocol
 
 from .config import GuardConfig
 from .errors import AuthError
 from .extract import extract_token
 from .jws import CompactJWS
 from .request import RequestView
+from .token import AccessToken
 
 AUDIT_LOGGER = "jwtguard.audit"
 audit_log = logging.getLogger(AUDIT_LOGGER)
+logger = logging.getLogger("jwtguard")
 
 #: The token facts an audit record may carry, and where they come from.
 TOKEN_FACTS = {"iss": "payload", "sub": "payload", "kid": "header", "alg": "header"}
@@ -81,6 +89,48 @@ def log_rejection(error: AuthError, request: RequestView, config: GuardConfig) -
             extra=record,
         )
     return record
+
+
+# --- listeners ---------------------------------------------------------------------------------
+
+
+class GuardListener(Protocol):
+    """Receives a guard's events (both methods are called synchronously, in the request)."""
+
+    def token_validated(self, request: RequestView, token: AccessToken) -> None:
+        """``request`` carried ``token``, and it is valid (scopes are checked later)."""
+
+    def token_rejected(
+        self, request: RequestView, error: AuthError, record: Mapping[str, Any]
+    ) -> None:
+        """``request`` is answered with ``error``; ``record`` holds its audit fields."""
+
+
+class Listeners:
+    """The listeners of one guard, each called in turn, none able to break the request."""
+
+    def __init__(self) -> None:
+        self._listeners: list[GuardListener] = []
+
+    def add(self, listener: GuardListener) -> None:
+        self._listeners.append(listener)
+
+    def __bool__(self) -> bool:
+        return bool(self._listeners)
+
+    def validated(self, request: RequestView, token: AccessToken) -> None:
+        for listener in self._listeners:
+            try:
+                listener.token_validated(request, token)
+            except Exception:
+                logger.exception("a token_validated listener failed (%r)", listener)
+
+    def rejected(self, request: RequestView, error: AuthError, record: Mapping[str, Any]) -> None:
+        for listener in self._listeners:
+            try:
+                listener.token_rejected(request, error, record)
+            except Exception:
+                logger.exception("a token_rejected listener failed (%r)", listener)
 
 
 def _clean(value: str | None, *, limit: int = _LIMIT) -> str | None:

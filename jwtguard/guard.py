@@ -11,8 +11,8 @@ are answered by the CORS layer placed above jwtguard; an ``OPTIONS`` request goe
 only where the framework itself answers it without running a view.
 
 Adapters answer every refusal with :meth:`Guard.reject`, which also writes the audit record
-(:mod:`jwtguard.audit`) and tells the listeners (:mod:`jwtguard.events`), so observability is
-the same in every framework too.
+and tells the listeners (both in :mod:`jwtguard.audit`), so observability is the same in every
+framework too.
 """
 
 from __future__ import annotations
@@ -20,11 +20,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from .audit import log_rejection
+from .audit import GuardListener, Listeners, log_rejection
 from .challenge import ErrorResponse, render_error, www_authenticate
 from .config import GuardConfig
 from .errors import AuthError, TokenMissing
-from .events import GuardListener, Listeners
 from .request import RequestView
 from .scopes import require_scopes
 from .stores.revocation import Revocations

@@ -18,8 +18,8 @@ from asgiref.sync import sync_to_async
 from django.conf import settings as django_settings
 from django.http import HttpRequest, HttpResponse
 
-from jwtguard import AccessToken, AuthError, Guard, extract_token
-from jwtguard.csrf import SAFE_METHODS, csrf_settled, refuse_if
+from jwtguard import AccessToken, AuthError, Guard
+from jwtguard.adapters import SAFE_METHODS, csrf_settled, extract_token, refuse_if
 
 from .conf import GuardSettings
 from .csrf import csrf_failure
@@ -144,7 +144,7 @@ async def aattach_user(request: HttpRequest, token: AccessToken, settings: Guard
 def check_view_csrf(request: HttpRequest, token: AccessToken) -> None:
     """For a ``csrf_exempt`` view (``@jwt_required``): the check ``CsrfViewMiddleware``, when
     installed, would have made of a request jwtguard does not vouch for (a query or form token
-    on an unsafe method, :func:`jwtguard.csrf.csrf_settled`). Raises ``CsrfFailed``."""
+    on an unsafe method, :func:`jwtguard.adapters.csrf_settled`). Raises ``CsrfFailed``."""
     if _framework_csrf_applies(request, token):
         refuse_if(csrf_failure(request), token.location)
 

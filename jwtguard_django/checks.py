@@ -32,7 +32,7 @@ from django.core.checks import CheckMessage, Error, Warning
 from django.utils.module_loading import import_string
 
 from jwtguard import ConfigurationError, GuardConfig
-from jwtguard.stores import is_process_local, store_kind
+from jwtguard.adapters import is_process_local, store_kind
 
 from .conf import SETTING, read_options
 

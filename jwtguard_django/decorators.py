@@ -22,7 +22,7 @@ from asgiref.sync import iscoroutinefunction
 from django.http import HttpRequest
 
 from jwtguard import AuthError
-from jwtguard.scopes import scope_list
+from jwtguard.adapters import scope_list
 
 from .auth import (
     aattach_user,

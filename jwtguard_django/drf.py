@@ -32,7 +32,7 @@ from rest_framework.request import Request
 from rest_framework.utils.encoders import JSONEncoder
 
 from jwtguard import AccessToken, AuthError, ErrorResponse, Guard
-from jwtguard.scopes import scope_list
+from jwtguard.adapters import scope_list
 
 from .auth import attach_user, authenticate, raise_left_refusal, require_token, unwrap
 from .conf import get_settings

@@ -35,7 +35,7 @@ token_rejected = Signal()
 
 
 class SignalListener:
-    """A :class:`~jwtguard.events.GuardListener` that sends the two signals above."""
+    """A :class:`~jwtguard.adapters.GuardListener` that sends the two signals above."""
 
     def token_validated(self, request: RequestView, token: AccessToken) -> None:
         if token_validated.has_listeners(Guard):

@@ -23,7 +23,7 @@ from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 from drf_spectacular.plumbing import ComponentRegistry, ResolvedComponent
 
 from jwtguard import GuardConfig
-from jwtguard.openapi import (
+from jwtguard.adapters import (
     ERROR_SCHEMA,
     Requirement,
     ScopeCheck,

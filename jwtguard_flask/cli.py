@@ -10,7 +10,7 @@ Registered by :meth:`JWTGuard.init_app <jwtguard_flask.JWTGuard.init_app>`. It w
 app's token store, which must be shared with the running API (``JWTGUARD_REDIS_URL``) and have
 ``REVOCATION`` on. Times are seconds since the epoch or ISO 8601 (UTC without an offset). With
 several trusted issuers, ``--issuer`` or ``--all-issuers`` is required
-(:func:`jwtguard.stores.revoke_options.revoke_by_options` decides).
+(:func:`jwtguard.adapters.revoke_by_options` decides).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import click
 from flask.cli import AppGroup
 
 from jwtguard import ConfigurationError, StoreError
-from jwtguard.stores.revoke_options import revoke_by_options
+from jwtguard.adapters import revoke_by_options
 
 from .state import get_state
 

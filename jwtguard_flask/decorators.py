@@ -7,8 +7,7 @@ import inspect
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar, cast, overload
 
-from jwtguard.openapi import Requirement, ScopeCheck
-from jwtguard.scopes import scope_list
+from jwtguard.adapters import Requirement, ScopeCheck, scope_list
 
 from .verify import verify_request, verify_request_async
 

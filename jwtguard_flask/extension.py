@@ -7,9 +7,7 @@ from collections.abc import Iterable
 from flask import Blueprint, Flask, Response, current_app, request
 
 from jwtguard import AuthError, Guard, Revocations, TokenStore, Validator
-from jwtguard.keys import KeySource
-from jwtguard.openapi import ScopeCheck
-from jwtguard.scopes import scope_list
+from jwtguard.adapters import KeySource, ScopeCheck, scope_list
 
 from .cli import jwtguard_cli
 from .decorators import is_exempt

@@ -21,8 +21,8 @@ from apispec import APISpec, BasePlugin
 from flask import Flask
 from werkzeug.routing import Rule
 
-from jwtguard.openapi import ERROR_SCHEMA, error_responses, error_schema, security
-from jwtguard.openapi import security_schemes as _security_schemes
+from jwtguard.adapters import ERROR_SCHEMA, error_responses, error_schema, security
+from jwtguard.adapters import security_schemes as _security_schemes
 
 from .requirements import endpoint_requirement
 from .state import get_state

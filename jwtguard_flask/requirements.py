@@ -13,7 +13,7 @@ from __future__ import annotations
 from flask import Flask
 from werkzeug.routing import Rule
 
-from jwtguard.openapi import Requirement, ScopeCheck
+from jwtguard.adapters import Requirement, ScopeCheck
 
 from .decorators import is_exempt, view_requirement
 from .extension import PROTECTION_ATTRIBUTE

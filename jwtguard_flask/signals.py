@@ -33,7 +33,7 @@ token_rejected = _signals.signal("jwtguard-token-rejected")
 
 
 class SignalListener:
-    """A :class:`~jwtguard.events.GuardListener` that sends the two signals above."""
+    """A :class:`~jwtguard.adapters.GuardListener` that sends the two signals above."""
 
     def token_validated(self, request: RequestView, token: AccessToken) -> None:
         if token_validated.receivers:

@@ -2,24 +2,40 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Protocol
 
-from flask import Flask, current_app
+from flask import Blueprint, Flask, current_app
 
-from jwtguard import Guard
-
-if TYPE_CHECKING:
-    from .extension import JWTGuard
+from jwtguard import Guard, Revocations
 
 EXTENSION_KEY = "jwtguard"
+
+
+class Extension(Protocol):
+    """What the state knows of the :class:`~jwtguard_flask.JWTGuard` that made it: declared
+    here, below the extension, which builds on this module."""
+
+    def init_app(self, app: Flask) -> None: ...
+
+    @property
+    def revocations(self) -> Revocations: ...
+
+    def protect(
+        self,
+        target: Flask | Blueprint,
+        *,
+        scopes: str | Iterable[str] = (),
+        any_of: str | Iterable[str] = (),
+    ) -> None: ...
 
 
 @dataclass(frozen=True, slots=True)
 class JWTGuardState:
     """One app's configured core :class:`~jwtguard.Guard` and the extension that made it."""
 
-    extension: JWTGuard
+    extension: Extension
     guard: Guard
 
 

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from flask import request
 
 from jwtguard import AccessToken, Guard
-from jwtguard.scopes import scope_list
+from jwtguard.adapters import scope_list
 
 from .globals import get_current_token, remember_token
 from .request import FlaskRequestView

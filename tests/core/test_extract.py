@@ -6,13 +6,8 @@ from typing import Any
 
 import pytest
 
-from jwtguard import (
-    GuardConfig,
-    InvalidRequest,
-    MultipleTokens,
-    SimpleRequest,
-    extract_token,
-)
+from jwtguard import GuardConfig, InvalidRequest, MultipleTokens, SimpleRequest
+from jwtguard.extract import extract_token
 from tests.contract import Minter
 
 TOKEN = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhIn0.c2ln"

@@ -10,7 +10,7 @@ It writes to the token store of the ``JWTGUARD`` setting, which must be shared w
 API (``REDIS_URL``, or ``STORE = "django-cache"`` on a Redis or Memcached cache) and have
 ``REVOCATION`` on. Times are seconds since the epoch or ISO 8601 (UTC without an offset). With
 several trusted issuers, ``--issuer`` or ``--all-issuers`` is required
-(:func:`jwtguard.stores.revoke_options.revoke_by_options` decides).
+(:func:`jwtguard.adapters.revoke_by_options` decides).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from jwtguard import ConfigurationError, StoreError
-from jwtguard.stores.revoke_options import revoke_by_options
+from jwtguard.adapters import revoke_by_options
 
 from ...conf import get_guard
 
