@@ -1,5 +1,6 @@
 """The core stays framework-free (design §1): importing it, its command and its test helpers
-pulls in neither pytest nor Django, DRF or Flask."""
+pulls in neither pytest nor Django, DRF or Flask. Names that moved (issue 13) still import, with a
+``DeprecationWarning`` saying where they went."""
 
 from __future__ import annotations
 
