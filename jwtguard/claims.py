@@ -1,18 +1,18 @@
-"""Registered-claim checks (RFC 7519 §4.1), built once from the configuration.
+"""Registered-claim rules (RFC 7519 §4.1) as pipeline steps, built once from the configuration.
 
-Order: types, then time (``exp``, ``nbf``, ``iat`` with leeway), then ``iss``, ``aud``, required
-claims and maximum lifetime. NumericDates must be JSON numbers (never booleans or strings) within
-``0 .. 253402300799`` (the year 9999), so absurd values such as ``10**30`` are refused rather
-than treated as "never expires".
+In :data:`CLAIM_RULES` order: required claims; types (``sub``, ``jti``, ``iss`` strings;
+``exp``, ``nbf``, ``iat`` NumericDates: JSON numbers, never booleans or strings, within
+``0 .. 253402300799``, the year 9999, so absurd values such as ``10**30`` are refused rather than
+treated as "never expires"); then time (``exp``, ``nbf``, ``iat`` with leeway), ``iss``, ``aud``
+and maximum lifetime.
 
-Then :func:`check_binding`: a token bound to a key by ``cnf`` (RFC 7800) is refused, because
-jwtguard cannot yet check the proof of possession that makes such a token safe.
+Last, the binding (:func:`binding_refusal`): a token bound to a key by ``cnf`` (RFC 7800) is
+refused, because jwtguard cannot yet check the proof of possession that makes such a token safe.
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -20,6 +20,7 @@ from .errors import (
     AudienceInvalid,
     ClaimInvalid,
     ClaimMissing,
+    InvalidToken,
     IssuerInvalid,
     LifetimeTooLong,
     TokenBindingUnsupported,
@@ -27,6 +28,7 @@ from .errors import (
     TokenIssuedInFuture,
     TokenNotYetValid,
 )
+from .pipeline import Facts, Skip, Step
 
 MAX_NUMERIC_DATE = 253402300799  # 9999-12-31T23:59:59Z
 _NUMERIC_DATES = ("exp", "nbf", "iat")
@@ -44,7 +46,7 @@ _MAX_METHODS_NAMED = 4
 
 
 class ClaimRules:
-    """The claim checks of one configuration."""
+    """The claim rules of one configuration; :meth:`steps` makes them pipeline steps."""
 
     def __init__(
         self,
@@ -68,65 +70,248 @@ class ClaimRules:
             needed.update({"exp": None, "iat": None})
         self.required = tuple(needed)
 
-    def check(self, claims: Mapping[str, Any], now: float) -> None:
-        """Raise the first failing check's :class:`~jwtguard.errors.InvalidToken`."""
-        for name in self.required:
+    def steps(self) -> tuple[Step[Facts], ...]:
+        """One step per rule of :data:`CLAIM_RULES`, in its order."""
+        return tuple(rule(self) for rule in CLAIM_RULES)
+
+
+# --- the rules: each a function of the configuration's rules, giving its step -----------------
+#
+# A rule's check reads ``state.claims`` and ``state.now``; it raises its refusal, or returns a
+# Skip when its claim is absent (a claim a configuration needs is the required-claims rule's
+# business, so the others never refuse a token for lacking one).
+
+
+def required_claims(rules: ClaimRules) -> Step[Facts]:
+    required = rules.required
+
+    def check(state: Facts) -> None:
+        claims = state.claims
+        for name in required:
             if name not in claims:
+                missing = [name for name in required if name not in claims]
                 raise ClaimMissing(
-                    f"The access token lacks the {name} claim",
-                    detail=f"the required claim {name!r} is missing",
+                    f"The access token lacks the {missing[0]} claim",
+                    detail=f"missing: {', '.join(missing)} (required: {', '.join(required)})",
                 )
+
+    return Step(
+        "required claims",
+        required,
+        check,
+        lambda _state: f"present: {', '.join(required) or '(none)'}",
+        after=("payload",),
+    )
+
+
+def claim_types(_rules: ClaimRules) -> Step[Facts]:
+    def check(state: Facts) -> None:
+        claims = state.claims
         for name in _STRING_CLAIMS:
             if name in claims and not isinstance(claims[name], str):
                 raise _invalid(name, "must be a string")
-        exp = _numeric_date(claims, "exp")
-        nbf = _numeric_date(claims, "nbf")
-        iat = _numeric_date(claims, "iat")
-        leeway = self.leeway
-        if exp is not None and now >= exp + leeway:
+        for name in _NUMERIC_DATES:
+            if name in claims:
+                value = claims[name]
+                if (
+                    isinstance(value, bool)
+                    or not isinstance(value, int | float)
+                    or not 0 <= value <= MAX_NUMERIC_DATE  # NaN compares false: refused too
+                ):
+                    raise _not_a_numeric_date(name, value)
+
+    strings, dates = ", ".join(_STRING_CLAIMS), ", ".join(_NUMERIC_DATES)
+    return Step(
+        "claim types",
+        (*_STRING_CLAIMS, *_NUMERIC_DATES),
+        check,
+        lambda _state: f"{strings} are strings and {dates} NumericDates, where present",
+        after=("payload",),
+    )
+
+
+def expiry(rules: ClaimRules) -> Step[Facts]:
+    leeway = rules.leeway
+
+    def check(state: Facts) -> Skip | None:
+        exp = state.claims.get("exp")
+        if exp is None:
+            return _ABSENT["exp"]
+        now = state.now
+        if now >= exp + leeway:
             raise TokenExpired(
-                detail=f"expired {human_duration(now - exp)} ago at {iso_time(exp)} "
+                detail=f"exp: expired {human_duration(now - exp)} ago at {iso_time(exp)} "
                 f"(leeway {leeway:g} s)"
             )
-        if nbf is not None and now + leeway < nbf:
+        return None
+
+    return _time_step("expiry", "exp", check, leeway)
+
+
+def not_before(rules: ClaimRules) -> Step[Facts]:
+    leeway = rules.leeway
+
+    def check(state: Facts) -> Skip | None:
+        nbf = state.claims.get("nbf")
+        if nbf is None:
+            return _ABSENT["nbf"]
+        now = state.now
+        if now + leeway < nbf:
             raise TokenNotYetValid(
-                detail=f"not valid until {iso_time(nbf)}, {human_duration(nbf - now)} from "
-                f"now (leeway {leeway:g} s)"
+                detail=f"nbf: not valid until {iso_time(nbf)}, {human_duration(nbf - now)} "
+                f"from now (leeway {leeway:g} s)"
             )
-        if iat is not None and iat > now + leeway:
+        return None
+
+    return _time_step("not before", "nbf", check, leeway)
+
+
+def issued_at(rules: ClaimRules) -> Step[Facts]:
+    leeway = rules.leeway
+
+    def check(state: Facts) -> Skip | None:
+        iat = state.claims.get("iat")
+        if iat is None:
+            return _ABSENT["iat"]
+        now = state.now
+        if iat > now + leeway:
             raise TokenIssuedInFuture(
-                detail=f"issued at {iso_time(iat)}, {human_duration(iat - now)} in the "
+                detail=f"iat: issued at {iso_time(iat)}, {human_duration(iat - now)} in the "
                 f"future (leeway {leeway:g} s)"
             )
-        if self.issuers and claims["iss"] not in self.issuers:
-            raise IssuerInvalid(
-                detail=f"iss {claims['iss']!r} is not one of {sorted(self.issuers)!r}"
-            )
-        self._check_audience(claims)
-        limit = self.max_lifetime
-        if limit is not None and exp is not None and iat is not None and exp - iat > limit:
-            raise LifetimeTooLong(
-                detail=f"lifetime exp - iat is {exp - iat:g} s; the maximum is {limit:g} s"
-            )
+        return None
 
-    def _check_audience(self, claims: Mapping[str, Any]) -> None:
+    return _time_step("issued at", "iat", check, leeway)
+
+
+def issuer(rules: ClaimRules) -> Step[Facts]:
+    issuers = rules.issuers
+
+    def check(state: Facts) -> Skip | None:
+        iss = state.claims.get("iss")
+        if iss is None:
+            return _ABSENT["iss"]
+        if iss not in issuers:
+            raise IssuerInvalid(detail=f"iss {iss!r} is not one of {sorted(issuers)!r}")
+        return None
+
+    return Step(
+        "issuer",
+        ("iss",),
+        check,
+        lambda state: f"`iss` {state.claims['iss']!r} is trusted",
+        after=("claim types",),
+        off=None if issuers else "ISSUER is not set: any `iss` is accepted",
+    )
+
+
+def audience(rules: ClaimRules) -> Step[Facts]:
+    audiences = rules.audiences
+    absent = _ABSENT["aud"] if audiences else Skip("AUDIENCE is not set and the token has no `aud`")
+
+    def check(state: Facts) -> Skip | None:
+        claims = state.claims
         if "aud" not in claims:
-            return
+            return absent
         aud = claims["aud"]
+        if type(aud) is str and aud in audiences:  # the common case, answered at once
+            return None
         values = [aud] if isinstance(aud, str) else aud
         if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
             raise _invalid("aud", "must be a string or a list of strings")
-        if not self.audiences:
+        if not audiences:
             raise AudienceInvalid(
                 detail=f"the token is for aud {values!r}, but no AUDIENCE is "
                 "configured; set AUDIENCE to this API's identifier"
             )
-        if self.audiences.isdisjoint(values):
-            raise AudienceInvalid(detail=f"aud {values!r} is not one of {sorted(self.audiences)!r}")
+        if audiences.isdisjoint(values):
+            raise AudienceInvalid(detail=f"aud {values!r} is not one of {sorted(audiences)!r}")
+        return None
+
+    return Step(
+        "audience",
+        ("aud",),
+        check,
+        lambda state: f"`aud` {state.claims['aud']!r} is accepted",
+        after=("payload",),
+    )
 
 
-def check_binding(claims: Mapping[str, Any]) -> None:
-    """Refuse a token that ``cnf`` binds to a key (RFC 7800 §3): accepted as a bearer token, a
+def lifetime(rules: ClaimRules) -> Step[Facts]:
+    limit = rules.max_lifetime
+
+    def check(state: Facts) -> Skip | None:
+        claims = state.claims
+        exp, iat = claims.get("exp"), claims.get("iat")
+        if exp is None or iat is None:
+            return _NO_LIFETIME
+        if limit is not None and exp - iat > limit:
+            raise LifetimeTooLong(
+                detail=f"lifetime exp - iat is {exp - iat:g} s; the maximum is {limit:g} s"
+            )
+        return None
+
+    def passed(state: Facts) -> str:
+        span = state.claims["exp"] - state.claims["iat"]
+        return f"`exp` - `iat` is {span:g} s, within MAX_LIFETIME ({limit:g} s)"
+
+    return Step(
+        "lifetime",
+        ("exp", "iat"),
+        check,
+        passed,
+        after=("claim types",),
+        off="MAX_LIFETIME is not set: `exp` - `iat` is not limited" if limit is None else None,
+    )
+
+
+def binding(_rules: ClaimRules) -> Step[Facts]:
+    """Refuse a token that ``cnf`` binds to a key (RFC 7800 §3): see :func:`binding_refusal`."""
+
+    def check(state: Facts) -> None:
+        claims = state.claims
+        if "cnf" in claims:
+            raise binding_refusal(claims["cnf"])
+
+    return Step(
+        "binding",
+        ("cnf",),
+        check,
+        lambda _state: "no `cnf` claim: bound to no key",
+        after=("payload",),
+    )
+
+
+CLAIM_RULES: tuple[Callable[[ClaimRules], Step[Facts]], ...] = (
+    required_claims,
+    claim_types,
+    expiry,
+    not_before,
+    issued_at,
+    issuer,
+    audience,
+    lifetime,
+    binding,
+)
+"""The claim rules in the order they are checked (types before times, as a refusal names the
+first failing one); adding one here adds it to ``validate``, ``peek`` and ``explain``."""
+
+_ABSENT = {name: Skip(f"no `{name}` claim") for name in ("exp", "nbf", "iat", "iss", "aud")}
+_NO_LIFETIME = Skip("needs both `exp` and `iat` claims")
+
+
+def _time_step(
+    step: str, name: str, check: Callable[[Facts], Skip | None], leeway: float
+) -> Step[Facts]:
+    def passed(state: Facts) -> str:
+        value = state.claims[name]
+        return f"`{name}` {iso_time(value)} ({relative(value - state.now)}, leeway {leeway:g} s)"
+
+    return Step(step, (name,), check, passed, after=("claim types",))
+
+
+def binding_refusal(confirmation: Any) -> InvalidToken:
+    """Why a token with this ``cnf`` is refused (RFC 7800 §3): accepted as a bearer token, a
     stolen DPoP or certificate-bound token would work like an unbound one.
 
     Any member of ``cnf`` counts, known or not (RFC 7800 lets new confirmation methods be
@@ -134,11 +319,8 @@ def check_binding(claims: Mapping[str, Any]) -> None:
     non-empty JSON object (``null``, a string, ``{}``) is malformed, and refused as an invalid
     claim rather than guessed to be unbound. The detail names the methods, never their values.
     """
-    if "cnf" not in claims:
-        return
-    confirmation = claims["cnf"]
     if not isinstance(confirmation, dict) or not confirmation:
-        raise _invalid("cnf", "must be a JSON object naming a confirmation method (RFC 7800)")
+        return _invalid("cnf", "must be a JSON object naming a confirmation method (RFC 7800)")
     methods = sorted(confirmation)
     named = [
         f"{_shorten(method)} ({CONFIRMATION_METHODS[method]})"
@@ -147,7 +329,7 @@ def check_binding(claims: Mapping[str, Any]) -> None:
         for method in methods[:_MAX_METHODS_NAMED]
     ]
     more = len(methods) - len(named)
-    raise TokenBindingUnsupported(
+    return TokenBindingUnsupported(
         detail=f"cnf binds the token to a key by {', '.join(named)}"
         + (f" and {more} more" if more else "")
         + "; jwtguard cannot check a proof of possession, so it accepts only unbound tokens"
@@ -158,15 +340,12 @@ def _shorten(name: str, limit: int = 32) -> str:
     return repr(name if len(name) <= limit else name[:limit] + "…")
 
 
-def _numeric_date(claims: Mapping[str, Any], name: str) -> float | None:
-    value = claims.get(name)
-    if value is None and name not in claims:
-        return None
+def _not_a_numeric_date(name: str, value: Any) -> ClaimInvalid:
+    """Why ``value`` is not a NumericDate: a JSON number (not a boolean) of seconds within
+    ``0 .. MAX_NUMERIC_DATE``."""
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise _invalid(name, "must be a NumericDate (a JSON number of seconds)")
-    if not (0 <= value <= MAX_NUMERIC_DATE) or (isinstance(value, float) and math.isnan(value)):
-        raise _invalid(name, f"is outside 0..{MAX_NUMERIC_DATE}")
-    return float(value)
+        return _invalid(name, "must be a NumericDate (a JSON number of seconds)")
+    return _invalid(name, f"is outside 0..{MAX_NUMERIC_DATE}")
 
 
 def _invalid(name: str, why: str) -> ClaimInvalid:

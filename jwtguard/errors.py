@@ -199,7 +199,9 @@ class TokenReplayed(InvalidToken):
 class InsufficientScope(AuthError):
     """The token is valid but lacks the scopes the resource requires.
 
-    ``required`` are the scopes rendered in the challenge's ``scope`` attribute.
+    ``required`` are the scopes rendered in the challenge's ``scope`` attribute; ``missing``
+    those of the all-of list the token lacks, ``one_of`` the any-of list it has none of (for
+    the operator: ``jwtguard explain``).
     """
 
     status = 403
@@ -214,8 +216,12 @@ class InsufficientScope(AuthError):
         description: str | None = None,
         *,
         detail: str | None = None,
+        missing: Iterable[str] = (),
+        one_of: Iterable[str] = (),
     ) -> None:
         self.required: tuple[str, ...] = tuple(required)
+        self.missing: tuple[str, ...] = tuple(missing)
+        self.one_of: tuple[str, ...] = tuple(one_of)
         super().__init__(description, detail=detail)
 
 

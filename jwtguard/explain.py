@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import warnings
 
-from .tools.explain import STEPS, Check, Explanation, Status, explain, request_for
+from .tools.explain import Check, Explanation, Status, explain, request_for
 
-__all__ = ["STEPS", "Check", "Explanation", "Status", "explain", "request_for"]
+__all__ = ["Check", "Explanation", "Status", "explain", "request_for"]
 
 warnings.warn(
     "jwtguard.explain is deprecated; import explain from jwtguard.tools.explain",

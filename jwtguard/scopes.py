@@ -84,4 +84,6 @@ def require_scopes(
     raise InsufficientScope(
         required=all_of + one_of,
         detail=f"requires {'; '.join(wants)}; the token grants {granted}",
+        missing=missing,
+        one_of=one_of if lacks_one_of else (),
     )

@@ -1,48 +1,40 @@
 """``Validator``: decides whether an access token is acceptable (the design's §4 pipeline).
 
-1. size limit, then compact-JWS syntax (no decoding of anything that is not canonical
-   base64url);
-2. header: a JSON object; no ``crit``; ``alg`` in the allow-list; optional ``typ`` check;
-3. key selection by ``kid`` among trusted keys bound to that ``alg`` (never from the token);
-4. signature;
-5. claims (:mod:`jwtguard.claims`), then the binding: no ``cnf`` (a token bound to a key is
-   refused: :func:`~jwtguard.claims.check_binding`);
-6. revocation and 7. replay, on a token store when configured (:mod:`jwtguard.stores.checks`);
-8. → :class:`~jwtguard.token.AccessToken` with its scopes.
+Validation is one ordered sequence of named steps (:mod:`jwtguard.pipeline`), built once per
+validator from the modules that own the rules:
+
+1-4. size, syntax, header (``crit``, ``alg``, ``typ``, ``kid``), key, signature encoding,
+     signature, payload (:mod:`jwtguard.token_steps`);
+5.   the claim rules: required claims, types, ``exp``, ``nbf``, ``iat``, ``iss``, ``aud``,
+     lifetime, then the binding (no ``cnf``) (:mod:`jwtguard.claims`);
+6-7. revocation and replay, on a token store when configured (:mod:`jwtguard.stores.checks`);
+8.   → :class:`~jwtguard.token.AccessToken` with its scopes.
+
+:meth:`Validator.validate` stops at the first failure, :meth:`Validator.peek` does too without
+writing to a store, :meth:`Validator.diagnose` runs every step it can (``jwtguard explain``).
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from types import MappingProxyType
-from typing import Any
 
-from .claims import ClaimRules, check_binding
+from .claims import ClaimRules
 from .config import GuardConfig
 from .csrf import acheck_csrf, check_csrf
-from .errors import (
-    AlgorithmNotAllowed,
-    CriticalHeaderUnsupported,
-    SignatureInvalid,
-    TokenMalformed,
-    TokenMissing,
-    TokenTooLarge,
-    TypeInvalid,
-)
 from .extract import Extraction, extract_token
-from .jws import CompactJWS
-from .keys.keyset import IssuerKeySources, KeySource, TrustedKey
+from .keys.keyset import IssuerKeySources, KeySource
+from .pipeline import Diagnosis, Pipeline
 from .request import RequestView
 from .scopes import ScopeReader
 from .sources import build_key_source
 from .stores.base import TokenStore
 from .stores.build import build_store
-from .stores.checks import StoreChecks
+from .stores.checks import StoreChecks, store_steps
 from .stores.revocation import Revocations
 from .token import AccessToken
-
-_EXPLICIT_TYPE_PREFIX = "application/"
+from .token_steps import TokenState, token_steps
 
 
 class Validator:
@@ -66,12 +58,7 @@ class Validator:
         self.config = config
         source = key_source or build_key_source(config)
         self.key_source: KeySource | IssuerKeySources = source
-        self._issuer_sources = source if isinstance(source, IssuerKeySources) else None
-        self._key_source = None if isinstance(source, IssuerKeySources) else source
         self.clock = clock
-        self._algorithms = frozenset(config.algorithms)
-        self._max_bytes = config.max_token_bytes
-        self._types = frozenset(_normalize_type(t) for t in config.token_types)
         self._read_scopes = ScopeReader(config.scope_claims)
         replay = config.replay_protection
         self.rules = ClaimRules(
@@ -85,7 +72,7 @@ class Validator:
         if store is None and (replay or config.revocation):
             store = build_store(config)
         self.store: TokenStore | None = store
-        self._checks = (
+        checks = (
             StoreChecks(
                 store,
                 revocation=config.revocation,
@@ -96,6 +83,19 @@ class Validator:
             )
             if store is not None and (replay or config.revocation)
             else None
+        )
+        #: The steps of this configuration, in order: what every mode runs.
+        self.pipeline: Pipeline[TokenState] = Pipeline(
+            (
+                *token_steps(
+                    max_bytes=config.max_token_bytes,
+                    algorithms=frozenset(config.algorithms),
+                    token_types=config.token_types,
+                    key_source=source,
+                ),
+                *self.rules.steps(),
+                *store_steps(checks),
+            )
         )
 
     @property
@@ -140,145 +140,45 @@ class Validator:
         return self._validate(token, None)
 
     def _validate(self, token: str, location: str | None) -> AccessToken:
-        jws, algorithm, kid, source, claims = self._parse(token)
-        keys = source.candidates(kid, algorithm)
-        access, now = self._verify(jws, algorithm, keys, claims, location=location)
-        if self._checks is not None:
-            self._checks.check(access.claims, now)
-        return access
+        state = TokenState(token, self.clock)
+        self.pipeline.run(state)
+        return self._access(state, location)
 
     def peek(self, token: str, *, now: float | None = None) -> AccessToken:
         """As :meth:`validate`, but writing nothing: a ``jti`` is looked up in the replay
-        state, never recorded as used. For diagnostics (``jwtguard explain``); ``now`` replaces
-        the clock."""
-        jws, algorithm, kid, source, claims = self._parse(token)
-        keys = source.candidates(kid, algorithm)
-        access, checked_at = self._verify(jws, algorithm, keys, claims, now)
-        if self._checks is not None:
-            self._checks.peek(access.claims, checked_at)
-        return access
+        state, never recorded as used. ``now`` replaces the clock."""
+        state = self._state(token, now)
+        self.pipeline.peek(state)
+        return self._access(state, None)
 
     async def validate_async(self, token: str) -> AccessToken:
-        """As :meth:`validate`; a remote key source and a network store are asked from a
-        worker thread."""
+        """As :meth:`validate`; a remote key source and a network store are asked without
+        blocking the event loop (a network store from a worker thread)."""
         return await self._validate_async(token, None)
 
     async def _validate_async(self, token: str, location: str | None) -> AccessToken:
-        jws, algorithm, kid, source, claims = self._parse(token)
-        fetch_async = getattr(source, "acandidates", None)
-        if fetch_async is None:
-            keys = source.candidates(kid, algorithm)
-        else:
-            keys = await fetch_async(kid, algorithm)
-        access, now = self._verify(jws, algorithm, keys, claims, location=location)
-        if self._checks is not None:
-            await self._checks.acheck(access.claims, now)
-        return access
+        state = TokenState(token, self.clock)
+        await self.pipeline.run_async(state)
+        return self._access(state, location)
 
-    def _parse(
-        self, token: str
-    ) -> tuple[CompactJWS, str, str | None, KeySource, dict[str, Any] | None]:
-        """Steps 1-3 up to key selection: the JWS, its alg and kid, and where its keys are."""
-        if not isinstance(token, str):
-            raise TokenMissing(detail="the token is not a string")
-        if len(token) > self._max_bytes:
-            raise TokenTooLarge(
-                detail=f"the token is {len(token)} characters; the limit "
-                f"(MAX_TOKEN_BYTES) is {self._max_bytes}"
-            )
-        jws = CompactJWS(token)
-        header = jws.header
-        algorithm = self.check_header(header)
-        kid: str | None = header.get("kid")
-        if self._key_source is not None:
-            return jws, algorithm, kid, self._key_source, None
-        assert self._issuer_sources is not None  # noqa: S101 - one of the two is always set
-        # Multi-tenant: the (not yet verified) iss picks the issuer's keys; an untrusted iss is
-        # refused here, before anything is fetched. The signature then proves the iss.
-        claims = jws.payload()
-        return jws, algorithm, kid, self._issuer_sources.for_issuer(claims.get("iss")), claims
+    def diagnose(self, token: str, *, now: float | None = None) -> Diagnosis:
+        """Every step, in collect-all mode and writing nothing, for ``jwtguard explain``: each
+        step's outcome, the first refusal (:meth:`validate`'s), and the token when none."""
+        state = self._state(token, now)
+        state.now = state.clock()  # the claims are judged even when the signature fails
+        diagnosis = self.pipeline.diagnose(state)
+        if diagnosis.error is None:
+            diagnosis.token = self._access(state, None)
+        return diagnosis
 
-    def _verify(
-        self,
-        jws: CompactJWS,
-        algorithm: str,
-        keys: Sequence[TrustedKey],
-        claims: dict[str, Any] | None,
-        now: float | None = None,
-        *,
-        location: str | None = None,
-    ) -> tuple[AccessToken, float]:
-        """Steps 4-5: signature, then claims and binding; the token and the time they were
-        checked at."""
-        signature = jws.signature()
-        signing_input = jws.signing_input
-        for key in keys:
-            if key.verify(algorithm, signing_input, signature):
-                break
-        else:
-            raise SignatureInvalid(
-                detail=f"the {algorithm} signature does not match {_describe_keys(keys)}"
-            )
-        if claims is None:
-            claims = jws.payload()
-        if now is None:
-            now = self.clock()
-        self.rules.check(claims, now)
-        check_binding(claims)
-        access = AccessToken(
+    def _state(self, token: str, now: float | None) -> TokenState:
+        return TokenState(token, self.clock if now is None else lambda: now)
+
+    def _access(self, state: TokenState, location: str | None) -> AccessToken:
+        claims = state.claims
+        return AccessToken(
             claims=MappingProxyType(claims),
-            header=MappingProxyType(jws.header),
+            header=MappingProxyType(state.header),
             scopes=self._read_scopes(claims),
             location=location,
         )
-        return access, now
-
-    def check_header(self, header: dict[str, Any]) -> str:
-        """Step 2 on a decoded header: no ``crit``, an allowed ``alg`` (returned), the ``typ``,
-        a string ``kid`` if there is one."""
-        if "crit" in header:
-            raise CriticalHeaderUnsupported(
-                detail=f"crit lists {_shorten(repr(header['crit']))}; jwtguard understands no "
-                "critical header extension"
-            )
-        algorithm = header.get("alg")
-        if not isinstance(algorithm, str):
-            raise TokenMalformed(detail="the token header has no alg string")
-        if algorithm not in self._algorithms:
-            raise AlgorithmNotAllowed(
-                detail=f"alg {_shorten(algorithm)!r} is not in ALGORITHMS "
-                f"{sorted(self._algorithms)}"
-            )
-        if self._types:
-            typ = header.get("typ")
-            if not isinstance(typ, str) or _normalize_type(typ) not in self._types:
-                raise TypeInvalid(
-                    detail=f"typ {_shorten(repr(typ))} is not one of {sorted(self._types)}"
-                )
-        kid = header.get("kid")
-        if kid is not None and not isinstance(kid, str):
-            raise TokenMalformed(detail="the token header's kid is not a string")
-        return algorithm
-
-
-def _normalize_type(media_type: str) -> str:
-    """RFC 7515 §4.1.9: ``typ`` compares case-insensitively, ``application/`` may be omitted."""
-    lowered = media_type.lower()
-    return (
-        lowered[len(_EXPLICIT_TYPE_PREFIX) :]
-        if lowered.startswith(_EXPLICIT_TYPE_PREFIX)
-        else lowered
-    )
-
-
-def _describe_keys(keys: Any) -> str:
-    labels = [f"{key.label}" + (f" kid {key.kid!r}" if key.kid else "") for key in keys]
-    return (
-        "the trusted key " + ", ".join(labels)
-        if len(labels) == 1
-        else "any of the trusted keys " + ", ".join(labels)
-    )
-
-
-def _shorten(value: str, limit: int = 64) -> str:
-    return value if len(value) <= limit else value[:limit] + "…"

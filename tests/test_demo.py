@@ -36,7 +36,9 @@ def test_demo_runs_both_apis_and_explains_each_answer() -> None:
         assert 'scope="notes:write"' in api
         # What jwtguard explain says, with the facts.
         assert "[FAIL] scheme: scheme `SSWS` is not `Bearer`" in api
-        assert re.search(r"\[FAIL\] expiry: expired 10 min [01] s ago at \d{4}-\d\d-\d\dT", api)
+        assert re.search(
+            r"\[FAIL\] expiry: exp: expired 10 min [01] s ago at \d{4}-\d\d-\d\dT", api
+        )
         assert "[FAIL] audience: aud ['api://billing'] is not one of ['api://notes']" in api
         assert "[FAIL] scopes: missing scope `notes:write` (token has `notes:read`)" in api
         assert api.count("ACCEPTED: the token would be accepted") == 1

@@ -18,7 +18,13 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("jwtguard", "jwtguard_django", "jwtguard_flask")
 ADAPTERS = ("jwtguard_django", "jwtguard_flask")
 #: What keys/ and stores/ may import besides their own package: modules that import no other.
-FOUNDATION = {"jwtguard.errors", "jwtguard.token", "jwtguard.urls", "jwtguard.claims"}
+FOUNDATION = {
+    "jwtguard.errors",
+    "jwtguard.token",
+    "jwtguard.urls",
+    "jwtguard.pipeline",
+    "jwtguard.claims",
+}
 #: ``jwtguard explain --django-settings / --flask-app`` reads an app's own configuration through
 #: its adapter, lazily. The one exception, until the adapters register their own ``explain``.
 ADAPTER_STOPGAP = "jwtguard.tools.app_config"

@@ -150,7 +150,9 @@ class KeySet:
         if kid is None:
             fitting = self._too_many_without_kid.get(algorithm)
             if fitting is None:
-                raise UnknownKey(detail=f"no trusted key can verify {algorithm} tokens")
+                raise UnknownKey(
+                    detail=f"the token has no kid, and no trusted key can verify {algorithm} tokens"
+                )
             raise KeyNotTried(
                 detail=f"the token has no kid and {fitting} trusted keys fit {algorithm}; "
                 + self._at_most()
@@ -218,6 +220,12 @@ class IssuerKeySources:
 
     def candidates(self, kid: str | None, algorithm: str) -> Sequence[TrustedKey]:
         raise TypeError("IssuerKeySources needs the token's issuer: use for_issuer() first")
+
+
+def known_kids(source: object) -> list[str] | None:
+    """The ``kid`` values a key source knows (static or already fetched), if it can tell."""
+    key_set = getattr(source, "key_set", None)
+    return sorted(key_set.kids) if isinstance(key_set, KeySet) else None
 
 
 def _shorten(value: str, limit: int = 64) -> str:

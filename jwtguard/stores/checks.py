@@ -23,7 +23,6 @@ warning (at most one per ``LOG_INTERVAL`` seconds, with the count of the others)
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import os
 import threading
@@ -33,6 +32,7 @@ from typing import Any
 
 from ..claims import iso_time
 from ..errors import AuthError, ClaimInvalid, StoreUnavailable, TokenReplayed, TokenRevoked
+from ..pipeline import Facts, Skip, Step
 from .base import StoreError, TokenStore, describe_issuer, is_process_local, store_key
 from .memory import MemoryStore
 
@@ -69,30 +69,31 @@ class StoreChecks:
         self.process_local = is_process_local(store)
         self._log = RateLimitedLog(LOG_INTERVAL, clock)
 
-    def check(self, claims: Mapping[str, Any], now: float) -> None:
-        """Raise :class:`~jwtguard.errors.TokenRevoked`, :class:`~jwtguard.errors.TokenReplayed`
-        or :class:`~jwtguard.errors.StoreUnavailable`; return when the token may pass."""
-        if self.process_local and PROCESS_LOCAL_WARNING.first():
-            self._warn_process_local()
-        if self.revocation:
-            self._guarded("revocation", self._check_revoked, claims, now)
-        if self.replay:
-            self._guarded("replay", self._check_replay, claims, now)
+    def steps(self) -> tuple[Step[Facts], Step[Facts]]:
+        """Revocation, then replay (which consumes the ``jti``); the first enabled one warns,
+        once per process, that a process-local store holds within one worker only."""
+        warn = self.process_local
+        revocation = self._step(
+            "revocation", self.revocation, self._check_revoked, self._check_revoked, warn=warn
+        )
+        warn = warn and not self.revocation
+        replay = self._step(
+            "replay", self.replay, self._check_replay, self._check_unused, warn=warn
+        )
+        return revocation, replay
 
-    def peek(self, claims: Mapping[str, Any], now: float) -> None:
-        """As :meth:`check`, but the replay check only reads: a used ``jti`` is refused, an
-        unused one is not recorded."""
-        if self.revocation:
-            self._guarded("revocation", self._check_revoked, claims, now)
-        if self.replay:
-            self._guarded("replay", self._check_unused, claims, now)
+    def _step(
+        self, name: str, enabled: bool, write: _StoreCheck, read: _StoreCheck, *, warn: bool
+    ) -> Step[Facts]:
+        def check(state: Facts) -> Skip | None:
+            if warn and PROCESS_LOCAL_WARNING.first():
+                self._warn_process_local()
+            return self._guarded(name, write, state.claims, state.now)
 
-    async def acheck(self, claims: Mapping[str, Any], now: float) -> None:
-        """As :meth:`check`; a store that may block is asked from a worker thread."""
-        if self.blocking:
-            await asyncio.to_thread(self.check, claims, now)
-        else:
-            self.check(claims, now)
+        def peek(state: Facts) -> Skip | None:
+            return self._guarded(name, read, state.claims, state.now)
+
+        return _store_step(name, check, peek=peek, blocking=self.blocking, enabled=enabled)
 
     # --- the checks --------------------------------------------------------------------------
 
@@ -168,23 +169,23 @@ class StoreChecks:
     # --- store failures ----------------------------------------------------------------------
 
     def _guarded(
-        self,
-        step: str,
-        check: Callable[[Mapping[str, Any], float], None],
-        claims: Mapping[str, Any],
-        now: float,
-    ) -> None:
+        self, step: str, check: _StoreCheck, claims: Mapping[str, Any], now: float
+    ) -> Skip | None:
+        """``check``, with a store failure answered as ``STORE_FAILURE`` says: a 503, or a
+        :class:`Skip` (the token passes unchecked)."""
         try:
             check(claims, now)
         except AuthError:
             raise
         except StoreError as error:
-            self._failed(step, str(error))
+            return self._failed(step, str(error))
         except Exception as error:  # a custom store's bug must not become a 500 or an accept
             logger.exception("jwtguard: the token store %s failed in the %s check", self.name, step)
-            self._failed(step, f"the store raised {type(error).__name__}")
+            return self._failed(step, f"the store raised {type(error).__name__}")
+        return None
 
-    def _failed(self, step: str, reason: str) -> None:
+    def _failed(self, step: str, reason: str) -> Skip:
+        unreachable = f"the {step} check could not reach the token store: {reason}"
         if self.fail_open:
             self._log.emit(
                 logging.WARNING,
@@ -193,17 +194,59 @@ class StoreChecks:
                 step,
                 reason,
             )
-            return
+            return Skip(f"{unreachable}; STORE_FAILURE is 'open', so it passes unchecked")
         self._log.emit(
             logging.ERROR,
             "jwtguard: the %s check could not reach the token store (%s); answering 503",
             step,
             reason,
         )
-        raise StoreUnavailable(
-            detail=f"the {step} check could not reach the token store: {reason}",
-            retry_after=RETRY_AFTER,
-        )
+        raise StoreUnavailable(detail=unreachable, retry_after=RETRY_AFTER)
+
+
+_StoreCheck = Callable[[Mapping[str, Any], float], None]
+_SETTINGS = {"revocation": "REVOCATION", "replay": "REPLAY_PROTECTION"}
+_READS = {"revocation": ("jti", "sub"), "replay": ("jti",)}
+
+
+def store_steps(checks: StoreChecks | None) -> tuple[Step[Facts], Step[Facts]]:
+    """The revocation and replay steps of a configuration (left out without a store)."""
+    if checks is not None:
+        return checks.steps()
+    return (
+        _store_step("revocation", lambda _state: None),
+        _store_step("replay", lambda _state: None),
+    )
+
+
+def _store_step(
+    name: str,
+    check: Callable[[Facts], Skip | None],
+    *,
+    peek: Callable[[Facts], Skip | None] | None = None,
+    blocking: bool = False,
+    enabled: bool = False,
+) -> Step[Facts]:
+    return Step(
+        name,
+        _READS[name],
+        check,
+        _revocation_passed if name == "revocation" else _replay_passed,
+        after=("payload",),
+        off=None if enabled else f"{_SETTINGS[name]} is off",
+        peek=peek,
+        blocking=blocking,
+        proven="the store is only asked about a token that passed every check",
+    )
+
+
+def _revocation_passed(state: Facts) -> str:
+    whose = describe_issuer(token_issuer(state.claims))
+    return f"no revocation of its jti or sub {whose} or from every issuer"
+
+
+def _replay_passed(state: Facts) -> str:
+    return f"jti {describe_issuer(token_issuer(state.claims))} not used yet (not recorded)"
 
 
 def token_issuer(claims: Mapping[str, Any]) -> str:

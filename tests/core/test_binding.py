@@ -18,8 +18,6 @@ import pytest
 import jwtguard
 from jwtguard import AuthError, GuardConfig, SimpleRequest, Validator, render_error
 from jwtguard import claims as claims_module
-from jwtguard import validator as validator_module
-from jwtguard.tools import explain_claims
 from jwtguard.tools.explain import explain
 from tests.contract import AUDIENCE, ISSUER, SETTINGS, Minter
 
@@ -130,10 +128,18 @@ def test_explain_reports_the_binding_with_its_fix(minter: Minter) -> None:
     assert replay.status == "skipped"
 
 
-def test_explain_and_the_validator_call_the_one_binding_check() -> None:
-    """No copy to drift: both import the function ``jwtguard.claims`` defines."""
-    assert explain_claims.check_binding is claims_module.check_binding
-    assert validator_module.check_binding is claims_module.check_binding
+def test_explain_and_the_validator_run_the_one_binding_step(
+    minter: Minter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No copy to drift: a change to the rule in ``jwtguard.claims`` reaches both."""
+    changed = jwtguard.TokenBindingUnsupported(detail="the rule as changed")
+    monkeypatch.setattr(claims_module, "binding_refusal", lambda _confirmation: changed)
+    validator = Validator(GuardConfig.from_mapping({**SETTINGS, "JWKS": minter.jwks()}))
+    token = minter.token(cnf={"jkt": THUMBPRINT})
+    assert refusal(validator, token) is changed
+    failure = explain(token, validator).first_failure
+    assert failure is not None
+    assert (failure.step, failure.message) == ("binding", "the rule as changed")
 
 
 def test_a_bound_token_is_refused_on_the_request_path(minter: Minter) -> None:

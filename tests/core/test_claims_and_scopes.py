@@ -58,7 +58,9 @@ def test_expired_detail_names_the_times(minter: Minter) -> None:
     with pytest.raises(AuthError) as caught:
         validator.validate(sign(minter))
     assert caught.value.description == "The access token expired"
-    assert caught.value.detail == "expired 3 min 12 s ago at 2030-03-17T17:51:40Z (leeway 60 s)"
+    assert caught.value.detail == (
+        "exp: expired 3 min 12 s ago at 2030-03-17T17:51:40Z (leeway 60 s)"
+    )
 
 
 @pytest.mark.parametrize(

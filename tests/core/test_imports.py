@@ -38,7 +38,6 @@ def test_jwtguard_explain_is_a_deprecated_alias_of_the_tool() -> None:
         alias = importlib.import_module("jwtguard.explain")
     assert alias.explain is tools_explain.explain
     assert alias.Explanation is tools_explain.Explanation
-    assert alias.STEPS is tools_explain.STEPS
 
 
 def test_extract_token_moved_to_the_adapter_module_and_still_works() -> None:
