@@ -6,8 +6,7 @@ In :data:`CLAIM_RULES` order: required claims; types (``sub``, ``jti``, ``iss`` 
 treated as "never expires"); then time (``exp``, ``nbf``, ``iat`` with leeway), ``iss``, ``aud``
 and maximum lifetime.
 
-Last, the binding (:func:`binding_refusal`): a token bound to a key by ``cnf`` (RFC 7800) is
-refused, because jwtguard cannot yet check the proof of possession that makes such a token safe.
+The binding (``cnf``) follows them, in :mod:`jwtguard.binding`.
 """
 
 from __future__ import annotations
@@ -23,7 +22,6 @@ from .errors import (
     InvalidToken,
     IssuerInvalid,
     LifetimeTooLong,
-    TokenBindingUnsupported,
     TokenExpired,
     TokenIssuedInFuture,
     TokenNotYetValid,
@@ -33,16 +31,6 @@ from .pipeline import Facts, Skip, Step
 MAX_NUMERIC_DATE = 253402300799  # 9999-12-31T23:59:59Z
 _NUMERIC_DATES = ("exp", "nbf", "iat")
 _STRING_CLAIMS = ("sub", "jti", "iss")
-#: RFC 7800 §3 confirmation methods and the specifications that bind tokens with them.
-CONFIRMATION_METHODS = {
-    "jkt": "DPoP, RFC 9449",
-    "x5t#S256": "mutual TLS, RFC 8705",
-    "jwk": "RFC 7800",
-    "jwe": "RFC 7800",
-    "jku": "RFC 7800",
-    "kid": "RFC 7800",
-}
-_MAX_METHODS_NAMED = 4
 
 
 class ClaimRules:
@@ -109,7 +97,7 @@ def claim_types(_rules: ClaimRules) -> Step[Facts]:
         claims = state.claims
         for name in _STRING_CLAIMS:
             if name in claims and not isinstance(claims[name], str):
-                raise _invalid(name, "must be a string")
+                raise invalid_claim(name, "must be a string")
         for name in _NUMERIC_DATES:
             if name in claims:
                 value = claims[name]
@@ -149,39 +137,15 @@ def expiry(rules: ClaimRules) -> Step[Facts]:
 
 
 def not_before(rules: ClaimRules) -> Step[Facts]:
-    leeway = rules.leeway
-
-    def check(state: Facts) -> Skip | None:
-        nbf = state.claims.get("nbf")
-        if nbf is None:
-            return _ABSENT["nbf"]
-        now = state.now
-        if now + leeway < nbf:
-            raise TokenNotYetValid(
-                detail=f"nbf: not valid until {iso_time(nbf)}, {human_duration(nbf - now)} "
-                f"from now (leeway {leeway:g} s)"
-            )
-        return None
-
-    return _time_step("not before", "nbf", check, leeway)
+    return _not_in_future(
+        rules, "not before", "nbf", error=TokenNotYetValid, what="not valid until", when="from now"
+    )
 
 
 def issued_at(rules: ClaimRules) -> Step[Facts]:
-    leeway = rules.leeway
-
-    def check(state: Facts) -> Skip | None:
-        iat = state.claims.get("iat")
-        if iat is None:
-            return _ABSENT["iat"]
-        now = state.now
-        if iat > now + leeway:
-            raise TokenIssuedInFuture(
-                detail=f"iat: issued at {iso_time(iat)}, {human_duration(iat - now)} in the "
-                f"future (leeway {leeway:g} s)"
-            )
-        return None
-
-    return _time_step("issued at", "iat", check, leeway)
+    return _not_in_future(
+        rules, "issued at", "iat", error=TokenIssuedInFuture, what="issued at", when="in the future"
+    )
 
 
 def issuer(rules: ClaimRules) -> Step[Facts]:
@@ -218,7 +182,7 @@ def audience(rules: ClaimRules) -> Step[Facts]:
             return None
         values = [aud] if isinstance(aud, str) else aud
         if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
-            raise _invalid("aud", "must be a string or a list of strings")
+            raise invalid_claim("aud", "must be a string or a list of strings")
         if not audiences:
             raise AudienceInvalid(
                 detail=f"the token is for aud {values!r}, but no AUDIENCE is "
@@ -265,23 +229,6 @@ def lifetime(rules: ClaimRules) -> Step[Facts]:
     )
 
 
-def binding(_rules: ClaimRules) -> Step[Facts]:
-    """Refuse a token that ``cnf`` binds to a key (RFC 7800 §3): see :func:`binding_refusal`."""
-
-    def check(state: Facts) -> None:
-        claims = state.claims
-        if "cnf" in claims:
-            raise binding_refusal(claims["cnf"])
-
-    return Step(
-        "binding",
-        ("cnf",),
-        check,
-        lambda _state: "no `cnf` claim: bound to no key",
-        after=("payload",),
-    )
-
-
 CLAIM_RULES: tuple[Callable[[ClaimRules], Step[Facts]], ...] = (
     required_claims,
     claim_types,
@@ -291,13 +238,33 @@ CLAIM_RULES: tuple[Callable[[ClaimRules], Step[Facts]], ...] = (
     issuer,
     audience,
     lifetime,
-    binding,
 )
 """The claim rules in the order they are checked (types before times, as a refusal names the
 first failing one); adding one here adds it to ``validate``, ``peek`` and ``explain``."""
 
 _ABSENT = {name: Skip(f"no `{name}` claim") for name in ("exp", "nbf", "iat", "iss", "aud")}
 _NO_LIFETIME = Skip("needs both `exp` and `iat` claims")
+
+
+def _not_in_future(
+    rules: ClaimRules, step: str, name: str, *, error: type[InvalidToken], what: str, when: str
+) -> Step[Facts]:
+    """A NumericDate that may not lie further ahead than the leeway (``nbf``, ``iat``)."""
+    leeway, absent = rules.leeway, _ABSENT[name]
+
+    def check(state: Facts) -> Skip | None:
+        value = state.claims.get(name)
+        if value is None:
+            return absent
+        now = state.now
+        if value > now + leeway:
+            raise error(
+                detail=f"{name}: {what} {iso_time(value)}, {human_duration(value - now)} {when} "
+                f"(leeway {leeway:g} s)"
+            )
+        return None
+
+    return _time_step(step, name, check, leeway)
 
 
 def _time_step(
@@ -310,45 +277,16 @@ def _time_step(
     return Step(step, (name,), check, passed, after=("claim types",))
 
 
-def binding_refusal(confirmation: Any) -> InvalidToken:
-    """Why a token with this ``cnf`` is refused (RFC 7800 §3): accepted as a bearer token, a
-    stolen DPoP or certificate-bound token would work like an unbound one.
-
-    Any member of ``cnf`` counts, known or not (RFC 7800 lets new confirmation methods be
-    defined): :class:`~jwtguard.errors.TokenBindingUnsupported`. A ``cnf`` that is not a
-    non-empty JSON object (``null``, a string, ``{}``) is malformed, and refused as an invalid
-    claim rather than guessed to be unbound. The detail names the methods, never their values.
-    """
-    if not isinstance(confirmation, dict) or not confirmation:
-        return _invalid("cnf", "must be a JSON object naming a confirmation method (RFC 7800)")
-    methods = sorted(confirmation)
-    named = [
-        f"{_shorten(method)} ({CONFIRMATION_METHODS[method]})"
-        if method in CONFIRMATION_METHODS
-        else _shorten(method)
-        for method in methods[:_MAX_METHODS_NAMED]
-    ]
-    more = len(methods) - len(named)
-    return TokenBindingUnsupported(
-        detail=f"cnf binds the token to a key by {', '.join(named)}"
-        + (f" and {more} more" if more else "")
-        + "; jwtguard cannot check a proof of possession, so it accepts only unbound tokens"
-    )
-
-
-def _shorten(name: str, limit: int = 32) -> str:
-    return repr(name if len(name) <= limit else name[:limit] + "…")
-
-
 def _not_a_numeric_date(name: str, value: Any) -> ClaimInvalid:
     """Why ``value`` is not a NumericDate: a JSON number (not a boolean) of seconds within
     ``0 .. MAX_NUMERIC_DATE``."""
     if isinstance(value, bool) or not isinstance(value, int | float):
-        return _invalid(name, "must be a NumericDate (a JSON number of seconds)")
-    return _invalid(name, f"is outside 0..{MAX_NUMERIC_DATE}")
+        return invalid_claim(name, "must be a NumericDate (a JSON number of seconds)")
+    return invalid_claim(name, f"is outside 0..{MAX_NUMERIC_DATE}")
 
 
-def _invalid(name: str, why: str) -> ClaimInvalid:
+def invalid_claim(name: str, why: str) -> ClaimInvalid:
+    """``ClaimInvalid`` naming the claim to the client, and why to the operator."""
     return ClaimInvalid(f"The access token's {name} claim is invalid", detail=f"{name} {why}")
 
 

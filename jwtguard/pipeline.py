@@ -5,8 +5,9 @@ their wire names. A step raises the :class:`~jwtguard.errors.AuthError` of its r
 ``None`` when it passes, or returns a :class:`Skip` when it does not apply to this token (no
 ``nbf`` claim) or did not run for a reason the validator accepts (a store down, failing open).
 
-- :meth:`Pipeline.run` stops at the first failure: ``Validator.validate``'s hot path, a plain
-  loop over the checks this configuration enables, chosen once.
+- :attr:`Pipeline.run` stops at the first failure: ``Validator.validate``'s hot path, the
+  checks this configuration enables, chosen once and compiled into one function that calls them
+  one after the other (no loop, no per-step test of the mode).
 - :meth:`Pipeline.peek` does the same, with each step's read-only variant (the replay check
   looks a ``jti`` up and never records it).
 - :meth:`Pipeline.diagnose` runs the read-only steps in collect-all mode for ``jwtguard
@@ -15,8 +16,9 @@ their wire names. A step raises the :class:`~jwtguard.errors.AuthError` of its r
   construction: the same functions, in the same order, on the same token.
 
 The steps come from the modules that own their rules: the token's own steps from
-:mod:`jwtguard.token_steps`, the claim rules from :mod:`jwtguard.claims`, revocation and replay
-from :mod:`jwtguard.stores.checks`; :class:`~jwtguard.Validator` puts them in order.
+:mod:`jwtguard.token_steps`, the claim rules from :mod:`jwtguard.claims`, the binding from
+:mod:`jwtguard.binding`, revocation and replay from :mod:`jwtguard.stores.checks`;
+:class:`~jwtguard.Validator` puts them in order.
 """
 
 from __future__ import annotations

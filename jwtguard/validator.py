@@ -6,7 +6,7 @@ validator from the modules that own the rules:
 1-4. size, syntax, header (``crit``, ``alg``, ``typ``, ``kid``), key, signature encoding,
      signature, payload (:mod:`jwtguard.token_steps`);
 5.   the claim rules: required claims, types, ``exp``, ``nbf``, ``iat``, ``iss``, ``aud``,
-     lifetime, then the binding (no ``cnf``) (:mod:`jwtguard.claims`);
+     lifetime (:mod:`jwtguard.claims`); then the binding: no ``cnf`` (:mod:`jwtguard.binding`);
 6-7. revocation and replay, on a token store when configured (:mod:`jwtguard.stores.checks`);
 8.   → :class:`~jwtguard.token.AccessToken` with its scopes.
 
@@ -20,6 +20,7 @@ import time
 from collections.abc import Callable
 from types import MappingProxyType
 
+from .binding import BINDING
 from .claims import ClaimRules
 from .config import GuardConfig
 from .csrf import acheck_csrf, check_csrf
@@ -94,6 +95,7 @@ class Validator:
                     key_source=source,
                 ),
                 *self.rules.steps(),
+                BINDING,
                 *store_steps(checks),
             )
         )

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 from ..errors import AuthError
-from ..pipeline import Outcome
+from ..pipeline import Outcome, Status
 
-Status = Literal["passed", "failed", "skipped"]
+__all__ = ["FIXES", "Check", "Explanation", "Report", "Status", "fix_for"]
 
 
 @dataclass(frozen=True)

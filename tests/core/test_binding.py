@@ -17,7 +17,7 @@ import pytest
 
 import jwtguard
 from jwtguard import AuthError, GuardConfig, SimpleRequest, Validator, render_error
-from jwtguard import claims as claims_module
+from jwtguard import binding as binding_module
 from jwtguard.tools.explain import explain
 from tests.contract import AUDIENCE, ISSUER, SETTINGS, Minter
 
@@ -131,9 +131,9 @@ def test_explain_reports_the_binding_with_its_fix(minter: Minter) -> None:
 def test_explain_and_the_validator_run_the_one_binding_step(
     minter: Minter, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """No copy to drift: a change to the rule in ``jwtguard.claims`` reaches both."""
+    """No copy to drift: a change to the rule in ``jwtguard.binding`` reaches both."""
     changed = jwtguard.TokenBindingUnsupported(detail="the rule as changed")
-    monkeypatch.setattr(claims_module, "binding_refusal", lambda _confirmation: changed)
+    monkeypatch.setattr(binding_module, "binding_refusal", lambda _confirmation: changed)
     validator = Validator(GuardConfig.from_mapping({**SETTINGS, "JWKS": minter.jwks()}))
     token = minter.token(cnf={"jkt": THUMBPRINT})
     assert refusal(validator, token) is changed

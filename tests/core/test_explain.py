@@ -334,7 +334,7 @@ def test_a_claim_rule_added_to_the_list_is_explained_with_no_further_code(
     monkeypatch.setattr(claims_module, "CLAIM_RULES", (*claims_module.CLAIM_RULES, tenant_rule))
     validator = Validator(config, clock=lambda: NOW)
     steps = steps_of(validator)
-    assert steps.index("binding") < steps.index("tenant") < steps.index("revocation")
+    assert steps.index("lifetime") < steps.index("tenant") < steps.index("binding")
 
     elsewhere = minter.token(now=NOW, tenant="globex")
     with pytest.raises(ClaimInvalid):
