@@ -38,9 +38,10 @@ from __future__ import annotations
 from .audit import GuardListener
 from .csrf import SAFE_METHODS, csrf_settled, refuse_if
 from .extract import extract_token
-from .guard import Answer, RequestState, Route, RouteView
+from .guard import Answer, RequestState
 from .keys.keyset import KeySource
 from .openapi import ERROR_SCHEMA, error_responses, error_schema, security, security_schemes
+from .request import Route, RouteView
 from .scopes import ANY_TOKEN, OPTIONAL, Requirement, ScopeCheck, scope_list
 from .stores.base import is_process_local
 from .stores.build import store_kind

@@ -83,9 +83,8 @@ async def acheck_csrf(
 def needs_csrf_check(method: str, location: str | None, *, unvouched: bool = False) -> bool:
     """Whether a ``method`` request whose token came from ``location`` must pass the CSRF check:
     an unsafe request authenticated by a cookie (``unvouched``: by a query or form token)."""
-    if method.upper() in SAFE_METHODS:
-        return False
-    return not csrf_settled(location) if unvouched else location == "cookie"
+    checked = not csrf_settled(location) if unvouched else location == "cookie"
+    return checked and method.upper() not in SAFE_METHODS
 
 
 def refuse_if(reason: str | None, location: str | None) -> None:

@@ -12,7 +12,8 @@ here or below, so Django, DRF and Flask cannot drift apart:
   decorator...): the adapter keeps one :class:`RequestState` per request and passes it to each;
 - a request without a token is refused unless the view's :class:`~jwtguard.scopes.Requirement`
   makes the token optional, or the pass-through rule lets it go (:meth:`requires_token`, asked
-  only by an adapter that protects many views at once and so passes a :class:`RouteView`);
+  only by an adapter that protects many views at once and so passes a
+  :class:`~jwtguard.request.RouteView`);
 - the token must pass the requirement's scope checks;
 - a refusal is answered once: later decisions on the same request return the same answer.
 
@@ -28,7 +29,6 @@ import contextlib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Protocol
 
 from .audit import GuardListener, Listeners, log_rejection
 from .challenge import ErrorResponse, render_error, www_authenticate
@@ -36,7 +36,7 @@ from .config import GuardConfig
 from .csrf import acheck_csrf, check_csrf
 from .errors import AuthError, TokenMissing
 from .extract import Extraction, extract_token
-from .request import RequestView
+from .request import RequestView, RouteView
 from .scopes import ANY_TOKEN, Requirement, require_scopes
 from .stores.revocation import Revocations
 from .token import AccessToken
@@ -45,33 +45,6 @@ from .validator import Validator
 Answer = AccessToken | ErrorResponse | None
 """What :meth:`Guard.decide` answers: the token, a refusal to send, or ``None`` (no token, and
 none needed)."""
-
-
-class RouteView(Protocol):
-    """What an adapter that protects many views at once knows of the view a request is for.
-
-    Read only when it can change the answer (a request without a token, or scopes to check), so
-    an adapter may look the view up lazily.
-    """
-
-    @property
-    def exempt(self) -> bool:
-        """Whether the view is marked exempt (``@jwt_exempt``)."""
-        ...
-
-    @property
-    def answered_without_view(self) -> bool:
-        """Whether the framework answers this request itself without running a view (Flask's
-        automatic ``OPTIONS`` response)."""
-        ...
-
-
-@dataclass(frozen=True, slots=True)
-class Route:
-    """A :class:`RouteView` of known facts."""
-
-    exempt: bool = False
-    answered_without_view: bool = False
 
 
 @dataclass(slots=True)
@@ -152,22 +125,18 @@ class Guard:
         route: RouteView | None = None,
         csrf_exempt: bool = False,
     ) -> Answer:
-        """As :meth:`decide`, for async code: a key fetch or a store never blocks the event
-        loop, nor does a framework CSRF check that may (the view's ``acsrf_failure``)."""
+        """As :meth:`decide`, for async code: what may wait (a key fetch, a store, a framework
+        CSRF check that may query, the view's ``acsrf_failure``) is awaited here, without
+        blocking the event loop; :meth:`decide` then concludes on what was read."""
         state = RequestState() if state is None else state
-        if state.refusal is not None:
-            return state.refusal
-        try:
-            token = self._applies(
-                request, await self._aread(request, state), requirement, route, state
-            )
-            if token is not None:
-                if csrf_exempt:
+        if state.refusal is None:
+            try:
+                token = await self._aread(request, state)
+                if csrf_exempt and token is not None and not self._passes(request, route):
                     await acheck_csrf(request, token.location, self.config, unvouched=True)
-                requirement.authorize(token)
-        except AuthError as error:
-            return self.reject(error, request, state=state)
-        return state.token
+            except AuthError as error:
+                return self.reject(error, request, state=state)
+        return self.decide(request, requirement, state=state, route=route)
 
     def _read(self, request: RequestView, state: RequestState) -> AccessToken | None:
         """The request's token, found and validated on the first decision only."""
