@@ -14,10 +14,13 @@ middleware if nothing did.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings as django_settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 
 from jwtguard import AccessToken, AuthError, ErrorResponse
@@ -106,7 +109,7 @@ def respond(answer: ErrorResponse) -> HttpResponse:
 def get_token(request: HttpRequest) -> AccessToken | None:
     """The request's validated access token (Django's or DRF's request), or ``None`` if it
     carried none or nothing checked it (no middleware, decorator or DRF authentication ran)."""
-    seen = getattr(unwrap(request), _STATE, None)
+    seen = getattr(request, _STATE, None)  # DRF's Request reads its HttpRequest's
     return seen.state.token if isinstance(seen, _Seen) else None
 
 
@@ -137,16 +140,25 @@ def unanswered_refusal(request: HttpRequest) -> bool:
 
 
 def _seen(request: HttpRequest) -> _Seen:
-    request = unwrap(request)
-    seen = getattr(request, _STATE, None)
+    seen = getattr(request, _STATE, None)  # DRF's Request reads its HttpRequest's
     if not isinstance(seen, _Seen):
+        request = unwrap(request)
         seen = _Seen(DjangoRequest(request))
         setattr(request, _STATE, seen)
     return seen
 
 
+@functools.cache
 def _csrf_middleware_installed() -> bool:
+    """Whether ``CsrfViewMiddleware`` is installed (read once, again when ``MIDDLEWARE``
+    changes)."""
     return CSRF_MIDDLEWARE in django_settings.MIDDLEWARE
+
+
+@receiver(setting_changed)
+def _middleware_changed(*, setting: str, **kwargs: Any) -> None:
+    if setting == "MIDDLEWARE":
+        _csrf_middleware_installed.cache_clear()
 
 
 def _attach(request: HttpRequest, seen: _Seen, token: AccessToken, user: Any) -> None:
