@@ -2,19 +2,35 @@
 
 ``jwtguard_django`` and ``jwtguard_flask`` import from ``jwtguard`` and from this module only, and
 a new adapter should too: the modules behind these names may move, these names stay. An adapter
-wraps its request in a :class:`~jwtguard.RequestView`, asks its :class:`~jwtguard.Guard`, and
-renders the guard's answer; it decides nothing the core decides. What is left to it:
+wraps its request in a :class:`~jwtguard.RequestView`, asks its :class:`~jwtguard.Guard` for
+the one per-request decision (:meth:`Guard.decide <jwtguard.Guard.decide>`, or
+:meth:`~jwtguard.Guard.decide_async`), and renders the guard's answer; it decides nothing the
+core decides. Whitenoise's middleware is the model::
 
-- a view's scope arguments, as a list or a space-delimited string: :func:`scope_list`;
-- its framework's own CSRF check for cookie tokens: :data:`SAFE_METHODS`, :func:`csrf_settled`,
-  :func:`refuse_if`; and the refusal of a request without a token: :func:`extract_token`;
+    answer = guard.decide(view, Requirement.of(scopes), state=state, route=route)
+    if isinstance(answer, ErrorResponse):
+        return framework_response(answer.status, answer.headers, answer.body)
+    return call_the_view()
+
+What is left to it:
+
+- what each view requires: a :class:`Requirement` of :class:`ScopeCheck` (:data:`ANY_TOKEN`,
+  :data:`OPTIONAL`; scope arguments as a list or a space-delimited string: :func:`scope_list`);
+- one :class:`RequestState` per request, kept where its framework keeps per-request data and
+  passed to every decision, so the token is found and validated once and a refusal answered once;
+- for protection over many views (a middleware, a whole app), the :class:`RouteView` of the
+  request's view (whether it is marked exempt; whether the framework answers an ``OPTIONS``
+  request itself): the core's pass-through rule reads it;
+- its framework's own CSRF check for cookie tokens, as the request view's ``csrf_failure()``
+  (see :mod:`jwtguard.csrf`), and whether CSRF is settled for a token: :func:`csrf_settled`
+  (also :data:`SAFE_METHODS`, :func:`refuse_if`, :func:`extract_token` for other checks);
 - a custom key source or store passed to it: :class:`KeySource` (and :class:`~jwtguard.TokenStore`);
 - framework signals: a :class:`GuardListener` added with :meth:`Guard.add_listener
   <jwtguard.Guard.add_listener>`;
 - its own ``revoke`` command: :func:`revoke_by_options`; its checks of the configured store:
   :func:`store_kind`, :func:`is_process_local`;
-- OpenAPI documents of its views: what each view requires (:class:`Requirement` of
-  :class:`ScopeCheck`), and the shapes of :mod:`jwtguard.openapi`.
+- OpenAPI documents of its views: the same :class:`Requirement` values, and the shapes of
+  :mod:`jwtguard.openapi`.
 """
 
 from __future__ import annotations
@@ -22,27 +38,27 @@ from __future__ import annotations
 from .audit import GuardListener
 from .csrf import SAFE_METHODS, csrf_settled, refuse_if
 from .extract import extract_token
+from .guard import Answer, RequestState
 from .keys.keyset import KeySource
-from .openapi import (
-    ERROR_SCHEMA,
-    Requirement,
-    ScopeCheck,
-    error_responses,
-    error_schema,
-    security,
-    security_schemes,
-)
-from .scopes import scope_list
+from .openapi import ERROR_SCHEMA, error_responses, error_schema, security, security_schemes
+from .request import Route, RouteView
+from .scopes import ANY_TOKEN, OPTIONAL, Requirement, ScopeCheck, scope_list
 from .stores.base import is_process_local
 from .stores.build import store_kind
 from .stores.revoke_options import revoke_by_options
 
 __all__ = [
+    "ANY_TOKEN",
     "ERROR_SCHEMA",
+    "OPTIONAL",
     "SAFE_METHODS",
+    "Answer",
     "GuardListener",
     "KeySource",
+    "RequestState",
     "Requirement",
+    "Route",
+    "RouteView",
     "ScopeCheck",
     "csrf_settled",
     "error_responses",

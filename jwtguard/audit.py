@@ -6,7 +6,9 @@ Each record carries, as attributes of the ``logging.LogRecord`` (for JSON format
 message (for plain ones): ``code``, ``status``, ``error``, ``method``, ``path``, ``client``, the
 operator-only ``detail`` and, when the token can be read, its ``iss``, ``sub``, ``kid`` and
 ``alg``. Those four are read without verification (a rejected token's claims prove nothing) and
-are cut short and stripped of control characters. The token itself is never logged.
+are cut short and stripped of control characters. The token itself is never logged. The record
+reuses what the decision read (:meth:`Guard.decide <jwtguard.Guard.decide>`): the token it
+found, or the claims it validated; nothing is extracted again.
 
 4xx rejections are logged at INFO, a 503 (keys or store unavailable) at WARNING.
 
@@ -22,7 +24,6 @@ from typing import Any, Protocol
 
 from .config import GuardConfig
 from .errors import AuthError
-from .extract import extract_token
 from .jws import CompactJWS
 from .request import RequestView
 from .token import AccessToken
@@ -35,9 +36,15 @@ logger = logging.getLogger("jwtguard")
 TOKEN_FACTS = {"iss": "payload", "sub": "payload", "kid": "header", "alg": "header"}
 _LIMIT = 128
 
+Token = str | AccessToken | None
+"""The request's token as far as the decision read it: validated, found, or not found."""
 
-def rejection_record(error: AuthError, request: RequestView, config: GuardConfig) -> dict[str, Any]:
-    """The audit fields for ``error`` answered to ``request`` (``None`` where unknown)."""
+
+def rejection_record(
+    error: AuthError, request: RequestView, config: GuardConfig, token: Token = None
+) -> dict[str, Any]:
+    """The audit fields for ``error`` answered to ``request`` (``None`` where unknown), with
+    the facts of the request's ``token`` as the decision read it (see :func:`token_facts`)."""
     record: dict[str, Any] = {
         "code": error.code,
         "status": error.status,
@@ -47,32 +54,36 @@ def rejection_record(error: AuthError, request: RequestView, config: GuardConfig
         "client": _clean(request.client_address),
         "detail": _clean(error.detail, limit=512),
     }
-    record.update(token_facts(request, config))
+    record.update(token_facts(token, config))
     return record
 
 
-def token_facts(request: RequestView, config: GuardConfig) -> dict[str, str | None]:
-    """``iss``, ``sub``, ``kid`` and ``alg`` of the request's token, unverified, where readable."""
+def token_facts(token: Token, config: GuardConfig) -> dict[str, str | None]:
+    """``iss``, ``sub``, ``kid`` and ``alg`` of the request's token: a validated
+    :class:`~jwtguard.AccessToken`'s, or read unverified from the token string, where readable
+    (``None``: the request carried no token, or none could be found)."""
     facts: dict[str, str | None] = dict.fromkeys(TOKEN_FACTS)
-    parts: dict[str, dict[str, Any]] = {"header": {}, "payload": {}}
-    try:
-        token = extract_token(request, config).token
-        if token is None or len(token) > config.max_token_bytes:
-            return facts
-        jws = CompactJWS(token)
-        parts["header"] = jws.header
-        parts["payload"] = jws.payload()
-    except Exception:  # noqa: S110 - best effort: the request is refused anyway
-        pass
+    parts: dict[str, Mapping[str, Any]] = {"header": {}, "payload": {}}
+    if isinstance(token, AccessToken):
+        parts = {"header": token.header, "payload": token.claims}
+    elif token is not None and len(token) <= config.max_token_bytes:
+        try:
+            jws = CompactJWS(token)
+            parts["header"] = jws.header
+            parts["payload"] = jws.payload()
+        except Exception:  # noqa: S110 - best effort: the request is refused anyway
+            pass
     for name, part in TOKEN_FACTS.items():
         value = parts[part].get(name)
         facts[name] = _clean(value) if isinstance(value, str) else None
     return facts
 
 
-def log_rejection(error: AuthError, request: RequestView, config: GuardConfig) -> dict[str, Any]:
+def log_rejection(
+    error: AuthError, request: RequestView, config: GuardConfig, token: Token = None
+) -> dict[str, Any]:
     """Write the audit record of one rejection; returns its fields."""
-    record = rejection_record(error, request, config)
+    record = rejection_record(error, request, config, token)
     level = logging.WARNING if error.status >= 500 else logging.INFO
     if audit_log.isEnabledFor(level):
         known = " ".join(f"{name}={record[name]}" for name in TOKEN_FACTS if record[name])

@@ -46,10 +46,16 @@ def csrf_settled(location: str | None) -> bool:
     return location not in ("query", "form")
 
 
-def check_csrf(request: RequestView, location: str | None, config: GuardConfig) -> None:
+def check_csrf(
+    request: RequestView, location: str | None, config: GuardConfig, *, unvouched: bool = False
+) -> None:
     """Raise :class:`~jwtguard.errors.CsrfFailed` if ``request`` is an unsafe request whose
-    token came from a cookie (``location``) and fails the CSRF check."""
-    if needs_csrf_check(request.method, location):
+    token came from a cookie (``location``) and fails the CSRF check.
+
+    ``unvouched``: check a query or form token instead, for a view whose framework CSRF
+    protection was switched off by the adapter (Django's ``@jwt_required`` is ``csrf_exempt``).
+    """
+    if needs_csrf_check(request.method, location, unvouched=unvouched):
         framework_check: Callable[[], str | None] | None = getattr(request, "csrf_failure", None)
         reason = (
             framework_check()
@@ -59,23 +65,26 @@ def check_csrf(request: RequestView, location: str | None, config: GuardConfig) 
         refuse_if(reason, location)
 
 
-async def acheck_csrf(request: RequestView, location: str | None, config: GuardConfig) -> None:
+async def acheck_csrf(
+    request: RequestView, location: str | None, config: GuardConfig, *, unvouched: bool = False
+) -> None:
     """As :func:`check_csrf`; a framework check that may block (Django's may load the session)
     is awaited through the view's ``acsrf_failure``."""
-    if needs_csrf_check(request.method, location):
+    if needs_csrf_check(request.method, location, unvouched=unvouched):
         framework_check: Callable[[], Awaitable[str | None]] | None = getattr(
             request, "acsrf_failure", None
         )
         if framework_check is None:
-            check_csrf(request, location, config)
+            check_csrf(request, location, config, unvouched=unvouched)
         else:
             refuse_if(await framework_check(), location)
 
 
-def needs_csrf_check(method: str, location: str | None) -> bool:
+def needs_csrf_check(method: str, location: str | None, *, unvouched: bool = False) -> bool:
     """Whether a ``method`` request whose token came from ``location`` must pass the CSRF check:
-    an unsafe request authenticated by a cookie."""
-    return location == "cookie" and method.upper() not in SAFE_METHODS
+    an unsafe request authenticated by a cookie (``unvouched``: by a query or form token)."""
+    checked = not csrf_settled(location) if unvouched else location == "cookie"
+    return checked and method.upper() not in SAFE_METHODS
 
 
 def refuse_if(reason: str | None, location: str | None) -> None:

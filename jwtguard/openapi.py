@@ -2,7 +2,8 @@
 
 The framework integrations (drf-spectacular: :mod:`jwtguard_django.spectacular`; apispec and
 flask-smorest: :mod:`jwtguard_flask.openapi`) describe an operation by its
-:class:`Requirement` and call the functions below, so Django and Flask document the same thing:
+:class:`Requirement` (the one :meth:`Guard.decide <jwtguard.Guard.decide>` holds requests to)
+and call the functions below, so Django and Flask document the same thing:
 
 - :func:`security_schemes`: one scheme per ``TOKEN_LOCATIONS`` entry OpenAPI can express (the
   ``Authorization: Bearer`` header is an HTTP ``bearer`` scheme with ``bearerFormat: JWT``), plus
@@ -16,21 +17,33 @@ flask-smorest: :mod:`jwtguard_flask.openapi`) describe an operation by its
 
 from __future__ import annotations
 
-import itertools
 import json
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from .challenge import ErrorResponse, render_error
 from .config import GuardConfig
 from .csrf import needs_csrf_check
-from .errors import AuthError, CsrfFailed, InsufficientScope, TokenExpired, TokenMissing
+from .errors import AuthError, CsrfFailed, TokenExpired, TokenMissing
 from .extract import ACCESS_TOKEN_PARAMETER
 from .keys.discovery import metadata_urls
-from .scopes import require_scopes, scope_list
-from .token import AccessToken
+from .scopes import Requirement, ScopeCheck
 from .urls import redact_url, url_problem
+
+__all__ = [
+    "ERROR_SCHEMA",
+    "OPENID_SCHEME",
+    "SCHEME_NAMES",
+    "Document",
+    "Requirement",
+    "ScopeCheck",
+    "body_document",
+    "error_responses",
+    "error_schema",
+    "openid_configuration_url",
+    "security",
+    "security_schemes",
+]
 
 SCHEME_NAMES = {"header": "bearerAuth", "cookie": "tokenCookie", "query": "tokenQuery"}
 """The security scheme of each token location OpenAPI can describe (not ``"form"``)."""
@@ -42,7 +55,6 @@ Document = Callable[[ErrorResponse], Mapping[str, Any]]
 """How a framework turns the core's answer into the body it sends (DRF adds ``detail``)."""
 Schema = dict[str, Any]
 
-_NO_SCOPES = AccessToken(claims={}, header={}, scopes=frozenset())
 _FIELDS = {
     "error": "The OAuth error code (RFC 6750 section 3.1)",
     "error_description": "What failed, for humans (never the token)",
@@ -58,60 +70,6 @@ def body_document(answer: ErrorResponse) -> Mapping[str, Any]:
     """The body the core sends, as JSON (the :data:`Document` of the Flask adapter)."""
     document: dict[str, Any] = json.loads(answer.body)
     return document
-
-
-@dataclass(frozen=True, slots=True)
-class ScopeCheck:
-    """One authorization a view makes: all of ``scopes`` and, if given, one of ``any_of``."""
-
-    scopes: tuple[str, ...] = ()
-    any_of: tuple[str, ...] = ()
-
-    @classmethod
-    def of(cls, scopes: str | Iterable[str] = (), any_of: str | Iterable[str] = ()) -> ScopeCheck:
-        """A check from scopes as views declare them (lists or space-delimited strings)."""
-        return cls(scope_list(scopes), scope_list(any_of))
-
-    def refusal(self) -> InsufficientScope | None:
-        """What the core answers a token without scopes (``None``: this check needs none)."""
-        try:
-            require_scopes(_NO_SCOPES, self.scopes, any_of=self.any_of)
-        except InsufficientScope as error:
-            return error
-        return None
-
-
-@dataclass(frozen=True, slots=True)
-class Requirement:
-    """What an operation asks of a request's token: every one of ``checks``.
-
-    ``optional``: a request without a token is served too (a token that is sent must be valid
-    and pass the checks).
-    """
-
-    checks: tuple[ScopeCheck, ...] = ()
-    optional: bool = False
-
-    @classmethod
-    def join(cls, first: Requirement, *others: Requirement) -> Requirement:
-        """Several requirements that all apply, in the order they are checked: every check
-        counts, and a token is optional only if every one of them says so."""
-        every = (first, *others)
-        return cls(
-            tuple(check for requirement in every for check in requirement.checks),
-            optional=all(requirement.optional for requirement in every),
-        )
-
-    def scope_sets(self) -> tuple[tuple[str, ...], ...]:
-        """Each set of scopes that satisfies every check (one per choice of the ``any_of``s)."""
-        all_of = tuple(scope for check in self.checks for scope in check.scopes)
-        groups = [check.any_of for check in self.checks if check.any_of]
-        sets = (tuple(dict.fromkeys(all_of + picks)) for picks in itertools.product(*groups))
-        return tuple(dict.fromkeys(sets))
-
-    def refusal(self) -> InsufficientScope | None:
-        """The first 403 a token without scopes gets, as the checks run in order."""
-        return next((e for e in map(ScopeCheck.refusal, self.checks) if e is not None), None)
 
 
 def openid_configuration_url(config: GuardConfig) -> str | None:

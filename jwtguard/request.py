@@ -1,4 +1,5 @@
-"""What the core needs to know about an HTTP request, whatever the framework."""
+"""What the core needs to know about an HTTP request, and the view it is for, whatever the
+framework."""
 
 from __future__ import annotations
 
@@ -71,3 +72,30 @@ class SimpleRequest:
 
     def form_values(self, name: str) -> list[str]:
         return list(self.form.get(name, ()))
+
+
+class RouteView(Protocol):
+    """What an adapter that protects many views at once knows of the view a request is for.
+
+    Read only when it can change the answer (a request without a token, or scopes to check), so
+    an adapter may look the view up lazily.
+    """
+
+    @property
+    def exempt(self) -> bool:
+        """Whether the view is marked exempt (``@jwt_exempt``)."""
+        ...
+
+    @property
+    def answered_without_view(self) -> bool:
+        """Whether the framework answers this request itself without running a view (Flask's
+        automatic ``OPTIONS`` response)."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    """A :class:`RouteView` of known facts."""
+
+    exempt: bool = False
+    answered_without_view: bool = False

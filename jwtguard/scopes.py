@@ -1,5 +1,9 @@
 """Scopes: where identity providers put them, and how a view requires them.
 
+A view's :class:`Requirement` (its :class:`ScopeCheck` list, and whether a token is optional)
+is what :meth:`Guard.decide <jwtguard.Guard.decide>` holds a request to, and what the OpenAPI
+documents of :mod:`jwtguard.openapi` describe.
+
 ``scope`` is a space-delimited string (RFC 8693 §4.2, RFC 9068; Auth0, Cognito, Keycloak),
 ``scp`` a string (Entra ID) or a list (Okta); roles live in lists such as ``roles`` or nested
 claims such as Keycloak's ``realm_access.roles``. A claim path is first looked up as one name
@@ -8,7 +12,9 @@ claims such as Keycloak's ``realm_access.roles``. A claim path is first looked u
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from .errors import InsufficientScope
@@ -87,3 +93,82 @@ def require_scopes(
         missing=missing,
         one_of=one_of if lacks_one_of else (),
     )
+
+
+_NO_SCOPES = AccessToken(claims={}, header={}, scopes=frozenset())
+
+
+@dataclass(frozen=True, slots=True)
+class ScopeCheck:
+    """One authorization a view makes: all of ``scopes`` and, if given, one of ``any_of``."""
+
+    scopes: tuple[str, ...] = ()
+    any_of: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, scopes: str | Iterable[str] = (), any_of: str | Iterable[str] = ()) -> ScopeCheck:
+        """A check from scopes as views declare them (lists or space-delimited strings)."""
+        return cls(scope_list(scopes), scope_list(any_of))
+
+    def refusal(self) -> InsufficientScope | None:
+        """What the core answers a token without scopes (``None``: this check needs none)."""
+        try:
+            require_scopes(_NO_SCOPES, self.scopes, any_of=self.any_of)
+        except InsufficientScope as error:
+            return error
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Requirement:
+    """What a view asks of a request's token: every one of ``checks``.
+
+    ``optional``: a request without a token is served too (a token that is sent must be valid
+    and pass the checks).
+    """
+
+    checks: tuple[ScopeCheck, ...] = ()
+    optional: bool = False
+
+    @classmethod
+    def of(
+        cls,
+        scopes: str | Iterable[str] = (),
+        any_of: str | Iterable[str] = (),
+        *,
+        optional: bool = False,
+    ) -> Requirement:
+        """A view's one check, from scopes as views declare them (see :meth:`ScopeCheck.of`)."""
+        return cls((ScopeCheck.of(scopes, any_of),), optional=optional)
+
+    @classmethod
+    def join(cls, first: Requirement, *others: Requirement) -> Requirement:
+        """Several requirements that all apply, in the order they are checked: every check
+        counts, and a token is optional only if every one of them says so."""
+        every = (first, *others)
+        return cls(
+            tuple(check for requirement in every for check in requirement.checks),
+            optional=all(requirement.optional for requirement in every),
+        )
+
+    def authorize(self, token: AccessToken) -> None:
+        """Raise the :class:`InsufficientScope` of the first check ``token`` fails, in order."""
+        for check in self.checks:
+            require_scopes(token, check.scopes, any_of=check.any_of)
+
+    def scope_sets(self) -> tuple[tuple[str, ...], ...]:
+        """Each set of scopes that satisfies every check (one per choice of the ``any_of``s)."""
+        all_of = tuple(scope for check in self.checks for scope in check.scopes)
+        groups = [check.any_of for check in self.checks if check.any_of]
+        sets = (tuple(dict.fromkeys(all_of + picks)) for picks in itertools.product(*groups))
+        return tuple(dict.fromkeys(sets))
+
+    def refusal(self) -> InsufficientScope | None:
+        """The first 403 a token without scopes gets, as the checks run in order."""
+        return next((e for e in map(ScopeCheck.refusal, self.checks) if e is not None), None)
+
+
+ANY_TOKEN = Requirement()
+"""A valid token, whatever its scopes."""
+OPTIONAL = Requirement(optional=True)
+"""No token, or a valid one."""

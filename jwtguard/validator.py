@@ -24,7 +24,7 @@ from .binding import BINDING
 from .claims import ClaimRules
 from .config import GuardConfig
 from .csrf import acheck_csrf, check_csrf
-from .extract import Extraction, extract_token
+from .extract import extract_token
 from .keys.keyset import IssuerKeySources, KeySource
 from .pipeline import Diagnosis, Pipeline
 from .request import RequestView
@@ -106,36 +106,46 @@ class Validator:
         return Revocations.from_config(self.config, store=self.store)
 
     def authenticate(self, request: RequestView, *, required: bool = True) -> AccessToken | None:
-        """Extract the request's token and validate it.
+        """Extract the request's token and validate it (:meth:`accept`).
 
         Returns ``None`` only when the request carries no bearer token and ``required`` is
         false; a token that is present is always validated, and rejected if bad. The token's
-        :attr:`~jwtguard.AccessToken.location` says where the request carried it.
+        :attr:`~jwtguard.AccessToken.location` says where the request carried it. Adapters ask
+        :meth:`Guard.decide <jwtguard.Guard.decide>` instead, which also applies a view's
+        requirement and answers a refusal.
         """
-        extraction = self._extract(request, required=required)
-        if extraction.token is None:
-            return None
-        check_csrf(request, extraction.location, self.config)
-        return self._validate(extraction.token, extraction.location)
+        found = self._find(request, required=required)
+        return None if found is None else self.accept(request, *found)
 
     async def authenticate_async(
         self, request: RequestView, *, required: bool = True
     ) -> AccessToken | None:
         """As :meth:`authenticate`, for async code: a key fetch never blocks the event loop."""
-        extraction = self._extract(request, required=required)
-        if extraction.token is None:
-            return None
-        await acheck_csrf(request, extraction.location, self.config)
-        return await self._validate_async(extraction.token, extraction.location)
+        found = self._find(request, required=required)
+        return None if found is None else await self.accept_async(request, *found)
 
-    def _extract(self, request: RequestView, *, required: bool) -> Extraction:
-        """The request's one token (``Extraction.token`` is ``None`` only when not required).
-        Its request-level checks follow: a cookie token on an unsafe method must pass the CSRF
-        check (:mod:`jwtguard.csrf`) before the token is used."""
-        extraction = extract_token(request, self.config)
-        if extraction.token is None and required:
-            raise extraction.missing_error()
-        return extraction
+    def _find(self, request: RequestView, *, required: bool) -> tuple[str, str | None] | None:
+        """The request's token and its location; ``None`` when it has none and ``required`` is
+        false (when it is true, raise why there is none)."""
+        found = extract_token(request, self.config)
+        if found.token is not None:
+            return found.token, found.location
+        if required:
+            raise found.missing_error()
+        return None
+
+    def accept(self, request: RequestView, token: str, location: str | None) -> AccessToken:
+        """The ``token`` found in ``request`` at ``location``, validated: a cookie token on an
+        unsafe method must first pass the CSRF check (:mod:`jwtguard.csrf`)."""
+        check_csrf(request, location, self.config)
+        return self._validate(token, location)
+
+    async def accept_async(
+        self, request: RequestView, token: str, location: str | None
+    ) -> AccessToken:
+        """As :meth:`accept`, for async code (see :meth:`validate_async`)."""
+        await acheck_csrf(request, location, self.config)
+        return await self._validate_async(token, location)
 
     def validate(self, token: str) -> AccessToken:
         """Validate one compact JWS access token."""

@@ -1,28 +1,32 @@
-"""Authenticating one Django request, once, for the middleware, the decorators and DRF.
+"""The core's decision for one Django request, shared by the middleware, the decorators and DRF.
 
-The first of them to ask validates the token and keeps the outcome on the request; the others
-reuse it. :func:`get_token` is the typed way to read the result.
+:func:`decide` (:func:`adecide` in async code) asks :meth:`Guard.decide <jwtguard.Guard.decide>`
+with the request's one :class:`~jwtguard.adapters.RequestState`, kept on the request: the first
+of them to ask finds and validates the token, the others reuse it, and a refusal is answered
+(and audited) once. An accepted token's user is resolved once and attached. :func:`respond`
+renders a refusal; :func:`get_token` is the typed way to read the token.
 
-The middleware may also leave a refusal it decided to the view's DRF authentication
-(:func:`leave_refusal`), so that DRF answers it as it would without the middleware;
-:func:`raise_left_refusal` raises it there, and :func:`unanswered_refusal` tells the middleware
-if nothing did.
+The middleware may leave its refusal to the view's DRF authentication (:func:`leave_refusal`),
+so that DRF answers it as it would without the middleware: the DRF classes decide again, get
+the same refusal and raise it (:func:`took_refusal`); :func:`unanswered_refusal` tells the
+middleware if nothing did.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import functools
+from dataclasses import dataclass, field
 from typing import Any
 
-from asgiref.sync import sync_to_async
 from django.conf import settings as django_settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 
-from jwtguard import AccessToken, AuthError, Guard
-from jwtguard.adapters import SAFE_METHODS, csrf_settled, extract_token, refuse_if
+from jwtguard import AccessToken, AuthError, ErrorResponse
+from jwtguard.adapters import ANY_TOKEN, Answer, RequestState, Requirement, RouteView, csrf_settled
 
-from .conf import GuardSettings
-from .csrf import csrf_failure
+from .conf import get_settings
 from .request import DjangoRequest
 from .users import aresolve_user, resolve_user
 
@@ -31,19 +35,87 @@ CSRF_MIDDLEWARE = "django.middleware.csrf.CsrfViewMiddleware"
 
 
 @dataclass(slots=True)
-class _Outcome:
-    token: AccessToken | None
-    error: AuthError | None = None
+class _Seen:
+    """What jwtguard keeps on one Django request."""
+
+    view: DjangoRequest
+    state: RequestState = field(default_factory=RequestState)
     user: Any = None
-    left: AuthError | None = None  # the middleware's refusal, left to DRF to raise
-    raised: bool = False  # whether DRF raised it
+    left: bool = False  # the middleware left its refusal to the view's DRF authentication
+
+
+def decide(
+    request: HttpRequest,
+    requirement: Requirement = ANY_TOKEN,
+    *,
+    route: RouteView | None = None,
+    csrf_exempt: bool = False,
+    attach: bool = True,
+) -> Answer:
+    """The core's answer for ``request`` (:meth:`Guard.decide <jwtguard.Guard.decide>`); an
+    accepted token's user is attached unless ``attach`` is false. ``csrf_exempt``: the view is
+    exempt from ``CsrfViewMiddleware``, whose check jwtguard then makes where it would apply."""
+    settings, seen = get_settings(), _seen(request)
+    answer = settings.guard.decide(
+        seen.view,
+        requirement,
+        state=seen.state,
+        route=route,
+        csrf_exempt=csrf_exempt and _csrf_middleware_installed(),
+    )
+    if not attach or not isinstance(answer, AccessToken):
+        return answer
+    try:
+        user = seen.user if seen.user is not None else resolve_user(answer, settings)
+    except AuthError as error:
+        return settings.guard.reject(error, seen.view, state=seen.state)
+    _attach(request, seen, answer, user)
+    return answer
+
+
+async def adecide(
+    request: HttpRequest,
+    requirement: Requirement = ANY_TOKEN,
+    *,
+    route: RouteView | None = None,
+    csrf_exempt: bool = False,
+    attach: bool = True,
+) -> Answer:
+    """:func:`decide` for async code: a key fetch, a store, Django's CSRF check and a
+    ``USER_RESOLVER`` never block the event loop."""
+    settings, seen = get_settings(), _seen(request)
+    answer = await settings.guard.decide_async(
+        seen.view,
+        requirement,
+        state=seen.state,
+        route=route,
+        csrf_exempt=csrf_exempt and _csrf_middleware_installed(),
+    )
+    if not attach or not isinstance(answer, AccessToken):
+        return answer
+    try:
+        user = seen.user if seen.user is not None else await aresolve_user(answer, settings)
+    except AuthError as error:
+        return settings.guard.reject(error, seen.view, state=seen.state)
+    _attach(request, seen, answer, user)
+    return answer
+
+
+def respond(answer: ErrorResponse) -> HttpResponse:
+    """The core's answer as a Django response, byte for byte."""
+    return HttpResponse(answer.body, status=answer.status, headers=dict(answer.headers))
 
 
 def get_token(request: HttpRequest) -> AccessToken | None:
     """The request's validated access token (Django's or DRF's request), or ``None`` if it
     carried none or nothing checked it (no middleware, decorator or DRF authentication ran)."""
-    outcome = _outcome(unwrap(request))
-    return outcome.token if outcome is not None else None
+    seen = getattr(request, _STATE, None)  # DRF's Request reads its HttpRequest's
+    return seen.state.token if isinstance(seen, _Seen) else None
+
+
+def user_of(request: HttpRequest) -> Any:
+    """The user attached for the request's token (``None`` before)."""
+    return _seen(request).user
 
 
 def unwrap(request: HttpRequest) -> HttpRequest:
@@ -52,155 +124,56 @@ def unwrap(request: HttpRequest) -> HttpRequest:
     return inner if isinstance(inner, HttpRequest) else request
 
 
-def authenticate(request: HttpRequest, guard: Guard) -> AccessToken | None:
-    """The token, validated on the first call; ``None`` if the request carries none.
-
-    Raises the :class:`~jwtguard.AuthError` of a present but bad token (every call).
-    """
-    outcome = _outcome(request)
-    if outcome is None:
-        try:
-            token = guard.authenticate(DjangoRequest(request), required=False)
-        except AuthError as error:
-            outcome = _remember(request, _Outcome(None, error))
-        else:
-            outcome = _remember(request, _Outcome(token))
-    return _result(outcome)
+def leave_refusal(request: HttpRequest) -> None:
+    """Leave the request's refusal for the view's DRF authentication to raise."""
+    _seen(request).left = True
 
 
-async def aauthenticate(request: HttpRequest, guard: Guard) -> AccessToken | None:
-    """:func:`authenticate` for async code: fetching remote keys never blocks the event loop."""
-    outcome = _outcome(request)
-    if outcome is None:
-        try:
-            token = await guard.authenticate_async(DjangoRequest(request), required=False)
-        except AuthError as error:
-            outcome = _remember(request, _Outcome(None, error))
-        else:
-            outcome = _remember(request, _Outcome(token))
-    return _result(outcome)
+def took_refusal(request: HttpRequest) -> None:
+    """The view's DRF classes raised the request's refusal (if it was left, it is answered)."""
+    _seen(request).left = False
 
 
-def require_token(request: HttpRequest, guard: Guard) -> AccessToken:
-    """Like :func:`authenticate`, but a request without a token raises :func:`missing_token`."""
-    token = authenticate(request, guard)
-    if token is None:
-        raise missing_token(request, guard)
-    return token
+def unanswered_refusal(request: HttpRequest) -> bool:
+    """Whether the refusal left to the view was never raised by it."""
+    return _seen(request).left
 
 
-async def arequire_token(request: HttpRequest, guard: Guard) -> AccessToken:
-    """:func:`require_token` for async code."""
-    await aauthenticate(request, guard)
-    return require_token(request, guard)  # decided by now: reuses the outcome
+def _seen(request: HttpRequest) -> _Seen:
+    seen = getattr(request, _STATE, None)  # DRF's Request reads its HttpRequest's
+    if not isinstance(seen, _Seen):
+        request = unwrap(request)
+        seen = _Seen(DjangoRequest(request))
+        setattr(request, _STATE, seen)
+    return seen
 
 
-def missing_token(request: HttpRequest, guard: Guard) -> AuthError:
-    """Why a request has no bearer token: ``token_missing``, or ``unsupported_scheme`` when its
-    ``Authorization`` uses another scheme (``Basic``, ``SSWS``...)."""
-    return extract_token(DjangoRequest(request), guard.config).missing_error()
+@functools.cache
+def _csrf_middleware_installed() -> bool:
+    """Whether ``CsrfViewMiddleware`` is installed (read once, again when ``MIDDLEWARE``
+    changes)."""
+    return CSRF_MIDDLEWARE in django_settings.MIDDLEWARE
 
 
-def leave_refusal(request: HttpRequest, error: AuthError) -> None:
-    """Record the middleware's refusal ``error`` for the view's DRF authentication to raise."""
-    outcome = _outcome(request) or _remember(request, _Outcome(None))
-    outcome.left = error
+@receiver(setting_changed)
+def _middleware_changed(*, setting: str, **kwargs: Any) -> None:
+    if setting == "MIDDLEWARE":
+        _csrf_middleware_installed.cache_clear()
 
 
-def raise_left_refusal(request: HttpRequest) -> None:
-    """Raise the refusal the middleware left to this request's view, if any (every call)."""
-    outcome = _outcome(request)
-    if outcome is not None and outcome.left is not None:
-        outcome.raised = True
-        raise outcome.left
+def _attach(request: HttpRequest, seen: _Seen, token: AccessToken, user: Any) -> None:
+    """Set ``request.user`` (and ``request.auser``) to the token's user, once resolved.
 
-
-def unanswered_refusal(request: HttpRequest) -> AuthError | None:
-    """The refusal the middleware left to the view that the view never raised, if any."""
-    outcome = _outcome(request)
-    if outcome is None or outcome.raised:
-        return None
-    return outcome.left
-
-
-def attach_user(request: HttpRequest, token: AccessToken, settings: GuardSettings) -> Any:
-    """Resolve the token's user once and set ``request.user`` (and ``request.auser``)."""
-    _settle_csrf(request, token)
-    outcome = _outcome(request)
-    if outcome is not None and outcome.user is not None:
-        return _set_user(request, outcome.user)
-    return _set_user(request, resolve_user(token, settings))
-
-
-async def aattach_user(request: HttpRequest, token: AccessToken, settings: GuardSettings) -> Any:
-    """:func:`attach_user` for async code (a ``USER_RESOLVER`` runs in a thread)."""
-    _settle_csrf(request, token)
-    outcome = _outcome(request)
-    if outcome is not None and outcome.user is not None:
-        return _set_user(request, outcome.user)
-    return _set_user(request, await aresolve_user(token, settings))
-
-
-def check_view_csrf(request: HttpRequest, token: AccessToken) -> None:
-    """For a ``csrf_exempt`` view (``@jwt_required``): the check ``CsrfViewMiddleware``, when
-    installed, would have made of a request jwtguard does not vouch for (a query or form token
-    on an unsafe method, :func:`jwtguard.adapters.csrf_settled`). Raises ``CsrfFailed``."""
-    if _framework_csrf_applies(request, token):
-        refuse_if(csrf_failure(request), token.location)
-
-
-async def acheck_view_csrf(request: HttpRequest, token: AccessToken) -> None:
-    """:func:`check_view_csrf` for async views (the check may load the session)."""
-    if _framework_csrf_applies(request, token):
-        refuse_if(await sync_to_async(csrf_failure)(request), token.location)
-
-
-def _framework_csrf_applies(request: HttpRequest, token: AccessToken) -> bool:
-    return (
-        not csrf_settled(token.location)
-        and (request.method or "GET").upper() not in SAFE_METHODS
-        and CSRF_MIDDLEWARE in django_settings.MIDDLEWARE
-    )
-
-
-def _settle_csrf(request: HttpRequest, token: AccessToken) -> None:
-    """Let ``CsrfViewMiddleware`` pass a request whose CSRF question jwtguard has settled: a
+    And let ``CsrfViewMiddleware`` pass a request whose CSRF question jwtguard has settled: a
     header token cannot come from another site's page, and a cookie token on an unsafe method
-    has passed Django's check already (:mod:`jwtguard.csrf`). Query and form tokens have not."""
+    has passed Django's check already (:mod:`jwtguard.csrf`). Query and form tokens have not.
+    """
     if csrf_settled(token.location):
         request._dont_enforce_csrf_checks = True  # type: ignore[attr-defined]
-
-
-def reject(request: HttpRequest, error: AuthError, guard: Guard) -> HttpResponse:
-    """The core's answer to ``error`` as a Django response, byte for byte (audited)."""
-    answer = guard.reject(error, DjangoRequest(request))
-    return HttpResponse(answer.body, status=answer.status, headers=dict(answer.headers))
-
-
-def _outcome(request: HttpRequest) -> _Outcome | None:
-    outcome = getattr(request, _STATE, None)
-    return outcome if isinstance(outcome, _Outcome) else None
-
-
-def _remember(request: HttpRequest, outcome: _Outcome) -> _Outcome:
-    setattr(request, _STATE, outcome)
-    return outcome
-
-
-def _result(outcome: _Outcome) -> AccessToken | None:
-    if outcome.error is not None:
-        raise outcome.error
-    return outcome.token
-
-
-def _set_user(request: HttpRequest, user: Any) -> Any:
-    outcome = _outcome(request)
-    if outcome is not None:
-        outcome.user = user
+    seen.user = user
 
     async def auser() -> Any:
         return user
 
     request.user = user
     request.auser = auser
-    return user

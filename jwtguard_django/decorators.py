@@ -21,19 +21,10 @@ from typing import Any, TypeVar, overload
 from asgiref.sync import iscoroutinefunction
 from django.http import HttpRequest
 
-from jwtguard import AuthError
-from jwtguard.adapters import scope_list
+from jwtguard import ErrorResponse
+from jwtguard.adapters import Requirement
 
-from .auth import (
-    aattach_user,
-    acheck_view_csrf,
-    arequire_token,
-    attach_user,
-    check_view_csrf,
-    reject,
-    require_token,
-)
-from .conf import get_settings
+from .auth import adecide, decide, respond
 
 V = TypeVar("V", bound=Callable[..., Any])
 Exemptable = TypeVar("Exemptable")
@@ -45,7 +36,10 @@ def jwt_required(view: V, /) -> V: ...
 
 @overload
 def jwt_required(
-    *, scopes: Iterable[str] | str = (), any_of: Iterable[str] | str = ()
+    *,
+    scopes: Iterable[str] | str = (),
+    any_of: Iterable[str] | str = (),
+    optional: bool = False,
 ) -> Callable[[V], V]: ...
 
 
@@ -55,29 +49,27 @@ def jwt_required(
     *,
     scopes: Iterable[str] | str = (),
     any_of: Iterable[str] | str = (),
+    optional: bool = False,
 ) -> V | Callable[[V], V]:
     """Require a valid token with all of ``scopes`` and, if given, one of ``any_of``.
 
     Use bare (``@jwt_required``) or called (``@jwt_required(scopes=["notes:write"])``); a string
-    is a space-delimited list of scopes. Refusals are the core's 400/401/403/503 answers.
+    is a space-delimited list of scopes. Refusals are the core's 400/401/403/503 answers. With
+    ``optional=True`` a request without a token reaches the view (``get_token(request)`` is then
+    ``None``); a token that is sent must still be valid and hold the scopes.
     """
     if view is not None and not callable(view):
         raise TypeError("jwt_required takes scopes as a keyword: @jwt_required(scopes=[...])")
-    all_of, one_of = scope_list(scopes), scope_list(any_of)
+    requirement = Requirement.of(scopes, any_of, optional=optional)
 
     def decorate(view: V) -> V:
         if iscoroutinefunction(view):
 
             @functools.wraps(view)
             async def async_wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
-                settings = get_settings()
-                try:
-                    token = await arequire_token(request, settings.guard)
-                    await acheck_view_csrf(request, token)
-                    settings.guard.authorize(token, all_of, any_of=one_of)
-                    await aattach_user(request, token, settings)
-                except AuthError as error:
-                    return reject(request, error, settings.guard)
+                answer = await adecide(request, requirement, csrf_exempt=True)
+                if isinstance(answer, ErrorResponse):
+                    return respond(answer)
                 return await view(request, *args, **kwargs)
 
             async_wrapper.csrf_exempt = True  # type: ignore[attr-defined]  # see module docstring
@@ -85,14 +77,9 @@ def jwt_required(
 
         @functools.wraps(view)
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
-            settings = get_settings()
-            try:
-                token = require_token(request, settings.guard)
-                check_view_csrf(request, token)
-                settings.guard.authorize(token, all_of, any_of=one_of)
-                attach_user(request, token, settings)
-            except AuthError as error:
-                return reject(request, error, settings.guard)
+            answer = decide(request, requirement, csrf_exempt=True)
+            if isinstance(answer, ErrorResponse):
+                return respond(answer)
             return view(request, *args, **kwargs)
 
         wrapper.csrf_exempt = True  # type: ignore[attr-defined]  # see module docstring

@@ -21,8 +21,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, cast
 
 from rest_framework.authentication import BaseAuthentication
@@ -31,12 +30,11 @@ from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.request import Request
 from rest_framework.utils.encoders import JSONEncoder
 
-from jwtguard import AccessToken, AuthError, ErrorResponse, Guard
-from jwtguard.adapters import scope_list
+from jwtguard import AccessToken, ErrorResponse
+from jwtguard.adapters import ANY_TOKEN, OPTIONAL, Answer, Requirement, scope_list
 
-from .auth import attach_user, authenticate, raise_left_refusal, require_token, unwrap
+from .auth import decide, took_refusal, unwrap, user_of
 from .conf import get_settings
-from .request import DjangoRequest
 
 if TYPE_CHECKING:
     # rest_framework.views imports the authentication classes, and rest_framework.renderers
@@ -69,11 +67,9 @@ class JWTAuthentication(BaseAuthentication):
     """
 
     def authenticate(self, request: Request) -> tuple[Any, AccessToken] | None:
-        http, settings = unwrap(request), get_settings()
-        with _refusing(request, settings.guard):
-            raise_left_refusal(http)
-            token = authenticate(http, settings.guard)
-            return None if token is None else (attach_user(http, token, settings), token)
+        http = unwrap(request)
+        token = _accepted(request, decide(http, OPTIONAL))
+        return None if token is None else (user_of(http), token)
 
     def authenticate_header(self, request: Request) -> str:
         """The 401 challenge (``Bearer realm="..."``), so DRF answers 401 rather than 403.
@@ -83,15 +79,13 @@ class JWTAuthentication(BaseAuthentication):
         ``detail`` becomes the core's ``token_missing`` / ``unsupported_scheme`` body, before
         the project's exception handler sees it.
         """
-        guard, http = get_settings().guard, unwrap(request)
         handled = sys.exc_info()[1]  # DRF's handle_exception runs in an ``except`` block
-        try:
-            require_token(http, guard)
-        except AuthError as error:
-            if isinstance(handled, NotAuthenticated) and _is_drfs_own(handled.detail):
+        if isinstance(handled, NotAuthenticated) and _is_drfs_own(handled.detail):
+            answer = decide(unwrap(request), ANY_TOKEN, attach=False)
+            if isinstance(answer, ErrorResponse):
                 _wrap_renderer(request)
-                handled.detail = cast(Any, _Body(guard.reject(error, DjangoRequest(http))))
-        return guard.challenge()
+                handled.detail = cast(Any, _Body(answer))
+        return get_settings().guard.challenge()
 
 
 def raises_left_refusals(view: Callable[..., Any]) -> bool:
@@ -129,10 +123,8 @@ class HasScopes(BasePermission):
     """
 
     def has_permission(self, request: Request, view: APIView) -> bool:
-        http, settings = unwrap(request), get_settings()
-        with _refusing(request, settings.guard):
-            token = require_token(http, settings.guard)
-            settings.guard.authorize(token, required_scopes(view, request.method or "GET"))
+        requirement = Requirement.of(required_scopes(view, request.method or "GET"))
+        _accepted(request, decide(unwrap(request), requirement, attach=False))
         return True
 
 
@@ -146,14 +138,14 @@ def required_scopes(view: object, method: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(scopes))
 
 
-@contextmanager
-def _refusing(request: Request, guard: Guard) -> Iterator[None]:
-    """Turn an :class:`~jwtguard.AuthError` into the :class:`BearerError` DRF will render."""
-    try:
-        yield
-    except AuthError as error:
+def _accepted(request: Request, answer: Answer) -> AccessToken | None:
+    """The token of the core's answer, or its refusal raised as the :class:`BearerError` DRF
+    will render (also the refusal ``JWTGuardMiddleware`` left to the view: the same answer)."""
+    if isinstance(answer, ErrorResponse):
         _wrap_renderer(request)
-        raise BearerError(guard.reject(error, DjangoRequest(unwrap(request)))) from None
+        took_refusal(request)
+        raise BearerError(answer)
+    return answer
 
 
 def drf_document(answer: ErrorResponse) -> dict[str, Any]:

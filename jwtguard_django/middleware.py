@@ -8,14 +8,15 @@ unless ``MODE`` is ``"annotate"`` or the core's :meth:`~jwtguard.Guard.requires_
 :func:`~jwtguard_django.decorators.jwt_exempt`). ``OPTIONS`` requests are no exception: Django
 runs a view for them, so CORS preflights are answered by django-cors-headers' ``CorsMiddleware``
 placed above this one (system check ``jwtguard.W003``). Every refusal is the core's answer,
-rendered by :func:`~jwtguard_django.auth.reject`.
+rendered by :func:`~jwtguard_django.auth.respond`: the middleware builds the request's view and
+route, asks the core's decision (:func:`~jwtguard_django.auth.decide`) and renders its answer.
 
 A refusal of a request to a DRF view that authenticates with
 :class:`~jwtguard_django.drf.JWTAuthentication` first is left to that view instead
-(:func:`~jwtguard_django.auth.leave_refusal`): DRF raises it and renders it through its exception
-pipeline (the project's ``EXCEPTION_HANDLER`` included), so a DRF view answers the same with or
-without this middleware. Should the view answer without raising it (its authentication never
-ran), the middleware replaces that answer with its own refusal.
+(:func:`~jwtguard_django.auth.leave_refusal`), already audited: DRF raises it and renders it
+through its exception pipeline (the project's ``EXCEPTION_HANDLER`` included), so a DRF view
+answers the same with or without this middleware. Should the view answer without raising it (its
+authentication never ran), the middleware replaces that answer with its own refusal.
 """
 
 from __future__ import annotations
@@ -30,20 +31,11 @@ from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.http import HttpRequest, HttpResponseBase
 from django.urls import Resolver404, resolve
 
-from jwtguard import AuthError
+from jwtguard import ErrorResponse
+from jwtguard.adapters import ANY_TOKEN, OPTIONAL, Requirement
 
-from .auth import (
-    aattach_user,
-    aauthenticate,
-    attach_user,
-    authenticate,
-    leave_refusal,
-    missing_token,
-    reject,
-    unanswered_refusal,
-)
-from .conf import GuardSettings, get_settings
-from .request import DjangoRequest
+from .auth import adecide, decide, leave_refusal, respond, unanswered_refusal
+from .conf import get_settings
 
 GetResponse = Callable[[HttpRequest], HttpResponseBase | Awaitable[HttpResponseBase]]
 logger = logging.getLogger("jwtguard")
@@ -65,63 +57,53 @@ class JWTGuardMiddleware:
     def __call__(self, request: HttpRequest) -> Any:
         if self.async_mode:
             return self.__acall__(request)
-        settings, route = get_settings(), _Route(request)
-        try:
-            token = authenticate(request, settings.guard)
-            if token is None:
-                _may_go_without(request, settings, route)
-            else:
-                attach_user(request, token, settings)
-        except AuthError as error:
-            if not route.drf_refuses:
-                return reject(request, error, settings.guard)
-            leave_refusal(request, error)
-            response = cast(HttpResponseBase, self.get_response(request))
-            return _answered(request, response, settings, route)
-        return self.get_response(request)
+        route = _Route(request)
+        answer = decide(request, _requirement(), route=route)
+        if not isinstance(answer, ErrorResponse):
+            return self.get_response(request)
+        if not _left_to_drf(request, route):
+            return respond(answer)
+        return _answered(request, cast(HttpResponseBase, self.get_response(request)), answer, route)
 
     async def __acall__(self, request: HttpRequest) -> HttpResponseBase:
-        settings, route = get_settings(), _Route(request)
-        try:
-            token = await aauthenticate(request, settings.guard)
-            if token is None:
-                _may_go_without(request, settings, route)
-            else:
-                await aattach_user(request, token, settings)
-        except AuthError as error:
-            if not route.drf_refuses:
-                return reject(request, error, settings.guard)
-            leave_refusal(request, error)
-            response = await cast(Awaitable[HttpResponseBase], self.get_response(request))
-            return _answered(request, response, settings, route)
-        return await cast(Awaitable[HttpResponseBase], self.get_response(request))
+        route = _Route(request)
+        answer = await adecide(request, _requirement(), route=route)
+        get_response = cast(Callable[[HttpRequest], Awaitable[HttpResponseBase]], self.get_response)
+        if not isinstance(answer, ErrorResponse):
+            return await get_response(request)
+        if not _left_to_drf(request, route):
+            return respond(answer)
+        return _answered(request, await get_response(request), answer, route)
 
 
-def _may_go_without(request: HttpRequest, settings: GuardSettings, route: _Route) -> None:
-    """Raise why a request without a token is refused, unless it may go on without one."""
-    if not settings.enforcing:
-        return
-    view = DjangoRequest(request)
-    if settings.guard.requires_token(view, exempt_view=route.exempt):
-        raise missing_token(request, settings.guard)
+def _requirement() -> Requirement:
+    """Enforcing, every request needs a token (the pass-through rule aside); annotating, none."""
+    return ANY_TOKEN if get_settings().enforcing else OPTIONAL
+
+
+def _left_to_drf(request: HttpRequest, route: _Route) -> bool:
+    """Leave the refusal to the view if it is a DRF view that raises it (see module docstring)."""
+    if route.drf_refuses:
+        leave_refusal(request)
+        return True
+    return False
 
 
 def _answered(
-    request: HttpRequest, response: HttpResponseBase, settings: GuardSettings, route: _Route
+    request: HttpRequest, response: HttpResponseBase, answer: ErrorResponse, route: _Route
 ) -> HttpResponseBase:
     """The DRF view's answer to a request whose refusal it was left, unless it never raised
     that refusal: then the middleware's own (a refused request never gets a view's answer)."""
-    error = unanswered_refusal(request)
-    if error is None:
+    if not unanswered_refusal(request):
         return response
     logger.warning(
         "DRF view %s answered %s without raising jwtguard's refusal (%s): refused by the "
         "middleware instead",
         route.name,
         response.status_code,
-        error.code,
+        answer.code,
     )
-    return reject(request, error, settings.guard)
+    return respond(answer)
 
 
 class _Route:
@@ -143,6 +125,9 @@ class _Route:
         """The DRF view's class, dotted, for the operator."""
         cls = getattr(self.view, "cls", object)
         return f"{cls.__module__}.{cls.__qualname__}"
+
+    #: Django runs a view for every request, ``OPTIONS`` included.
+    answered_without_view = False
 
     @property
     def exempt(self) -> bool:

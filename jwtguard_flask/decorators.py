@@ -7,9 +7,9 @@ import inspect
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar, cast, overload
 
-from jwtguard.adapters import Requirement, ScopeCheck, scope_list
+from jwtguard.adapters import Requirement
 
-from .verify import verify_request, verify_request_async
+from .verify import decide, decide_async
 
 View = TypeVar("View", bound=Callable[..., Any])
 
@@ -51,30 +51,21 @@ def jwt_required(
     """
     if view is not None and not callable(view):
         raise TypeError("jwt_required takes its options by keyword: @jwt_required(scopes=[...])")
-    required = scope_list(scopes)
-    one_of = scope_list(any_of)
-
-    def check() -> None:
-        verify_request(scopes=required, any_of=one_of, optional=optional)
-
-    async def check_async() -> None:
-        await verify_request_async(scopes=required, any_of=one_of, optional=optional)
-
-    requirement = Requirement((ScopeCheck(required, one_of),), optional=optional)
+    requirement = Requirement.of(scopes, any_of, optional=optional)
 
     def decorate(view: View) -> View:
         if inspect.iscoroutinefunction(view):
 
             @functools.wraps(view)
             async def async_wrapper(*args: Any, **kwargs: Any) -> Any:
-                await check_async()
+                await decide_async(requirement)
                 return await view(*args, **kwargs)
 
             return _records(async_wrapper, requirement, view)
 
         @functools.wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            check()
+            decide(requirement)
             return view(*args, **kwargs)
 
         return _records(wrapper, requirement, view)

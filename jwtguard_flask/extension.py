@@ -7,15 +7,16 @@ from collections.abc import Iterable
 from flask import Blueprint, Flask, Response, current_app, request
 
 from jwtguard import AuthError, Guard, Revocations, TokenStore, Validator
-from jwtguard.adapters import KeySource, ScopeCheck, scope_list
+from jwtguard.adapters import KeySource, Requirement, Route
 
 from .cli import jwtguard_cli
 from .decorators import is_exempt
+from .globals import request_state
 from .request import FlaskRequestView
 from .settings import read_settings
 from .signals import SignalListener
 from .state import EXTENSION_KEY, JWTGuardState, get_state
-from .verify import verify_request
+from .verify import decide
 
 PROTECTION_ATTRIBUTE = "jwtguard_protection"
 """Marks the ``before_request`` function of :meth:`JWTGuard.protect` with its
@@ -85,26 +86,22 @@ class JWTGuard:
         authenticated like any other. A ``@jwt_required`` on a view adds its own scopes on top
         (so an optional view under protection needs ``@jwt_exempt`` as well).
         """
-        required = scope_list(scopes)
-        one_of = scope_list(any_of)
+        requirement = Requirement.of(scopes, any_of)
 
         def require_token() -> None:
             rule = request.url_rule
-            needed = get_state().guard.requires_token(
-                FlaskRequestView(request),
-                exempt_view=is_exempt(current_app.view_functions.get(request.endpoint or "")),
+            route = Route(
+                exempt=is_exempt(current_app.view_functions.get(request.endpoint or "")),
                 answered_without_view=bool(getattr(rule, "provide_automatic_options", False)),
             )
-            if needed:
-                verify_request(scopes=required, any_of=one_of)
-            else:
-                verify_request(optional=True)
+            decide(requirement, route=route)
 
-        require_token.__dict__[PROTECTION_ATTRIBUTE] = ScopeCheck(required, one_of)
+        require_token.__dict__[PROTECTION_ATTRIBUTE] = requirement.checks[0]
         target.before_request(require_token)
 
 
 def render_auth_error(error: AuthError) -> Response:
-    """The core's answer to ``error``, as a Flask response: status, headers and body unchanged."""
-    answer = get_state().guard.reject(error, FlaskRequestView(request))
+    """The core's answer to ``error``, as a Flask response: status, headers and body unchanged
+    (a refusal decided by the core was audited then; any other error is audited now)."""
+    answer = get_state().guard.reject(error, FlaskRequestView(request), state=request_state())
     return current_app.response_class(answer.body, status=answer.status, headers=answer.headers)

@@ -8,8 +8,17 @@ from flask import request
 from werkzeug.local import LocalProxy
 
 from jwtguard import AccessToken
+from jwtguard.adapters import RequestState
 
-_ENVIRON_KEY = "jwtguard.access_token"
+_ENVIRON_KEY = "jwtguard.state"
+
+
+def request_state() -> RequestState:
+    """What jwtguard has read and decided of the current request (one per request)."""
+    state = request.environ.get(_ENVIRON_KEY)
+    if not isinstance(state, RequestState):
+        state = request.environ[_ENVIRON_KEY] = RequestState()
+    return state
 
 
 def get_current_token() -> AccessToken | None:
@@ -17,13 +26,8 @@ def get_current_token() -> AccessToken | None:
 
     Use this in views whose authentication is optional; it never raises for a missing token.
     """
-    token = request.environ.get(_ENVIRON_KEY)
-    return token if isinstance(token, AccessToken) else None
-
-
-def remember_token(token: AccessToken) -> None:
-    """Keep ``token`` for the rest of the request, so it is validated only once."""
-    request.environ[_ENVIRON_KEY] = token
+    state = request.environ.get(_ENVIRON_KEY)
+    return state.token if isinstance(state, RequestState) else None
 
 
 def _require_current_token() -> AccessToken:

@@ -1,8 +1,11 @@
-"""``verify_request``: authenticate and authorize the current Flask request with the core guard.
+"""The core's decision for the current Flask request, shared by the decorators and protection.
 
-The decorators and blueprint protection both come here, so every path decides the same way. A
-failure raises the core's :class:`~jwtguard.AuthError`, which the extension's error handler
-renders.
+:func:`decide` (:func:`decide_async` in async views) asks :meth:`Guard.decide
+<jwtguard.Guard.decide>` with the request's one :class:`~jwtguard.adapters.RequestState`, kept in
+the WSGI environ: the token is found and validated once per request, however many decorators and
+protections the request meets, and a refusal is answered (and audited) once. A refusal is raised
+as its :class:`~jwtguard.AuthError`, which the extension's error handler renders: with the answer
+already decided, so a user's own handler for ``AuthError`` sees every refusal too.
 """
 
 from __future__ import annotations
@@ -11,10 +14,10 @@ from collections.abc import Iterable
 
 from flask import request
 
-from jwtguard import AccessToken, Guard
-from jwtguard.adapters import scope_list
+from jwtguard import AccessToken, ErrorResponse
+from jwtguard.adapters import ANY_TOKEN, Answer, RequestState, Requirement, RouteView
 
-from .globals import get_current_token, remember_token
+from .globals import request_state
 from .request import FlaskRequestView
 from .state import get_state
 
@@ -29,38 +32,34 @@ def verify_request(
 
     With ``optional``, a request *without* a token passes and gets ``None``; a token that is
     present is still validated and authorized, and rejected if bad. A token validated earlier in
-    the same request (by blueprint protection, say) is reused, not validated twice.
+    the same request (by blueprint protection, say) is reused, not validated twice. A refusal
+    raises its :class:`~jwtguard.AuthError`, which the extension renders.
     """
-    guard = get_state().guard
-    token = get_current_token()
-    if token is None:
-        token = guard.authenticate(FlaskRequestView(request), required=not optional)
-    return _authorize(guard, token, scopes, any_of)
+    return decide(Requirement.of(scopes, any_of, optional=optional))
 
 
-async def verify_request_async(
-    *,
-    scopes: str | Iterable[str] = (),
-    any_of: str | Iterable[str] = (),
-    optional: bool = False,
+def decide(
+    requirement: Requirement = ANY_TOKEN, *, route: RouteView | None = None
 ) -> AccessToken | None:
-    """As :func:`verify_request`, for async views: fetching keys does not block the loop."""
-    guard = get_state().guard
-    token = get_current_token()
-    if token is None:
-        request_view = FlaskRequestView(request)
-        token = await guard.authenticate_async(request_view, required=not optional)
-    return _authorize(guard, token, scopes, any_of)
+    """The core's decision for the current request; raises a refusal (see module docstring)."""
+    state = request_state()
+    answer = get_state().guard.decide(
+        FlaskRequestView(request), requirement, state=state, route=route
+    )
+    return _accepted(answer, state)
 
 
-def _authorize(
-    guard: Guard,
-    token: AccessToken | None,
-    scopes: str | Iterable[str],
-    any_of: str | Iterable[str],
-) -> AccessToken | None:
-    if token is None:
-        return None
-    remember_token(token)
-    guard.authorize(token, scope_list(scopes), any_of=scope_list(any_of))
-    return token
+async def decide_async(requirement: Requirement = ANY_TOKEN) -> AccessToken | None:
+    """As :func:`decide`, for async views: fetching keys does not block the loop."""
+    state = request_state()
+    answer = await get_state().guard.decide_async(
+        FlaskRequestView(request), requirement, state=state
+    )
+    return _accepted(answer, state)
+
+
+def _accepted(answer: Answer, state: RequestState) -> AccessToken | None:
+    if isinstance(answer, ErrorResponse):
+        assert state.error is not None  # noqa: S101 - a refusal always has its error
+        raise state.error
+    return answer

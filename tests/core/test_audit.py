@@ -1,4 +1,4 @@
-"""``jwtguard.audit``: the record's fields, read safely from whatever the request carried."""
+"""``jwtguard.audit``: the record's fields, read safely from whatever token the decision found."""
 
 from __future__ import annotations
 
@@ -24,13 +24,13 @@ def bearer_request(token: str, **kwargs: Any) -> SimpleRequest:
 
 def test_facts_of_a_readable_token(config: GuardConfig, minter: Minter) -> None:
     token = minter.token(sub="bob")
-    facts = token_facts(bearer_request(token), config)
+    facts = token_facts(token, config)
     assert facts == {"iss": SETTINGS["ISSUER"], "sub": "bob", "kid": "rsa-1", "alg": "RS256"}
 
 
 def test_facts_when_only_the_header_is_readable(config: GuardConfig) -> None:
     token = compact({"alg": "RS256", "kid": "k9"}, b"not json", b"sig")
-    assert token_facts(bearer_request(token), config) == {
+    assert token_facts(token, config) == {
         "iss": None,
         "sub": None,
         "kid": "k9",
@@ -48,14 +48,14 @@ def test_facts_when_only_the_header_is_readable(config: GuardConfig) -> None:
     ],
 )
 def test_unreadable_or_non_string_facts_are_left_out(config: GuardConfig, token: str) -> None:
-    facts = token_facts(bearer_request(token), config)
+    facts = token_facts(token, config)
     assert facts == {"iss": None, "sub": None, "kid": None, "alg": None}
 
 
 def test_facts_cannot_forge_log_lines(config: GuardConfig) -> None:
     """Claims are attacker-controlled: control characters are escaped, lengths bounded."""
     token = compact({"alg": "RS256", "kid": "k\n401 ok"}, {"sub": "x" * 1000 + "\r"}, b"s")
-    facts = token_facts(bearer_request(token), config)
+    facts = token_facts(token, config)
     assert facts["kid"] == "k\\x0a401 ok"
     assert facts["sub"] is not None
     assert len(facts["sub"]) == 129
@@ -66,7 +66,7 @@ def test_facts_cannot_forge_log_lines(config: GuardConfig) -> None:
 def test_record_fields(config: GuardConfig, minter: Minter) -> None:
     token = minter.token()
     request = bearer_request(token, method="DELETE", path="/a\tb", client_address="10.0.0.7")
-    record = rejection_record(TokenExpired(detail="expired 3 s ago"), request, config)
+    record = rejection_record(TokenExpired(detail="expired 3 s ago"), request, config, token)
     assert record == {
         "code": "token_expired",
         "status": 401,

@@ -22,6 +22,8 @@ urlpatterns = [
     path("exempt/", views.exempt),
     path("exempt-class/", views.ExemptClassView.as_view()),
     path("bare/", views.bare),
+    path("optional/", views.optional),
+    path("optional-exempt/", views.optional_exempt),
     path(
         "any-of/", views.decorated(("notes:read",), ("notes:admin", "notes:root"), is_async=False)
     ),

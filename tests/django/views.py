@@ -68,6 +68,15 @@ def bare(request: HttpRequest) -> JsonResponse:
     return JsonResponse(describe(request))
 
 
+def subject(request: HttpRequest) -> JsonResponse:
+    token = get_token(request)
+    return JsonResponse({"sub": token.subject if token is not None else None})
+
+
+optional = jwt_required(optional=True)(subject)
+optional_exempt = jwt_exempt(jwt_required(optional=True)(subject))
+
+
 class ScopedView(APIView):
     """DRF: JWTAuthentication and HasScopes (the test settings' defaults)."""
 
