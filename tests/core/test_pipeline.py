@@ -13,6 +13,8 @@ from collections.abc import Callable, Iterator, Sequence
 import pytest
 
 from jwtguard import AuthError, GuardConfig, MemoryStore, TokenMissing, TokenReplayed, Validator
+from jwtguard.keys import StaticKeySource
+from jwtguard.keys.keyset import IssuerKeySources
 from jwtguard.pipeline import Pipeline, Skip, Step
 from jwtguard.testing import compact, generate_key
 from tests.contract import SETTINGS, Minter
@@ -180,3 +182,15 @@ async def test_async_picks_the_keys_of_the_token_issuer(idp: RecordingServer) ->
     with pytest.raises(AuthError) as crossed:
         await validator.validate_async(keys["b"].token(iss=issuers["a"]))
     assert crossed.value.code == "unknown_key"
+
+
+async def test_async_with_keys_per_issuer_known_in_advance(minter: Minter) -> None:
+    """A key source per issuer that fetches nothing is asked directly."""
+    config = GuardConfig.from_mapping({**SETTINGS, "JWKS": minter.jwks()})
+    static = Validator(config).key_source
+    assert isinstance(static, StaticKeySource)
+    validator = Validator(config, key_source=IssuerKeySources({SETTINGS["ISSUER"]: static}))
+    assert (await validator.validate_async(minter.token())).subject == "alice"
+    with pytest.raises(AuthError) as refused:
+        await validator.validate_async(minter.token(iss="https://evil.example/"))
+    assert refused.value.code == "issuer_invalid"

@@ -219,6 +219,16 @@ def test_revoking_the_token_at_hand(minter: Minter) -> None:
         guard.revocations.revoke(without_jti)
 
 
+def test_a_token_without_jti_or_sub_is_checked_for_what_it_has(minter: Minter) -> None:
+    """Only the entries a token can match are read: none without jti and sub."""
+    guard = validator(minter, REVOCATION=True)
+    guard.revocations.revoke_token("j-1", issuer=ISSUER)
+    assert guard.validate(minter.token(jti=None, sub=None)).claims.keys().isdisjoint({"jti", "sub"})
+    with pytest.raises(TokenRevoked):
+        guard.validate(minter.token(jti="j-1", sub=None))
+    assert guard.validate(minter.token(jti="j-2", sub=None)).token_id == "j-2"
+
+
 def test_a_jti_entry_is_kept_while_it_can_matter(minter: Minter) -> None:
     clock = Clock(1_700_000_000.0)
     store = MemoryStore(clock=clock)
