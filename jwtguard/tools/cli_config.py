@@ -16,7 +16,6 @@ from ..config import KEY_SOURCE_SETTINGS, GuardConfig
 from ..errors import ConfigProblem, ConfigurationError
 from ..settings import SPECS
 from ..validator import Validator
-from .app_config import django_validator, flask_validator
 
 SECRET_ENV = "--secret-env"  # noqa: S105 - a flag, not a secret
 #: Flags of earlier versions, and the adapter commands that do their work now.
@@ -61,12 +60,8 @@ def add_config_arguments(parser: argparse.ArgumentParser, *, without: Collection
     group.add_argument(
         SECRET_ENV, metavar="NAME", help="the environment variable holding the HMAC secret"
     )
-    group.add_argument(
-        "--django-settings", metavar="MODULE", help="use this Django settings module's JWTGUARD"
-    )
-    group.add_argument(
-        "--flask-app", metavar="MODULE:APP", help='use a Flask app, e.g. "app:create_app()"'
-    )
+    for gone, instead in MOVED.items():
+        group.add_argument(gone, action=_Moved, const=instead, help=argparse.SUPPRESS)
 
 
 def _help(meaning: str, *, repeatable: bool) -> str:
@@ -90,10 +85,6 @@ class _Moved(argparse.Action):
 
 def load_validator(args: argparse.Namespace, environ: Mapping[str, str]) -> Validator:
     """The validator the arguments describe; :class:`ConfigurationError` if they are wrong."""
-    if args.django_settings:
-        return django_validator(args.django_settings)
-    if args.flask_app:
-        return flask_validator(args.flask_app)
     return Validator(GuardConfig.from_env(flag_environment(args, environ)))
 
 
