@@ -25,7 +25,7 @@ from .errors import ConfigProblem, ConfigurationError
 from .keys.algorithms import SUPPORTED_ALGORITHMS
 from .keys.keyset import KeySet
 from .keys.loaders import LoadResult, load_jwks, load_pem, load_secret
-from .settings import KEY_SOURCE_SETTINGS, SPECS, Settings, problem_code, specs
+from .settings import KEY_SOURCE_SETTINGS, SPECS, Settings, problem_code, spec_of, specs
 from .stores.build import store_kind
 from .urls import url_problem
 
@@ -42,25 +42,16 @@ class GuardConfig(Settings):
     (empty when keys are fetched from a URL)."""
 
     def __post_init__(self) -> None:
-        for _name, item in specs(type(self)):
+        for _name, item in specs(type(self)):  # lists are frozen into tuples
             value = getattr(self, item.name)
-            if not item.metadata["spec"].rule.is_list or value is None:
+            if not spec_of(item).rule.is_list or value is None:
                 continue
             if not isinstance(value, str) and isinstance(value, Iterable):
-                object.__setattr__(self, item.name, tuple(value))  # lists frozen into tuples
-            elif isinstance(value, str) and item.default is not None:  # ISSUER stays one string
+                object.__setattr__(self, item.name, tuple(value))
+            elif isinstance(value, str) and item.default is not None:  # ISSUER may be one string
                 object.__setattr__(self, item.name, (value,))
         problems = list(_problems(self))
-        failed = {problem.setting for problem in problems}
-        sources = _given_sources(self)
-        static = len(sources) == 1 and SPECS[sources[0]].key_source == "static"
-        loaded = _load_keys(self, sources[0]) if static and sources[0] not in failed else None
-        limit = self.max_keys_without_kid if "MAX_KEYS_WITHOUT_KID" not in failed else None
-        key_set = KeySet(loaded.keys if loaded else (), max_without_kid=limit or 1)
-        if loaded is not None:
-            problems += _labelled(loaded.problems, sources[0])
-            if limit is not None:  # keys sharing a kid beyond the limit are never tried
-                problems += _labelled(key_set.left_out, sources[0])
+        key_set = _static_keys(self, {problem.setting for problem in problems}, problems)
         if problems:
             raise ConfigurationError(problems)
         object.__setattr__(self, "key_set", key_set)
@@ -130,7 +121,7 @@ def _problems(config: Settings) -> Iterator[ConfigProblem]:
         value = getattr(config, item.name)
         if value is None and item.default is None:  # an optional setting left unset
             continue
-        for message in item.metadata["spec"].rule.problems(name, value):
+        for message in spec_of(item).rule.problems(name, value):
             yield ConfigProblem(name, problem_code(name), message)
     yield from _key_source_problems(config)
     if _number(config.jwks_min_ttl) > _number(config.jwks_max_ttl):
@@ -201,16 +192,25 @@ def _number(value: Any) -> float:
 # --- the static keys ----------------------------------------------------------------------------
 
 
-def _labelled(problems: Iterable[ConfigProblem | str], source: str) -> list[ConfigProblem]:
-    """The problems of the keys of the key source ``source``, which they are about."""
-    return [
-        ConfigProblem(source, "key_invalid", problem)
-        if isinstance(problem, str)
-        else problem
-        if problem.setting is not None
-        else dataclasses.replace(problem, setting=source)
-        for problem in problems
-    ]
+def _static_keys(
+    config: Settings, failed: set[str | None], problems: list[ConfigProblem]
+) -> KeySet:
+    """The keys of the one static key source, if that is what is configured (and its setting
+    has no problem yet); their problems are added to ``problems``."""
+    sources = _given_sources(config)
+    limit = config.max_keys_without_kid if "MAX_KEYS_WITHOUT_KID" not in failed else None
+    if len(sources) != 1 or SPECS[sources[0]].key_source != "static" or sources[0] in failed:
+        return KeySet((), max_without_kid=limit or 1)
+    source = sources[0]
+    loaded = _load_keys(config, source)
+    key_set = KeySet(loaded.keys, max_without_kid=limit or 1)
+    for problem in loaded.problems:
+        problems.append(
+            problem if problem.setting else dataclasses.replace(problem, setting=source)
+        )
+    if limit is not None:  # keys sharing a kid beyond the limit are never tried: a mistake
+        problems += [ConfigProblem(source, "key_invalid", reason) for reason in key_set.left_out]
+    return key_set
 
 
 def _load_keys(config: Settings, source: str) -> LoadResult:

@@ -1,13 +1,12 @@
-"""``flask jwtguard``: ``explain`` a token by the app's own configuration, ``revoke`` tokens.
+"""``flask jwtguard``: ``explain`` a token by the app's own configuration; ``revoke`` tokens.
+Both are registered by :meth:`JWTGuard.init_app <jwtguard_flask.JWTGuard.init_app>`.
 
     flask --app app:create_app jwtguard explain "$TOKEN" --scope notes:write
     flask --app app:create_app jwtguard explain --file token.txt --json
 
 ``explain`` prints why a token (or a whole ``Authorization`` value) would be accepted or
-refused, check by check, as ``jwtguard explain`` does (:func:`jwtguard.adapters.explain_command`),
-with the app's guard, keys and store. Exit status: 0 accepted, 1 refused, 2 a usage error.
-
-``revoke`` refuses access tokens before they expire:
+refused, check by check, with the app's guard, keys and store, as ``jwtguard explain`` prints it
+(:func:`jwtguard.adapters.explain_command`). Exit status: 0 accepted, 1 refused, 2 a usage error.
 
     flask --app app:create_app jwtguard revoke --jti 4f1c9a --exp 1767225600  # one token
     flask --app app:create_app jwtguard revoke --sub alice  # every token of alice issued so far
@@ -15,12 +14,11 @@ with the app's guard, keys and store. Exit status: 0 accepted, 1 refused, 2 a us
     flask --app app:create_app jwtguard revoke --sub alice --issuer https://tenant-a.example/
     flask --app app:create_app jwtguard revoke --sub alice --all-issuers
 
-Registered by :meth:`JWTGuard.init_app <jwtguard_flask.JWTGuard.init_app>`. It writes to the
-app's token store, which must be shared with the running API (``JWTGUARD_REDIS_URL``) and have
-``REVOCATION`` on. Times are seconds since the epoch or ISO 8601 (UTC without an offset). With
-several trusted issuers, ``--issuer`` or ``--all-issuers`` is required
-(:func:`jwtguard.adapters.revoke_by_options` decides).
-"""
+``revoke`` refuses access tokens before they expire. It writes to the app's token store, which
+must be shared with the running API (``JWTGUARD_REDIS_URL``) and have ``REVOCATION`` on. Times are
+seconds since the epoch or ISO 8601 (UTC without an offset). With several trusted issuers,
+``--issuer`` or ``--all-issuers`` is required (:func:`jwtguard.adapters.revoke_by_options`
+decides)."""
 
 from __future__ import annotations
 
