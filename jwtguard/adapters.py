@@ -27,13 +27,19 @@ What is left to it:
 - a custom key source or store passed to it: :class:`KeySource` (and :class:`~jwtguard.TokenStore`);
 - framework signals: a :class:`GuardListener` added with :meth:`Guard.add_listener
   <jwtguard.Guard.add_listener>`;
-- its own ``revoke`` command: :func:`revoke_by_options`; its checks of the configured store:
-  :func:`store_kind`, :func:`is_process_local`;
-- OpenAPI documents of its views: the same :class:`Requirement` values, and the shapes of
-  :mod:`jwtguard.openapi`.
+- its own ``revoke`` command: :func:`revoke_by_options`; its own ``explain`` command:
+  :func:`explain_command` (and :func:`add_explain_arguments` for an argparse-based one); its
+  checks of the configured store: :func:`store_kind`, :func:`is_process_local`;
+- OpenAPI documents of its views: what each view requires (:class:`Requirement` of
+  :class:`ScopeCheck`), and the shapes of :mod:`jwtguard.openapi`.
 """
 
 from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TextIO
 
 from .audit import GuardListener
 from .csrf import SAFE_METHODS, csrf_settled, refuse_if
@@ -46,6 +52,7 @@ from .scopes import ANY_TOKEN, OPTIONAL, Requirement, ScopeCheck, scope_list
 from .stores.base import is_process_local
 from .stores.build import store_kind
 from .stores.revoke_options import revoke_by_options
+from .validator import Validator
 
 __all__ = [
     "ANY_TOKEN",
@@ -60,9 +67,11 @@ __all__ = [
     "Route",
     "RouteView",
     "ScopeCheck",
+    "add_explain_arguments",
     "csrf_settled",
     "error_responses",
     "error_schema",
+    "explain_command",
     "extract_token",
     "is_process_local",
     "refuse_if",
@@ -72,3 +81,31 @@ __all__ = [
     "security_schemes",
     "store_kind",
 ]
+
+
+def explain_command(
+    validator: Validator,
+    token: str | None,
+    *,
+    file: Path | None = None,
+    stdin: TextIO,
+    scopes: Sequence[str] = (),
+    any_of: Sequence[str] = (),
+    as_json: bool = False,
+) -> tuple[str, bool]:
+    """An adapter's ``explain`` command, given its guard's validator: the token (``token``, else
+    the ``file``, else ``stdin``; ``"-"`` is ``stdin`` too) explained as ``jwtguard explain``
+    prints it (``as_json``: as JSON), and whether it would be accepted (the command then exits
+    0, else 1). ``ValueError`` or ``OSError`` when there is no token to read."""
+    from .tools.cli import explain_output, read_credentials  # noqa: PLC0415 - for commands only
+
+    credentials = read_credentials(token, file, stdin)
+    return explain_output(credentials, validator, scopes=scopes, any_of=any_of, as_json=as_json)
+
+
+def add_explain_arguments(parser: argparse.ArgumentParser) -> None:
+    """``jwtguard explain``'s arguments but the configuration (``token``, ``--file``,
+    ``--scope``, ``--any-scope``, ``--json``), for a command built on :mod:`argparse`."""
+    from .tools.cli import add_explain_arguments as add  # noqa: PLC0415 - for commands only
+
+    add(parser)

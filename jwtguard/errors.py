@@ -12,17 +12,40 @@ but never the token itself nor a secret.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import ClassVar
+
+
+@dataclass(frozen=True)
+class ConfigProblem:
+    """One problem of a configuration: the ``setting`` it is about (``None`` when it is about no
+    one setting), a stable ``code`` (``leeway_invalid``, ``key_source_missing``...; see the
+    settings reference) and the ``message`` for people."""
+
+    setting: str | None
+    code: str
+    message: str
+
+    def __str__(self) -> str:
+        return self.message
 
 
 class ConfigurationError(Exception):
     """jwtguard was configured wrongly; raised once, when the configuration is built.
 
-    ``problems`` lists every problem found, so one start-up shows them all.
+    ``issues`` lists every problem found (:class:`ConfigProblem`), so one start-up shows them
+    all; ``problems`` their messages. A plain string given for a problem gets the code
+    ``configuration_invalid``.
     """
 
-    def __init__(self, problems: Iterable[str]) -> None:
-        self.problems: tuple[str, ...] = tuple(problems)
+    def __init__(self, problems: Iterable[str | ConfigProblem]) -> None:
+        self.issues: tuple[ConfigProblem, ...] = tuple(
+            problem
+            if isinstance(problem, ConfigProblem)
+            else ConfigProblem(None, "configuration_invalid", problem)
+            for problem in problems
+        )
+        self.problems: tuple[str, ...] = tuple(issue.message for issue in self.issues)
         count = len(self.problems)
         heading = f"{count} problem{'s' if count != 1 else ''} in the jwtguard configuration:"
         super().__init__("\n  - ".join((heading, *self.problems)))

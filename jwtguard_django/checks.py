@@ -21,9 +21,8 @@
 from __future__ import annotations
 
 import importlib.util
-import re
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,7 +30,7 @@ from django.conf import settings
 from django.core.checks import CheckMessage, Error, Warning
 from django.utils.module_loading import import_string
 
-from jwtguard import ConfigurationError, GuardConfig
+from jwtguard import ConfigProblem, ConfigurationError, GuardConfig
 from jwtguard.adapters import is_process_local, store_kind
 
 from .conf import SETTING, read_options
@@ -78,37 +77,32 @@ _ORDER = (
     ),
 )
 
-_HMAC_TOO_SHORT = re.compile(r"HMAC secrets must be at least|HS\d+ needs at least")
-#: Which id a problem reported by ``read_options`` gets; the first match wins, else E006.
-_PROBLEM_IDS: tuple[tuple[str, Callable[[str], bool], str], ...] = (
-    (
+_KEY_SOURCES = (
+    "Set one of SECRET, PUBLIC_KEY, PUBLIC_KEY_FILE, JWKS, JWKS_FILE, JWKS_URL or "
+    "OPENID_CONFIGURATION_URL, or an https ISSUER to discover its keys."
+)
+_DJANGO_KEYS = "See jwtguard_django.conf for the Django-only keys."
+#: The check id and hint of a problem, by the problem's code; any other code is ``E006``.
+_CHECK_IDS = {
+    "jwtguard_invalid": (
         "jwtguard.E001",
-        lambda p: p.startswith(SETTING + " "),
         "See the documentation's Django page (docs/getting-started/django.md).",
     ),
-    (
+    "algorithms_invalid": (
         "jwtguard.E002",
-        lambda p: p.startswith("ALGORITHMS") or "can verify any of ALGORITHMS" in p,
         "List the algorithms your keys sign with, e.g. 'ALGORITHMS': ['RS256'].",
     ),
-    (
-        "jwtguard.E003",
-        lambda p: p.startswith("no key source"),
-        "Set one of SECRET, PUBLIC_KEY, PUBLIC_KEY_FILE, JWKS, JWKS_FILE, JWKS_URL or "
-        "OPENID_CONFIGURATION_URL, or an https ISSUER to discover its keys.",
-    ),
-    ("jwtguard.E004", lambda p: p.startswith("conflicting key sources"), "Keep exactly one."),
-    (
+    "key_source_missing": ("jwtguard.E003", _KEY_SOURCES),
+    "key_sources_conflict": ("jwtguard.E004", "Keep exactly one."),
+    "secret_too_short": (
         "jwtguard.E005",
-        lambda p: _HMAC_TOO_SHORT.search(p) is not None,
         "Use a random secret of at least 32 bytes (48 for HS384, 64 for HS512).",
     ),
-    (
-        "jwtguard.E007",
-        lambda p: p.startswith(("MODE", "USER_RESOLVER", "ENV_PREFIX")),
-        "See jwtguard_django.conf for the Django-only keys.",
-    ),
-)
+    "mode_invalid": ("jwtguard.E007", _DJANGO_KEYS),
+    "user_resolver_invalid": ("jwtguard.E007", _DJANGO_KEYS),
+    "env_prefix_invalid": ("jwtguard.E007", _DJANGO_KEYS),
+}
+_OTHER = ("jwtguard.E006", "See the settings reference (docs/reference/settings.md).")
 
 
 def check_settings(**kwargs: Any) -> list[CheckMessage]:
@@ -116,7 +110,7 @@ def check_settings(**kwargs: Any) -> list[CheckMessage]:
     try:
         config = read_options(getattr(settings, SETTING, None)).config
     except ConfigurationError as exc:
-        return [_problem(problem) for problem in exc.problems]
+        return [_error(problem) for problem in exc.issues]
     messages: list[CheckMessage] = []
     if not config.issuers and not config.audiences:
         messages.append(
@@ -194,13 +188,9 @@ def check_rest_framework(**kwargs: Any) -> list[CheckMessage]:
     ]
 
 
-def _problem(problem: str) -> Error:
-    for check_id, matches, hint in _PROBLEM_IDS:
-        if matches(problem):
-            return Error(problem, hint=hint, id=check_id)
-    return Error(
-        problem, hint="See the settings reference (docs/reference/settings.md).", id="jwtguard.E006"
-    )
+def _error(problem: ConfigProblem) -> Error:
+    check_id, hint = _CHECK_IDS.get(problem.code, _OTHER)
+    return Error(problem.message, hint=hint, id=check_id)
 
 
 def _import(entry: Any) -> type | None:

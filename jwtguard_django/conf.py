@@ -36,7 +36,14 @@ from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.utils.module_loading import import_string
 
-from jwtguard import AccessToken, ConfigurationError, Guard, GuardConfig, Revocations
+from jwtguard import (
+    AccessToken,
+    ConfigProblem,
+    ConfigurationError,
+    Guard,
+    GuardConfig,
+    Revocations,
+)
 
 from .signals import SignalListener
 from .stores import django_store
@@ -103,13 +110,20 @@ def read_options(raw: Any, environ: Mapping[str, str] | None = None) -> Options:
     """
     if raw is None:
         raise ConfigurationError(
-            [f"{SETTING} is not set: add a {SETTING} dict with ALGORITHMS and a key source"]
+            [
+                _problem(
+                    SETTING,
+                    f"{SETTING} is not set: add a {SETTING} dict with ALGORITHMS and a key source",
+                )
+            ]
         )
     if not isinstance(raw, Mapping):
-        raise ConfigurationError([f"{SETTING} must be a dict, not {type(raw).__name__}"])
+        raise ConfigurationError(
+            [_problem(SETTING, f"{SETTING} must be a dict, not {type(raw).__name__}")]
+        )
     core = {key: value for key, value in raw.items() if key not in DJANGO_KEYS}
     options = {key: raw[key] for key in DJANGO_KEYS if key in raw}
-    problems: list[str] = []
+    problems: list[ConfigProblem] = []
     env: dict[str, str] | None = None
     prefix = options.get("ENV_PREFIX")
     if prefix is not None:
@@ -122,12 +136,14 @@ def read_options(raw: Any, environ: Mapping[str, str] | None = None) -> Options:
             if prefix + "STORE" in env:
                 core["STORE"] = env.pop(prefix + "STORE")
         else:
-            problems.append("ENV_PREFIX must be a non-empty string such as 'JWTGUARD_'")
+            problems.append(
+                _problem("ENV_PREFIX", "ENV_PREFIX must be a non-empty string such as 'JWTGUARD_'")
+            )
     if "STORE" in core:
         core["STORE"] = django_store(core["STORE"], problems)
     mode = options.get("MODE", "enforce")
     if mode not in MODES:
-        problems.append(f"MODE must be one of {list(MODES)}, got {mode!r}")
+        problems.append(_problem("MODE", f"MODE must be one of {list(MODES)}, got {mode!r}"))
     resolver = _resolver(options.get("USER_RESOLVER"), problems)
     try:
         config = (
@@ -136,23 +152,35 @@ def read_options(raw: Any, environ: Mapping[str, str] | None = None) -> Options:
             else GuardConfig.from_env(env, prefix=cast(str, prefix), defaults=core)
         )
     except ConfigurationError as exc:
-        problems[:0] = exc.problems
+        problems[:0] = exc.issues
     if problems:
         raise ConfigurationError(problems)
     return Options(config, cast(Mode, mode), resolver)
 
 
-def _resolver(value: Any, problems: list[str]) -> UserResolver | None:
+def _problem(key: str, message: str) -> ConfigProblem:
+    """A problem with ``key`` of the setting (``JWTGUARD`` itself, or a Django-only key)."""
+    return ConfigProblem(key, f"{key.lower()}_invalid", message)
+
+
+def _resolver(value: Any, problems: list[ConfigProblem]) -> UserResolver | None:
     if value is None or value == "":
         return None
     if isinstance(value, str):
         try:
             value = import_string(value)
         except ImportError as exc:
-            problems.append(f"USER_RESOLVER: cannot import {value!r} ({exc})")
+            problems.append(
+                _problem("USER_RESOLVER", f"USER_RESOLVER: cannot import {value!r} ({exc})")
+            )
             return None
     if not callable(value):
-        problems.append(f"USER_RESOLVER must be a callable or its dotted path, got {value!r}")
+        problems.append(
+            _problem(
+                "USER_RESOLVER",
+                f"USER_RESOLVER must be a callable or its dotted path, got {value!r}",
+            )
+        )
         return None
     return cast(UserResolver, value)
 

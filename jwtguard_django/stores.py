@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 from django.conf import settings
 from django.core.cache import DEFAULT_CACHE_ALIAS, BaseCache, caches
 
-from jwtguard import StoreError
+from jwtguard import ConfigProblem, StoreError
 
 CACHE_STORE = "django-cache"
 _LOCAL_BACKENDS = ("django.core.cache.backends.locmem.LocMemCache",)
@@ -62,7 +62,7 @@ class DjangoCacheStore:
         return f"DjangoCacheStore({self.alias!r})"
 
 
-def django_store(value: Any, problems: list[str]) -> Any:
+def django_store(value: Any, problems: list[ConfigProblem]) -> Any:
     """The ``STORE`` setting with ``"django-cache[:alias]"`` made a :class:`DjangoCacheStore`;
     other values are the core's to check. Problems are appended to ``problems``."""
     if not isinstance(value, str) or value.partition(":")[0] != CACHE_STORE:
@@ -70,12 +70,13 @@ def django_store(value: Any, problems: list[str]) -> Any:
     alias = value.partition(":")[2] or DEFAULT_CACHE_ALIAS
     configured = getattr(settings, "CACHES", {})
     if alias not in configured:
-        problems.append(f"STORE {value!r}: CACHES has no {alias!r} cache")
-        return None
-    if _backend(alias) in _USELESS_BACKENDS:
-        problems.append(f"STORE {value!r}: the {alias!r} cache is a DummyCache: it keeps nothing")
-        return None
-    return DjangoCacheStore(alias)
+        wrong = f"CACHES has no {alias!r} cache"
+    elif _backend(alias) in _USELESS_BACKENDS:
+        wrong = f"the {alias!r} cache is a DummyCache: it keeps nothing"
+    else:
+        return DjangoCacheStore(alias)
+    problems.append(ConfigProblem("STORE", "store_invalid", f"STORE {value!r}: {wrong}"))
+    return None
 
 
 def _backend(alias: str) -> str:

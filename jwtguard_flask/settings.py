@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from jwtguard import ConfigurationError, GuardConfig
+from jwtguard import ConfigProblem, ConfigurationError, GuardConfig
 
 CONFIG_KEY = "JWTGUARD"
 PREFIX = "JWTGUARD_"
@@ -42,31 +42,41 @@ def read_settings(app_config: Mapping[str, Any]) -> tuple[GuardConfig, FlaskOpti
         options, rest, problems = _split(prefixed)
         if rest:
             names = ", ".join(PREFIX + key for key in sorted(rest))
-            problems.append(f"{CONFIG_KEY} is a GuardConfig, so {names} would be ignored")
+            problems.append(
+                _problem(CONFIG_KEY, f"{CONFIG_KEY} is a GuardConfig, so {names} would be ignored")
+            )
         _raise_if(problems)
         return block, options
     if block is not None and not isinstance(block, Mapping):
-        _raise_if([f"{CONFIG_KEY} must be a dict or a GuardConfig, not {type(block).__name__}"])
+        wrong = f"{CONFIG_KEY} must be a dict or a GuardConfig, not {type(block).__name__}"
+        _raise_if([_problem(CONFIG_KEY, wrong)])
     options, settings, problems = _split({**(block or {}), **prefixed})
     config: GuardConfig | None = None
     try:
         config = GuardConfig.from_mapping(settings)
     except ConfigurationError as error:
-        problems.extend(error.problems)
+        problems.extend(error.issues)
     if problems or config is None:
         raise ConfigurationError(problems)
     return config, options
 
 
-def _split(settings: Mapping[str, Any]) -> tuple[FlaskOptions, dict[str, Any], list[str]]:
+def _split(
+    settings: Mapping[str, Any],
+) -> tuple[FlaskOptions, dict[str, Any], list[ConfigProblem]]:
     """Separate the Flask-only options from the core settings; list their problems."""
     rest = {key: value for key, value in settings.items() if key not in FLASK_KEYS}
     protect_app = settings.get("PROTECT_APP", False)
     if not isinstance(protect_app, bool):
-        return FlaskOptions(), rest, [f"PROTECT_APP must be True or False, not {protect_app!r}"]
+        wrong = f"PROTECT_APP must be True or False, not {protect_app!r}"
+        return FlaskOptions(), rest, [_problem("PROTECT_APP", wrong)]
     return FlaskOptions(protect_app=protect_app), rest, []
 
 
-def _raise_if(problems: list[str]) -> None:
+def _problem(key: str, message: str) -> ConfigProblem:
+    return ConfigProblem(key, f"{key.lower()}_invalid", message)
+
+
+def _raise_if(problems: list[ConfigProblem]) -> None:
     if problems:
         raise ConfigurationError(problems)

@@ -90,3 +90,28 @@ def run_sh(name: str, cwd: Path) -> subprocess.CompletedProcess[str]:
         timeout=60,
         check=False,
     )
+
+
+def example_explain(project: str) -> str:
+    """The ``explain`` command of ``example_projects/<project>/README.md``, as a shell command
+    run from the repository with ``$TOKEN`` set (the README's ``../../.venv/bin/`` left to
+    ``PATH``)."""
+    text = (ROOT / "example_projects" / project / "README.md").read_text("utf-8")
+    ends = r"\)(?=[ \t]*(?:#[^\n]*)?$)"  # the subshell's ")", then perhaps a comment
+    [command] = re.findall(rf"^\(cd example_projects/{project} && .*?{ends}", text, re.S | re.M)
+    return re.sub(r"\\\n\s*", "", command).replace("../../.venv/bin/", "")
+
+
+def run_example_explain(project: str, token: str) -> subprocess.CompletedProcess[str]:
+    """:func:`example_explain` run in a shell, with this Python's scripts first on ``PATH``
+    and no ``JWTGUARD_*`` or ``DJANGO_*`` variable of the test run."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("JWTGUARD_", "DJANGO_"))}
+    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
+    return subprocess.run(
+        ["bash", "-c", example_explain(project)],
+        cwd=ROOT,
+        env=env | {"TOKEN": token},
+        capture_output=True,
+        text=True,
+        check=False,
+    )

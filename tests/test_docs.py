@@ -15,10 +15,12 @@ import pytest
 
 import jwtguard.errors
 from jwtguard import GuardConfig, SimpleRequest, Validator
+from jwtguard.config_rules import Integer
 from jwtguard.errors import INVALID_TOKEN_ERRORS, AuthError
+from jwtguard.settings import setting
 from jwtguard.testing import generate_key
 from jwtguard.tools.cli import build_parser
-from jwtguard.tools.cli_config import FLAG_SETTINGS
+from jwtguard.tools.cli_config import config_flags
 from tests.doc_blocks import ROOT, doc_blocks, fenced_blocks, run_block
 
 #: Every tested block, by the test module that runs it (a block no test runs fails below).
@@ -70,7 +72,7 @@ def test_every_tested_block_is_run_by_a_test() -> None:
 
 
 def test_settings_reference_covers_every_setting() -> None:
-    page = hooks.settings_markdown(GuardConfig, FLAG_SETTINGS, hooks.load_reference())
+    page = hooks.settings_markdown(GuardConfig, config_flags(), hooks.load_reference())
     names = [field.name.upper() for field in dataclasses.fields(GuardConfig) if field.init]
     assert len(names) > 40
     for name in names:
@@ -80,20 +82,39 @@ def test_settings_reference_covers_every_setting() -> None:
     assert "**Type** `float`" in leeway
     assert "**Default** `60`" in leeway
     assert "(a number)" in leeway
+    assert "**Valid** seconds, between 0 and 86400 (else `leeway_invalid`)" in leeway
     assert "**`jwtguard` flag** `--leeway`" in leeway
+    assert "Seconds of clock skew tolerated for exp, nbf and iat." in leeway
+    secret = page[page.index("### `SECRET`") :].split("###", 2)[1]
+    assert "**`jwtguard` flag** `--secret-env NAME`" in secret
+    assert "An HMAC secret for HS256, HS384 or HS512 tokens (32 bytes or more). A `str`" in secret
 
 
-def test_a_setting_without_a_description_stops_the_build() -> None:
+def test_a_setting_outside_the_table_stops_the_build() -> None:
     @dataclasses.dataclass(frozen=True, kw_only=True)
-    class Grown(GuardConfig):  # a setting added to the code, not to reference.toml
-        brand_new: int = dataclasses.field(default=1, metadata={"kind": "int"})
+    class Grown(GuardConfig):  # a setting added to the class, not to the settings table
+        brand_new: int = 1
 
-    with pytest.raises(hooks.Undocumented, match="for the settings BRAND_NEW"):
-        hooks.settings_markdown(Grown, FLAG_SETTINGS, hooks.load_reference())
+    with pytest.raises(hooks.Undocumented, match="outside the settings table: BRAND_NEW"):
+        hooks.settings_markdown(Grown, config_flags(), hooks.load_reference())
     reference = hooks.load_reference()
-    reference["settings"]["GONE"] = {"group": "Claims", "meaning": "a removed setting"}
-    with pytest.raises(hooks.Undocumented, match="do not exist: GONE"):
-        hooks.settings_markdown(GuardConfig, FLAG_SETTINGS, reference)
+    reference["settings"]["GONE"] = {"more": "a removed setting"}
+    with pytest.raises(hooks.Undocumented, match="do not exist: \\['GONE'\\]"):
+        hooks.settings_markdown(GuardConfig, config_flags(), reference)
+
+
+def test_a_setting_in_the_table_is_documented_by_it() -> None:
+    @dataclasses.dataclass(frozen=True, kw_only=True)
+    class Grown(GuardConfig):
+        brand_new: int = setting(1, Integer(1, 9), "Claims", "A new setting", flag=True)
+
+    page = hooks.settings_markdown(Grown, {"BRAND_NEW": "--brand-new"}, hooks.load_reference())
+    entry = page[page.index("### `BRAND_NEW`") :]
+    assert page.index("## Claims") < page.index("### `BRAND_NEW`") < page.index("## Where")
+    assert "**Valid** between 1 and 9 (else `brand_new_invalid`)" in entry
+    assert "`JWTGUARD_BRAND_NEW` (an integer)" in entry
+    assert "**`jwtguard` flag** `--brand-new`" in entry
+    assert "A new setting." in entry
 
 
 def test_code_table_lists_every_error_and_cannot_drift() -> None:

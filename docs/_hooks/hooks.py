@@ -2,16 +2,17 @@
 
 A page asks for a table with a marker on a line of its own, ``<!-- generated: NAME -->``:
 
-- ``settings``: every :class:`jwtguard.GuardConfig` field, grouped, with its type, default,
-  environment variable and ``jwtguard`` flag taken from the code, and its meaning from
-  ``reference.toml`` beside this file;
+- ``settings``: every setting of the settings table (:mod:`jwtguard.settings`), grouped, with
+  its type, default, environment variable, rule, problem code, ``jwtguard`` flag and one-line
+  meaning taken from the table, and what more there is to say from ``reference.toml``;
 - ``django-settings`` / ``flask-settings``: the keys only one adapter reads;
 - ``codes``: every :class:`jwtguard.AuthError` of :mod:`jwtguard.errors`, with its status,
   challenge, body and description taken from the class;
 - ``cli``: ``jwtguard <command> --help`` for each command.
 
-A setting or a code without a hand-written entry (or an entry for one that no longer exists) fails
-the build, so nothing new goes undocumented. ``tests/test_docs.py`` runs the same functions.
+A code without a hand-written entry, a setting outside the table, or an entry for a setting or a
+code that no longer exists fails the build, so nothing new goes undocumented.
+``tests/test_docs.py`` runs the same functions.
 """
 
 from __future__ import annotations
@@ -35,14 +36,6 @@ if TYPE_CHECKING:  # the tests import this module without MkDocs installed
 
 REFERENCE = Path(__file__).with_name("reference.toml")
 MARKER = re.compile(r"^<!-- generated: (?P<name>[\w-]+) -->$", re.M)
-ENV_FORMS = {
-    "str_list": "comma-separated",
-    "number": "a number",
-    "int": "an integer",
-    "bool": "`1`/`0`, `true`/`false`, `yes`/`no`, `on`/`off`",
-    "json": "JSON",
-    "str": "text",
-}
 
 
 class Undocumented(Exception):
@@ -95,32 +88,36 @@ def _code(text: str, *, cell: bool = False) -> str:
 def settings_markdown(
     config_class: type, flags: Mapping[str, str], reference: Mapping[str, Any]
 ) -> str:
-    """One section per group, one heading per setting of ``config_class`` (a dataclass)."""
+    """One section per group, one heading per setting of ``config_class``'s table (the fields
+    of :class:`jwtguard.settings.Settings`, each with its ``Spec``), in the table's order;
+    ``flags``: the ``jwtguard`` command's flag of each setting it takes."""
     fields = [field for field in dataclasses.fields(config_class) if field.init]
+    outside = [field.name.upper() for field in fields if "spec" not in field.metadata]
+    if outside:
+        raise Undocumented(f"settings outside the settings table: {', '.join(outside)}")
     entries: Mapping[str, Any] = reference.get("settings", {})
-    _check_entries("settings", (field.name.upper() for field in fields), entries, "meaning")
-    groups: list[str] = reference["groups"]
-    unknown = {name: e["group"] for name, e in entries.items() if e.get("group") not in groups}
-    if unknown:
-        raise Undocumented(f"settings in no group of {REFERENCE.name}: {unknown}")
-    flag_of = {setting: "--" + flag.replace("_", "-") for flag, setting in flags.items()}
-    flag_of["SECRET"] = "--secret-env NAME"  # noqa: S105 - a flag, not a secret
+    stale = sorted(set(entries) - {field.name.upper() for field in fields})
+    if stale:
+        raise Undocumented(f"{REFERENCE.name} describes settings that do not exist: {stale}")
+    groups = list(dict.fromkeys(field.metadata["spec"].group for field in fields))
     lines: list[str] = []
     for group in groups:
         lines += [f"## {group}", ""]
         for field in fields:
-            name = field.name.upper()
-            entry = entries[name]
-            if entry["group"] != group:
+            spec = field.metadata["spec"]
+            if spec.group != group:
                 continue
+            name = field.name.upper()
+            rule = str(spec.rule)
             facts = [
                 f"**Type** {_code(str(field.type))}",
-                f"**Default** {entry.get('default') or _default(field.default)}",
-                f"**Environment** `JWTGUARD_{name}` ({ENV_FORMS[field.metadata['kind']]})",
+                f"**Default** {spec.default_text or _default(field.default)}",
+                f"**Environment** `JWTGUARD_{name}` ({spec.rule.env_form})",
+                f"**Valid** {rule} (else `{name.lower()}_invalid`)" if rule else "",
+                f"**`jwtguard` flag** `{flags[name]}`" if name in flags else "",
             ]
-            if name in flag_of:
-                facts.append(f"**`jwtguard` flag** `{flag_of[name]}`")
-            lines += [f"### `{name}`", "", " · ".join(facts), "", _text(entry["meaning"]), ""]
+            text = " ".join([spec.meaning + ".", _text(entries.get(name, {}).get("more", ""))])
+            lines += [f"### `{name}`", "", " · ".join(filter(None, facts)), "", text.strip(), ""]
     return "\n".join(lines)
 
 
@@ -225,7 +222,7 @@ def generators() -> dict[str, Callable[[], str]]:
     import jwtguard.errors  # noqa: PLC0415
     from jwtguard import GuardConfig  # noqa: PLC0415
     from jwtguard.tools.cli import build_parser  # noqa: PLC0415
-    from jwtguard.tools.cli_config import FLAG_SETTINGS  # noqa: PLC0415
+    from jwtguard.tools.cli_config import config_flags  # noqa: PLC0415
     from jwtguard_django.conf import DJANGO_KEYS  # noqa: PLC0415
     from jwtguard_flask.settings import FLASK_KEYS, FlaskOptions  # noqa: PLC0415
 
@@ -234,7 +231,7 @@ def generators() -> dict[str, Callable[[], str]]:
     if {f.name.upper() for f in dataclasses.fields(FlaskOptions)} != FLASK_KEYS:
         raise Undocumented("FlaskOptions and FLASK_KEYS name different keys")
     return {
-        "settings": lambda: settings_markdown(GuardConfig, FLAG_SETTINGS, reference),
+        "settings": lambda: settings_markdown(GuardConfig, config_flags(), reference),
         "django-settings": lambda: adapter_settings_markdown(
             "django", DJANGO_KEYS, reference, lambda key: f'`JWTGUARD["{key}"]`'
         ),

@@ -20,6 +20,7 @@ from cryptography.hazmat.primitives.serialization import load_pem_public_key
 from jwt.algorithms import Algorithm, get_default_algorithms
 from jwt.exceptions import InvalidKeyError
 
+from ..errors import ConfigProblem
 from .algorithms import (
     EC_ALGORITHM_BY_CURVE,
     HMAC_MIN_BYTES,
@@ -39,11 +40,16 @@ _IMPLEMENTATIONS: dict[str, Algorithm] = {
 
 @dataclass
 class LoadResult:
-    """Keys loaded from configuration, with the problems that make the configuration invalid."""
+    """Keys loaded from configuration, with the problems that make the configuration invalid
+    (code ``key_invalid``, or ``secret_too_short``; the caller knows which setting they are of)."""
 
     keys: list[TrustedKey] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
+    problems: list[ConfigProblem] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
+
+    def refuse(self, message: str, code: str = "key_invalid") -> None:
+        """Add a problem."""
+        self.problems.append(ConfigProblem(None, code, message))
 
 
 def load_secret(
@@ -54,7 +60,7 @@ def load_secret(
     raw = secret.encode("utf-8") if isinstance(secret, str) else bytes(secret)
     text = raw[:64].lstrip()
     if text.startswith((b"-----BEGIN", b"ssh-", b"ecdsa-sha2-")):
-        result.problems.append(
+        result.refuse(
             f"{origin} looks like a PEM or SSH key; an asymmetric key belongs in PUBLIC_KEY, "
             "never in an HMAC secret"
         )
@@ -68,7 +74,7 @@ def load_pem(pem: str | bytes, allowed: Iterable[str], *, origin: str = "PUBLIC_
     result = LoadResult()
     data = pem.encode("utf-8") if isinstance(pem, str) else bytes(pem)
     if b"PRIVATE KEY-----" in data:
-        result.problems.append(f"{origin} holds a private key; configure the public key only")
+        result.refuse(f"{origin} holds a private key; configure the public key only")
         return result
     try:
         if b"-----BEGIN CERTIFICATE-----" in data:
@@ -76,7 +82,7 @@ def load_pem(pem: str | bytes, allowed: Iterable[str], *, origin: str = "PUBLIC_
         else:
             public_key = load_pem_public_key(data)
     except (ValueError, TypeError) as exc:
-        result.problems.append(f"{origin} is not a PEM public key or certificate ({exc})")
+        result.refuse(f"{origin} is not a PEM public key or certificate ({exc})")
         return result
     _bind_asymmetric(public_key, allowed, origin, result)
     return result
@@ -104,14 +110,14 @@ def load_jwks(
         try:
             document = json.loads(jwks)
         except ValueError:
-            result.problems.append(f"{origin} is not valid JSON")
+            result.refuse(f"{origin} is not valid JSON")
             return result
     if not isinstance(document, Mapping):
-        result.problems.append(f"{origin} must be a JSON object (a JWK Set or a single JWK)")
+        result.refuse(f"{origin} must be a JSON object (a JWK Set or a single JWK)")
         return result
     entries = document.get("keys") if "keys" in document else [document]
     if not isinstance(entries, list):
-        result.problems.append(f'{origin} "keys" must be a list')
+        result.refuse(f'{origin} "keys" must be a list')
         return result
     for index, entry in enumerate(entries):
         _load_jwk(entry, allowed, f"{origin} key #{index}", result, fetched=fetched)
@@ -122,11 +128,11 @@ def _load_jwk(
     jwk: Any, allowed: frozenset[str], origin: str, result: LoadResult, *, fetched: bool
 ) -> None:
     if not isinstance(jwk, Mapping):
-        result.problems.append(f"{origin} is not a JSON object")
+        result.refuse(f"{origin} is not a JSON object")
         return
     kid = jwk.get("kid")
     if kid is not None and not isinstance(kid, str):
-        result.problems.append(f"{origin} has a non-string kid")
+        result.refuse(f"{origin} has a non-string kid")
         return
     if kid is not None:
         origin = f"{origin} (kid {kid!r})"
@@ -157,7 +163,7 @@ def _load_jwk(
         try:
             secret = _IMPLEMENTATIONS["HS256"].from_jwk(dict(jwk))
         except (InvalidKeyError, ValueError, TypeError, KeyError):
-            result.problems.append(f"{origin} is not a valid oct JWK")
+            result.refuse(f"{origin} is not a valid oct JWK")
             return
         _bind_hmac(secret, kid, allowed if pinned is None else allowed & {pinned}, origin, result)
         return
@@ -166,7 +172,7 @@ def _load_jwk(
         return
     private = [member for member in _PRIVATE_JWK_MEMBERS if member in jwk]
     if private:
-        result.problems.append(
+        result.refuse(
             f"{origin} contains private key material ({', '.join(private)}); "
             "publish public keys only"
         )
@@ -175,7 +181,7 @@ def _load_jwk(
     try:
         public_key = _IMPLEMENTATIONS[implementation].from_jwk(dict(jwk))
     except (InvalidKeyError, ValueError, TypeError, KeyError) as exc:
-        result.problems.append(f"{origin} is not a valid {kty} JWK ({exc})")
+        result.refuse(f"{origin} is not a valid {kty} JWK ({exc})")
         return
     _bind_asymmetric(public_key, allowed, origin, result, kid=kid, pinned=pinned)
 
@@ -185,15 +191,17 @@ def _bind_hmac(
 ) -> None:
     wanted = [alg for alg in allowed if alg in HMAC_MIN_BYTES]
     if len(secret) < HMAC_MIN_BYTES["HS256"]:
-        result.problems.append(
+        result.refuse(
             f"{origin} is {len(secret)} bytes; HMAC secrets must be at least 32 bytes "
-            "(RFC 7518 §3.2)"
+            "(RFC 7518 §3.2)",
+            "secret_too_short",
         )
         return
     too_short = [alg for alg in wanted if len(secret) < HMAC_MIN_BYTES[alg]]
     for alg in too_short:
-        result.problems.append(
-            f"{origin} is {len(secret)} bytes; {alg} needs at least {HMAC_MIN_BYTES[alg]}"
+        result.refuse(
+            f"{origin} is {len(secret)} bytes; {alg} needs at least {HMAC_MIN_BYTES[alg]}",
+            "secret_too_short",
         )
     usable = frozenset(wanted) - frozenset(too_short)
     if not usable:
@@ -216,7 +224,7 @@ def _bind_asymmetric(
     if isinstance(public_key, rsa.RSAPublicKey):
         kind, label = "RSA", f"RSA {public_key.key_size}-bit"
         if public_key.key_size < MIN_RSA_BITS:
-            result.problems.append(
+            result.refuse(
                 f"{origin} is a {public_key.key_size}-bit RSA key; at least {MIN_RSA_BITS} "
                 "bits are required (RFC 7518 §3.3)"
             )
@@ -231,10 +239,10 @@ def _bind_asymmetric(
         label = "OKP Ed25519" if isinstance(public_key, ed25519.Ed25519PublicKey) else "OKP Ed448"
         fitting = frozenset({"EdDSA"})
     else:
-        result.problems.append(f"{origin} is a {type(public_key).__name__}, not a signing key")
+        result.refuse(f"{origin} is a {type(public_key).__name__}, not a signing key")
         return
     if pinned is not None and pinned not in fitting:
-        result.problems.append(f"{origin} is an {label} key but its alg is {pinned}")
+        result.refuse(f"{origin} is an {label} key but its alg is {pinned}")
         return
     usable = (fitting if pinned is None else frozenset({pinned})) & frozenset(allowed)
     if not usable:

@@ -10,7 +10,7 @@ import importlib
 from collections.abc import Callable
 from typing import Any, Literal, Protocol
 
-from ..errors import ConfigurationError
+from ..errors import ConfigProblem, ConfigurationError
 from .base import TokenStore, is_store
 from .memory import MemoryStore
 
@@ -66,9 +66,8 @@ def build_store(config: StoreSettings) -> TokenStore:
     if isinstance(store, str):
         store = load_factory(store)(config)
         if not is_store(store):
-            raise ConfigurationError(
-                [f"STORE {config.store!r} returned {type(store).__name__}, not a token store"]
-            )
+            wrong = f"STORE {config.store!r} returned {type(store).__name__}, not a token store"
+            raise ConfigurationError([ConfigProblem("STORE", "store_invalid", wrong)])
     return store  # type: ignore[return-value]  # is_store() was checked with the config
 
 

@@ -19,6 +19,7 @@ from ..keys.algorithms import SUPPORTED_ALGORITHMS
 from ..scopes import scope_list
 from ..stores.base import StoreError
 from ..stores.revoke_options import revoke_by_options
+from ..validator import Validator
 from .cli_config import add_config_arguments, load_validator
 from .decode import decode_unverified, render, times
 from .explain import Explanation, explain
@@ -56,10 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
 
     explainer = commands.add_parser("explain", help="why a token is accepted or refused")
-    _add_input(explainer)
-    explainer.add_argument("--scope", action="append", default=[], help="required scope")
-    explainer.add_argument("--any-scope", action="append", default=[], help="one of these")
-    explainer.add_argument("--json", action="store_true", help="machine-readable output")
+    add_explain_arguments(explainer)
     add_config_arguments(explainer)
     explainer.set_defaults(run=run_explain)
 
@@ -131,9 +129,17 @@ def build_parser() -> argparse.ArgumentParser:
     whose.add_argument(
         "--all-issuers", action="store_true", help="revoke under every issuer at once"
     )
-    add_config_arguments(revoker, issuer_flag=False)
+    add_config_arguments(revoker, without={"ISSUER"})
     revoker.set_defaults(run=run_revoke)
     return parser
+
+
+def add_explain_arguments(parser: argparse.ArgumentParser) -> None:
+    """What ``explain`` reads besides the configuration (the adapters' ``explain`` too)."""
+    _add_input(parser)
+    parser.add_argument("--scope", action="append", default=[], help="required scope")
+    parser.add_argument("--any-scope", action="append", default=[], help="one of these")
+    parser.add_argument("--json", action="store_true", help="machine-readable output")
 
 
 def _add_input(parser: argparse.ArgumentParser) -> None:
@@ -147,11 +153,17 @@ def _add_input(parser: argparse.ArgumentParser) -> None:
 
 
 def read_input(args: argparse.Namespace, stdin: TextIO) -> str:
+    return read_credentials(args.token, args.file, stdin)
+
+
+def read_credentials(token: str | None, file: Path | None, stdin: TextIO) -> str:
+    """The token or ``Authorization`` value: from ``file``, else ``token``, else ``stdin``
+    (also for ``token`` ``"-"``); ``ValueError`` when there is none."""
     text: str
-    if args.file is not None:
-        text = args.file.read_text("utf-8")
-    elif args.token not in (None, "-"):
-        text = str(args.token)
+    if file is not None:
+        text = file.read_text("utf-8")
+    elif token not in (None, "-"):
+        text = str(token)
     else:
         text = stdin.read()
     text = text.strip()
@@ -163,15 +175,30 @@ def read_input(args: argparse.Namespace, stdin: TextIO) -> str:
 def run_explain(args: argparse.Namespace, stdin: TextIO) -> int:
     credentials = read_input(args, stdin)
     validator = load_validator(args, os.environ)
+    text, accepted = explain_output(
+        credentials, validator, scopes=args.scope, any_of=args.any_scope, as_json=args.json
+    )
+    print(text)
+    return 0 if accepted else 1
+
+
+def explain_output(
+    credentials: str,
+    validator: Validator,
+    *,
+    scopes: Sequence[str] = (),
+    any_of: Sequence[str] = (),
+    as_json: bool = False,
+) -> tuple[str, bool]:
+    """What every ``explain`` command prints for ``credentials`` (a report, or JSON), and
+    whether the token would be accepted."""
     # Each --scope may be one scope or a space-delimited list, as everywhere in jwtguard.
-    scopes = [scope for value in args.scope for scope in scope_list(value)]
-    any_of = [scope for value in args.any_scope for scope in scope_list(value)]
-    explanation = explain(credentials, validator, scopes=scopes, any_of=any_of)
-    if args.json:
-        print(json.dumps(explanation.to_dict(), indent=2))
-    else:
-        print(format_explanation(explanation))
-    return 0 if explanation.accepted else 1
+    required = [scope for value in scopes for scope in scope_list(value)]
+    one_of = [scope for value in any_of for scope in scope_list(value)]
+    explanation = explain(credentials, validator, scopes=required, any_of=one_of)
+    if as_json:
+        return json.dumps(explanation.to_dict(), indent=2), explanation.accepted
+    return format_explanation(explanation), explanation.accepted
 
 
 def format_explanation(explanation: Explanation) -> str:

@@ -1,90 +1,105 @@
 """Where ``jwtguard explain`` and ``jwtguard revoke`` get their configuration: flags over
-``JWTGUARD_*`` variables, or an application's own (:mod:`jwtguard.tools.app_config`: a Django
-settings module, or a Flask app, whose own guard, keys and store are then used)."""
+``JWTGUARD_*`` variables. The flags are the settings the table marks ``flag``
+(:mod:`jwtguard.settings`), plus ``--secret-env``, which names the variable holding the secret.
+
+An application's own configuration (its guard, keys and store) is read by its adapter's commands:
+``manage.py jwtguard_explain`` and ``flask jwtguard explain`` (``revoke`` likewise).
+"""
 
 from __future__ import annotations
 
 import argparse
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping, Sequence
+from typing import Any
 
 from ..config import KEY_SOURCE_SETTINGS, GuardConfig
-from ..errors import ConfigurationError
+from ..errors import ConfigProblem, ConfigurationError
+from ..settings import SPECS
 from ..validator import Validator
-from .app_config import django_validator, flask_validator
 
-#: ``--flag`` → setting, for the flags that map one to one (lists are comma-separated).
-FLAG_SETTINGS = {
-    "issuer": "ISSUER",
-    "audience": "AUDIENCE",
-    "algorithms": "ALGORITHMS",
-    "jwks_url": "JWKS_URL",
-    "jwks_file": "JWKS_FILE",
-    "public_key_file": "PUBLIC_KEY_FILE",
-    "openid_configuration_url": "OPENID_CONFIGURATION_URL",
-    "max_keys_without_kid": "MAX_KEYS_WITHOUT_KID",
-    "leeway": "LEEWAY",
-    "max_lifetime": "MAX_LIFETIME",
-    "token_types": "TOKEN_TYPES",
-    "scope_claims": "SCOPE_CLAIMS",
-    "redis_url": "REDIS_URL",
+SECRET_ENV = "--secret-env"  # noqa: S105 - a flag, not a secret
+#: Flags of earlier versions, and the adapter commands that do their work now.
+MOVED = {
+    "--django-settings": "in the Django project, run `python manage.py jwtguard_{command}`, "
+    "which reads the project's own settings, keys and store",
+    "--flask-app": "run `flask --app APP jwtguard {command}`, which reads the app's own "
+    "configuration, keys and store",
 }
 
 
-def add_config_arguments(parser: argparse.ArgumentParser, *, issuer_flag: bool = True) -> None:
-    """The configuration flags; without ``issuer_flag`` no ``--issuer`` (a command that gives
-    ``--issuer`` another meaning takes the trusted issuers from the configuration)."""
+def flag(name: str) -> str:
+    """The flag of the setting ``name``: ``JWKS_URL`` → ``--jwks-url``."""
+    return "--" + name.lower().replace("_", "-")
+
+
+def config_flags() -> dict[str, str]:
+    """The settings the commands take, each with its flag (as the settings reference shows it)."""
+    flags = {name: flag(name) for name, spec in SPECS.items() if spec.flag}
+    return flags | {"SECRET": f"{SECRET_ENV} NAME"}
+
+
+def add_config_arguments(parser: argparse.ArgumentParser, *, without: Collection[str] = ()) -> None:
+    """The configuration flags, but for the settings ``without`` (a command that gives
+    ``--issuer`` another meaning takes the trusted issuers from the environment)."""
     group = parser.add_argument_group(
         "configuration",
         "Flags override JWTGUARD_* environment variables; a key-source flag replaces the "
-        "environment's key source. Or take an application's own configuration.",
+        "environment's key source. An application's own configuration: its adapter's command "
+        "(manage.py jwtguard_explain, flask jwtguard explain).",
     )
-    if issuer_flag:
-        group.add_argument("--issuer", action="append", help="trusted issuer (repeatable)")
-    group.add_argument("--audience", action="append", help="accepted audience (repeatable)")
-    group.add_argument("--algorithms", help="allowed algorithms, comma-separated: RS256,ES256")
-    group.add_argument("--jwks-url", help="the identity provider's JWKS URL")
-    group.add_argument("--jwks-file", help="a JWK Set file")
-    group.add_argument("--public-key-file", help="a PEM public key file")
-    group.add_argument("--openid-configuration-url", help="OpenID configuration URL")
+    for name, spec in SPECS.items():
+        if spec.flag and name not in without:
+            group.add_argument(
+                flag(name),
+                dest=name,
+                metavar=name,
+                action="append" if spec.rule.is_list else "store",
+                help=spec.meaning
+                + (" (repeatable, or comma-separated)" if spec.rule.is_list else ""),
+            )
     group.add_argument(
-        "--max-keys-without-kid", help="keys a token without kid may be tried against (1)"
+        SECRET_ENV, metavar="NAME", help="the environment variable holding the HMAC secret"
     )
-    group.add_argument(
-        "--secret-env", metavar="NAME", help="environment variable holding the HMAC secret"
-    )
-    group.add_argument("--leeway", help="clock skew allowance in seconds")
-    group.add_argument("--max-lifetime", help="maximum exp - iat in seconds")
-    group.add_argument("--token-types", help="accepted typ values, comma-separated")
-    group.add_argument("--scope-claims", help="claims holding scopes, comma-separated")
-    group.add_argument("--redis-url", help="the shared token store (replay, revocation)")
-    group.add_argument(
-        "--django-settings", metavar="MODULE", help="use this Django settings module's JWTGUARD"
-    )
-    group.add_argument(
-        "--flask-app", metavar="MODULE:APP", help='use a Flask app, e.g. "app:create_app()"'
-    )
+    for gone, instead in MOVED.items():
+        group.add_argument(gone, action=_Moved, const=instead, help=argparse.SUPPRESS)
+
+
+def _help(meaning: str, *, repeatable: bool) -> str:
+    text = meaning[:1].lower() + meaning[1:]
+    return text + " (repeatable or comma-separated)" if repeatable else text
+
+
+class _Moved(argparse.Action):
+    """A flag that is gone: the command stops, naming the one that does its work now."""
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: str | Sequence[Any] | None,
+        option_string: str | None = None,
+    ) -> None:
+        command = parser.prog.rpartition(" ")[2]
+        parser.error(f"{option_string} is gone: {str(self.const).format(command=command)}")
 
 
 def load_validator(args: argparse.Namespace, environ: Mapping[str, str]) -> Validator:
     """The validator the arguments describe; :class:`ConfigurationError` if they are wrong."""
-    if args.django_settings:
-        return django_validator(args.django_settings)
-    if args.flask_app:
-        return flask_validator(args.flask_app)
     return Validator(GuardConfig.from_env(flag_environment(args, environ)))
 
 
 def flag_environment(args: argparse.Namespace, environ: Mapping[str, str]) -> dict[str, str]:
     """``environ``'s ``JWTGUARD_*`` variables with the flags written over them."""
     flags: dict[str, str] = {}
-    for name, setting in FLAG_SETTINGS.items():
+    for name in SPECS:
         value = getattr(args, name, None)
         if value:
-            flags[setting] = ",".join(value) if isinstance(value, list) else str(value)
+            flags[name] = ",".join(value) if isinstance(value, list) else str(value)
     if args.secret_env:
         secret = environ.get(args.secret_env)
         if not secret:
-            raise ConfigurationError([f"--secret-env: ${args.secret_env} is not set or empty"])
+            wrong = f"{SECRET_ENV}: ${args.secret_env} is not set or empty"
+            raise ConfigurationError([ConfigProblem("SECRET", "secret_invalid", wrong)])
         flags["SECRET"] = secret
     variables = {k: v for k, v in environ.items() if k.startswith("JWTGUARD_")}
     if KEY_SOURCE_SETTINGS.intersection(flags):

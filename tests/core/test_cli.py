@@ -1,24 +1,23 @@
 """The ``jwtguard`` command, run as a user would: keys made, tokens minted and decoded, and
-``explain`` configured from flags, the environment, a Flask app and a Django settings module."""
+``explain`` configured from flags over the environment (an app's own configuration is read by
+its adapter's ``explain``: see test_explain_command.py in tests/django and tests/flask)."""
 
 from __future__ import annotations
 
 import io
 import json
-import os
 import re
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
 from jwtguard import GuardConfig, Validator
+from jwtguard.settings import SPECS
 from jwtguard.testing import b64url
-from jwtguard.tools.cli import main
+from jwtguard.tools.cli import build_parser, main
+from jwtguard.tools.cli_config import config_flags, load_validator
 from jwtguard.tools.keytools import thumbprint
-from tests.devkey import DEV_KEYS, dev_key
 from tests.servers import recording_server
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -163,46 +162,47 @@ def test_configuration_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None
     assert "ALGORITHMS may not contain 'none'" in out
 
 
-@pytest.fixture
-def dev_private_key() -> Path:
-    """The examples' development key file, made first if this checkout has none yet."""
-    dev_key()
-    return DEV_KEYS / "private.pem"
+def test_flags_come_from_the_settings_table(keys: Path) -> None:
+    parser = build_parser()
+    flagged = {name for name, spec in SPECS.items() if spec.flag}
+    assert set(config_flags()) == flagged | {"SECRET"}
+    bare = parser.parse_args(["explain", "t"])
+    assert all(hasattr(bare, name) for name in flagged)
+    args = parser.parse_args(
+        ["explain", "t", "--algorithms", "RS256", "--token-types", "at+jwt", "--token-types",
+         "JWT", "--audience", "a,b", "--leeway", "5", "--jwks-file", str(keys / "jwks.json"),
+         "--issuer", "https://i/"]
+    )  # fmt: skip
+    config = load_validator(args, {"JWTGUARD_LEEWAY": "9", "JWTGUARD_SECRET": "s" * 32}).config
+    assert (config.token_types, config.audiences, config.leeway) == (
+        ("at+jwt", "JWT"),
+        ("a", "b"),
+        5,
+    )
+    assert (config.secret, config.issuer) == (None, "https://i/")  # a key-source flag replaces it
+    revoking = parser.parse_args(["revoke", "--sub", "alice", "--issuer", "https://i/"])
+    assert (revoking.revoke_issuer, getattr(revoking, "ISSUER", None)) == ("https://i/", None)
 
 
-def test_explain_with_the_flask_example_app(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, dev_private_key: Path
+@pytest.mark.parametrize(
+    ("argv", "instead"),
+    [
+        (["explain", "t", "--django-settings", "config.settings"], "manage.py jwtguard_explain"),
+        (["explain", "t", "--flask-app", "app:create_app()"], "jwtguard explain"),
+        (["revoke", "--sub", "a", "--flask-app", "app"], "flask --app APP jwtguard revoke"),
+        (["revoke", "--sub", "a", "--django-settings", "s"], "manage.py jwtguard_revoke"),
+    ],
+)
+def test_the_app_flags_name_the_adapter_commands_instead(
+    capsys: pytest.CaptureFixture[str], argv: list[str], instead: str
 ) -> None:
-    for name in [name for name in os.environ if name.startswith("JWTGUARD_")]:
-        monkeypatch.delenv(name)
-    monkeypatch.chdir(ROOT / "example_projects" / "flask_api")
-    monkeypatch.syspath_prepend(str(ROOT / "example_projects" / "flask_api"))
-    token = mint(capsys, dev_private_key, "--kid", "jwtguard-dev-1", *DEV)
-    status, out = run(capsys, "explain", token, "--flask-app", "app:create_app()")
-    assert (status, out.splitlines()[0]) == (0, "ACCEPTED: the token would be accepted")
-    other = mint(capsys, dev_private_key, "--kid", "nope", *DEV)
-    status, out = run(capsys, "explain", other, "--flask-app", "app:create_app()")
-    assert "`kid` 'nope' not among the trusted keys ['jwtguard-dev-1']" in out
-
-
-def test_explain_with_the_django_example_settings(dev_private_key: Path) -> None:
-    """A separate process: this test session has Django set up with its own settings."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("JWTGUARD_", "DJANGO_"))}
-    now = int(time.time())
-    minted = subprocess.run(
-        [sys.executable, "-m", "jwtguard", "mint", "--key", str(dev_private_key),
-         "--kid", "jwtguard-dev-1", *DEV, "--claim", f"nbf={now + 3600}"],
-        capture_output=True, text=True, check=True, env=env,
-    )  # fmt: skip
-    explained = subprocess.run(
-        [sys.executable, "-m", "jwtguard", "explain", minted.stdout.strip(),
-         "--django-settings", "config.settings"],
-        capture_output=True, text=True, env=env, check=False,
-        cwd=ROOT / "example_projects" / "django_api",
-    )  # fmt: skip
-    assert explained.returncode == 1, explained.stderr
-    assert "REFUSED: 401 token_not_yet_valid" in explained.stdout
-    assert "1 h 0 min from now" in explained.stdout or "59 min" in explained.stdout
+    """The command never imports an adapter: an app's configuration is its adapter's command's."""
+    with pytest.raises(SystemExit) as exited:
+        main(argv)
+    assert exited.value.code == 2
+    error = capsys.readouterr().err
+    assert f"{argv[-2]} is gone: " in error
+    assert instead in error
 
 
 def test_keygen_names_keys_by_their_thumbprint(capsys: pytest.CaptureFixture[str]) -> None:

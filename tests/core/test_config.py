@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from jwtguard import ConfigurationError, GuardConfig
+from jwtguard import ConfigProblem, ConfigurationError, GuardConfig
 from tests.contract import AUDIENCE, ISSUER, Minter
 
 
@@ -57,7 +58,7 @@ def test_every_problem_is_reported_at_once() -> None:
         "MAX_TOKEN_BYTES must be between",
         "REALM must be printable ASCII",
         "TOKEN_LOCATIONS must be a non-empty subset",
-        "ERROR_FORMAT must be one of",
+        "ERROR_FORMAT must be 'json' or 'problem', got 'xml'",
         "EXEMPT_PATHS: '(unclosed' is not a regular expression",
     ]:
         assert fragment in text
@@ -209,8 +210,55 @@ def test_from_env_reports_bad_values_together() -> None:
 
 
 def test_configuration_error_message_lists_problems() -> None:
-    error = ConfigurationError(["first", "second"])
+    error = ConfigurationError(["first", ConfigProblem("LEEWAY", "leeway_invalid", "second")])
     assert str(error) == "2 problems in the jwtguard configuration:\n  - first\n  - second"
+    assert error.problems == ("first", "second")
+    assert error.issues == (
+        ConfigProblem(None, "configuration_invalid", "first"),
+        ConfigProblem("LEEWAY", "leeway_invalid", "second"),
+    )
+
+
+def issues_of(build: Callable[[], object]) -> set[tuple[str | None, str]]:
+    with pytest.raises(ConfigurationError) as caught:
+        build()
+    assert caught.value.problems == tuple(issue.message for issue in caught.value.issues)
+    return {(issue.setting, issue.code) for issue in caught.value.issues}
+
+
+def test_each_problem_names_its_setting_and_a_stable_code() -> None:
+    assert issues_of(
+        lambda: GuardConfig(algorithms=["HS512", "none"], secret="s" * 32, leeway=-1, realm='"')
+    ) == {
+        ("ALGORITHMS", "algorithms_invalid"),
+        ("LEEWAY", "leeway_invalid"),
+        ("REALM", "realm_invalid"),
+        ("SECRET", "secret_too_short"),
+    }
+    assert issues_of(lambda: GuardConfig(algorithms=["RS256"], audience="api")) == {
+        (None, "key_source_missing")
+    }
+    assert issues_of(
+        lambda: GuardConfig(algorithms=["RS256"], jwks_url="https://idp/k", public_key="x")
+    ) == {(None, "key_sources_conflict")}
+    assert issues_of(lambda: GuardConfig(algorithms=["RS256"], public_key="not a key")) == {
+        ("PUBLIC_KEY", "key_invalid")
+    }
+    assert issues_of(lambda: GuardConfig.from_env({"JWTGUARD_LEEWAY": "soon"})) == {
+        ("LEEWAY", "leeway_invalid")
+    }
+    assert issues_of(lambda: GuardConfig.from_mapping({"ISSUR": "x"})) == {
+        ("ISSUR", "setting_unknown")
+    }
+
+
+def test_a_value_of_the_wrong_shape_is_a_problem_not_a_crash() -> None:
+    problems = problems_of(algorithms=5, secret="s" * 32, token_locations=7)
+    assert "ALGORITHMS: 5 is not a string" in problems
+    assert (
+        "TOKEN_LOCATIONS must be a non-empty subset of ['header', 'query', 'form', 'cookie']"
+        in (problems)
+    )
 
 
 def test_replace_revalidates(minter: Minter) -> None:
@@ -275,3 +323,9 @@ def test_csrf_names_are_checked(minter: Minter) -> None:
         "CSRF_COOKIE_NAME must be a cookie name, got 'csrf token'",
         "CSRF_HEADER_NAME must be an HTTP header name, got 'X-CSRF:Token'",
     )
+
+
+def test_a_key_file_that_is_not_text_is_a_problem(tmp_path: Path) -> None:
+    binary = tmp_path / "jwks.json"
+    binary.write_bytes(b"\xff\xfe{}")
+    assert problems_of(jwks_file=str(binary), algorithms=["RS256"]) == ("JWKS_FILE is not text",)

@@ -94,7 +94,10 @@ def test_jwk_alg_pins_the_key() -> None:
 
 def test_jwk_alg_that_contradicts_the_key_type_is_a_problem() -> None:
     jwk = generate_key("ES256", kid="ec").public_jwk() | {"alg": "RS256"}
-    assert "is an EC secp256r1 key but its alg is RS256" in load_jwks(jwk, ["RS256"]).problems[0]
+    assert (
+        "is an EC secp256r1 key but its alg is RS256"
+        in load_jwks(jwk, ["RS256"]).problems[0].message
+    )
 
 
 def test_selection_by_kid_during_rotation() -> None:
@@ -147,7 +150,7 @@ def test_unknown_key_detail_never_echoes_huge_kids() -> None:
 def test_broken_jwks_documents_are_configuration_problems(document: object, problem: str) -> None:
     result = load_jwks(document, ["RS256", "ES256", "HS256", "EdDSA"])  # type: ignore[arg-type]
     assert result.keys == []
-    assert result.problems[0].startswith(problem)
+    assert result.problems[0].message.startswith(problem)
 
 
 def test_broken_pem_is_a_configuration_problem() -> None:

@@ -12,6 +12,8 @@ from django.core.management.base import SystemCheckError
 from django.test import override_settings
 from rest_framework.authentication import SessionAuthentication
 
+from jwtguard import ConfigProblem, ConfigurationError
+from jwtguard_django import checks
 from jwtguard_django.checks import check_middleware, check_rest_framework, check_settings
 from jwtguard_django.drf import JWTAuthentication
 from jwtguard_django.middleware import JWTGuardMiddleware
@@ -108,6 +110,29 @@ def test_settings_messages_carry_the_problem_and_a_hint() -> None:
     with override_settings(JWTGUARD={"ALGORITHMS": ["HS256"], "SECRET": SECRET}):
         [warning] = check_settings()
     assert isinstance(warning, Warning)
+
+
+@pytest.mark.parametrize(
+    ("problem", "check_id"),
+    [
+        (ConfigProblem("ALGORITHMS", "algorithms_invalid", "worded anew"), "jwtguard.E002"),
+        (ConfigProblem(None, "key_source_missing", "worded anew"), "jwtguard.E003"),
+        (ConfigProblem(None, "key_sources_conflict", "worded anew"), "jwtguard.E004"),
+        (ConfigProblem("JWKS", "secret_too_short", "worded anew"), "jwtguard.E005"),
+        (ConfigProblem("MODE", "mode_invalid", "worded anew"), "jwtguard.E007"),
+        (ConfigProblem("ALGORITHMS", "setting_unknown", "ALGORITHMS is required"), "jwtguard.E006"),
+        (ConfigProblem(None, "configuration_invalid", "no key source"), "jwtguard.E006"),
+    ],
+)
+def test_check_ids_come_from_problem_codes_not_wording(
+    monkeypatch: pytest.MonkeyPatch, problem: ConfigProblem, check_id: str
+) -> None:
+    def read_options(raw: Any) -> Any:
+        raise ConfigurationError([problem])
+
+    monkeypatch.setattr(checks, "read_options", read_options)
+    [message] = check_settings()
+    assert (message.id, message.msg) == (check_id, problem.message)
 
 
 @pytest.mark.parametrize(

@@ -52,7 +52,7 @@ def main(argv: list[str]) -> None:
     urls.urlpatterns = [path("notes", notes), path("health", health)]  # type: ignore[attr-defined]
 
     call_command("check", fail_level="WARNING")
-    assert "jwtguard_revoke" in get_commands()
+    assert {"jwtguard_explain", "jwtguard_revoke"} <= set(get_commands())
     client = Client()
     assert client.get("/health").status_code == 200  # annotate mode: no token needed here
     missing = client.get("/notes")

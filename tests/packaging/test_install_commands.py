@@ -56,9 +56,7 @@ def test_install_commands_name_jwtguard_api() -> None:
     wrong = sorted(item for item in commands if "jwtguard" in installed_names(item[1]))
     assert not wrong
     named = {item for item in commands if "jwtguard-api" in installed_names(item[1])}
-    assert {"README.md", "docs/install.md", "jwtguard/config_rules.py"} <= {
-        path for path, _ in named
-    }
+    assert {"README.md", "docs/install.md", "jwtguard/config.py"} <= {path for path, _ in named}
 
 
 def test_the_check_finds_the_old_name() -> None:
