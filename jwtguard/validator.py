@@ -102,8 +102,8 @@ class Validator:
 
     @property
     def revocations(self) -> Revocations:
-        """Revocations on this validator's store (``REVOCATION`` must be on)."""
-        return Revocations.from_config(self.config, store=self.store)
+        """Revocations on this validator's store and clock (``REVOCATION`` must be on)."""
+        return Revocations.from_config(self.config, store=self.store, clock=self.clock)
 
     def authenticate(self, request: RequestView, *, required: bool = True) -> AccessToken | None:
         """Extract the request's token and validate it (:meth:`accept`).

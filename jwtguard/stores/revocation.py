@@ -104,9 +104,15 @@ class Revocations:
         self.clock = clock
 
     @classmethod
-    def from_config(cls, config: StoreSettings, *, store: TokenStore | None = None) -> Revocations:
+    def from_config(
+        cls,
+        config: StoreSettings,
+        *,
+        store: TokenStore | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> Revocations:
         """Revocations on the store a :class:`~jwtguard.GuardConfig` describes (``store``
-        replaces it)."""
+        replaces it), dated by ``clock`` (a validator passes its own)."""
         if not config.revocation:
             raise ConfigurationError(
                 ["REVOCATION is off: revocations would be stored but never checked"]
@@ -118,6 +124,7 @@ class Revocations:
             max_lifetime=config.max_lifetime,
             revocation_ttl=config.revocation_ttl,
             issuers=config.issuers,
+            clock=clock,
         )
 
     def resolve_issuer(
