@@ -33,19 +33,19 @@ from jwtguard import (
 from jwtguard.adapters import Requirement
 from jwtguard.pipeline import Step
 from jwtguard.tools.explain import Check, Explanation, explain, steps_of
+from tests import test_layers
 from tests.answers import check_error_answer
 from tests.contract import SCENARIOS, SETTINGS, Minter, Scenario, bearer
 from tests.doc_blocks import ROOT, run_block
 from tests.servers import serve_wsgi
 from tests.store_contract import StoreContract
-from tests.test_layers import MODULES, imports, module_name
+from tests.test_layers import ADAPTERS, MODULES, imports, module_name
 
 PAGE = (ROOT / "docs" / "architecture.md").read_text("utf-8")
 _FENCED = re.compile(r"^```(\w*)[^\n]*\n(.*?)^```[ \t]*$", re.S | re.M)
 PROSE = _FENCED.sub("", PAGE)
 TEXT_BLOCKS = [code for lang, code in _FENCED.findall(PAGE) if lang == "text"]
 SPANS = re.findall(r"`([^`\n]+)`", PROSE)
-PACKAGES = ("jwtguard", "jwtguard_django", "jwtguard_flask")
 #: Modules a name is never looked up in: one warns when imported, one runs the command.
 NOT_IMPORTED = {"jwtguard.explain", "jwtguard.__main__"}
 
@@ -113,7 +113,7 @@ def floors() -> list[set[str]]:
         places = [word for word in line.split() if re.fullmatch(r"[\w/]+(\.py|/)", word)]
         modules: set[str] = set()
         for place in places:
-            path = ROOT / place if place.startswith(PACKAGES[1:]) else ROOT / "jwtguard" / place
+            path = ROOT / place if place.startswith(ADAPTERS) else ROOT / "jwtguard" / place
             assert path.exists(), place
             inside = [p for p in MODULES.values() if p == path or path in p.parents]
             modules.update(module_name(p) for p in inside)
@@ -136,8 +136,6 @@ def test_the_house_places_every_module_once_and_its_imports_point_down() -> None
 
 
 def test_the_rules_are_the_layer_tests() -> None:
-    from tests import test_layers  # noqa: PLC0415
-
     rows = table("Rule", "Test")
     named = {code_in(test)[0] for _rule, test in rows}
     tests = {name for name in vars(test_layers) if name.startswith("test_")}
