@@ -34,6 +34,8 @@ TESTED = {
     "tests/test_pytest_plugin.py": {"pytest-flask", "pytest-django", "pytest-core"},
     "tests/test_openapi_docs.py": {"openapi-django-settings", "openapi-django-urls"}
     | {"openapi-apispec", "openapi-flask-smorest", "openapi-other-tools"},
+    "tests/test_architecture_doc.py": {"architecture-claim-rule", "architecture-adapter"}
+    | {"architecture-store"},
     "tests/test_docs.py": {"recipe-okta", "recipe-auth0", "recipe-entra", "recipe-keycloak"}
     | {"recipe-cognito", "recipe-google", "recipe-google-iap"},
 }
