@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
+from .claim_paths import ClaimPath
 from .keys.algorithms import SUPPORTED_ALGORITHMS
 from .stores.base import is_store
 from .stores.build import load_factory
@@ -195,6 +196,23 @@ class Names(Rule):
 
     def __str__(self) -> str:
         return "non-empty strings"
+
+
+@dataclass(frozen=True)
+class ClaimPaths(Names):
+    """Claim paths (:mod:`jwtguard.claim_paths`): dots reach in, ``\\.`` is a dot in a name."""
+
+    def problems(self, name: str, value: Any) -> Iterator[str]:
+        yield from super().problems(name, value)
+        for item in _items(value):
+            if isinstance(item, str) and item:
+                try:
+                    ClaimPath.parse(item)
+                except ValueError as error:
+                    yield f"{name}: {error}"
+
+    def __str__(self) -> str:
+        return "claim paths (a.b reaches into a.b; a\\.b names the claim 'a.b')"
 
 
 @dataclass(frozen=True)

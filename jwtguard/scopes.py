@@ -6,8 +6,8 @@ documents of :mod:`jwtguard.openapi` describe.
 
 ``scope`` is a space-delimited string (RFC 8693 §4.2, RFC 9068; Auth0, Cognito, Keycloak),
 ``scp`` a string (Entra ID) or a list (Okta); roles live in lists such as ``roles`` or nested
-claims such as Keycloak's ``realm_access.roles``. A claim path is first looked up as one name
-(Auth0's namespaced ``https://example.com/roles`` contains dots), then as a dotted path.
+claims such as Keycloak's ``realm_access.roles``: claim paths are read by
+:mod:`jwtguard.claim_paths`.
 """
 
 from __future__ import annotations
@@ -17,25 +17,22 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from .claim_paths import ClaimPath
 from .errors import InsufficientScope
 from .token import AccessToken
 
 
 class ScopeReader:
-    """Reads the scopes granted by a token's claims from configured claim paths.
-
-    Paths are split once, here; a name present as such wins over a dotted path.
-    """
+    """Reads the scopes granted by a token's claims from configured claim paths
+    (:class:`~jwtguard.claim_paths.ClaimPath`, parsed once, here)."""
 
     def __init__(self, claim_paths: Sequence[str]) -> None:
-        self._paths = tuple((path, tuple(path.split("."))) for path in claim_paths)
+        self._paths = tuple(map(ClaimPath.parse, claim_paths))
 
     def __call__(self, claims: Mapping[str, Any]) -> frozenset[str]:
         granted: set[str] = set()
-        for path, parts in self._paths:
-            value = claims.get(path)
-            if value is None and len(parts) > 1:
-                value = _walk(claims, parts)
+        for path in self._paths:
+            value = path.lookup(claims)
             if type(value) is str:
                 granted.update(value.split())
             elif type(value) is list:
@@ -49,15 +46,6 @@ def extract_scopes(claims: Mapping[str, Any], claim_paths: Sequence[str]) -> fro
     Values that are neither a string nor a list of strings grant nothing.
     """
     return ScopeReader(claim_paths)(claims)
-
-
-def _walk(claims: Mapping[str, Any], parts: tuple[str, ...]) -> Any:
-    node: Any = claims
-    for part in parts:
-        if not isinstance(node, dict) or part not in node:
-            return None
-        node = node[part]
-    return node
 
 
 def scope_list(scopes: str | Iterable[str]) -> tuple[str, ...]:

@@ -25,6 +25,7 @@ from .config_rules import (
     URI_CHARS,
     Algorithms,
     Choice,
+    ClaimPaths,
     File,
     HttpsUrl,
     Integer,
@@ -139,7 +140,8 @@ class Settings:
     token_types: Sequence[str] = setting(
         (), Names(), CLAIMS, "The accepted typ header values, such as at+jwt", flag=True)
     scope_claims: Sequence[str] = setting(
-        ("scope", "scp"), Names(), CLAIMS, "The claims holding scopes (dotted paths reach in)",
+        ("scope", "scp"), ClaimPaths(), CLAIMS,
+        "The claims holding scopes (dotted paths reach in; `\\.` is a dot in a name)",
         flag=True)
 
     token_locations: Sequence[str] = setting(

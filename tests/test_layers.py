@@ -24,6 +24,7 @@ FOUNDATION = {
     "jwtguard.urls",
     "jwtguard.pipeline",
     "jwtguard.claims",
+    "jwtguard.claim_paths",
 }
 
 
