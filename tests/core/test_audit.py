@@ -66,6 +66,7 @@ def test_facts_when_only_the_header_is_readable(config: GuardConfig) -> None:
     "token",
     [
         "a" * 9000,  # over MAX_TOKEN_BYTES: not even split
+        compact({"alg": "RS256", "kid": "k"}, {"sub": "x" * 9000}, b"s"),  # readable, but as large
         "x.y",
         b64url(b"[1, 2]") + ".e30.c2ln",  # header is a JSON array
         compact({"alg": 5, "kid": ["k"]}, {"sub": {"nested": 1}, "iss": 7}, b"s"),
