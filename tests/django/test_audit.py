@@ -88,7 +88,12 @@ ENTRY_POINTS = [
         validated=True,
     ),
     EntryPoint(
-        "async @jwt_required", "/decorated/async/none/", expired, "token_expired", [], sub="mallory"
+        "async @jwt_required",
+        "/decorated/async/none/",
+        expired,
+        "token_expired",
+        middleware=[],
+        sub="mallory",
     ),
     EntryPoint(
         "middleware, then @jwt_required",
@@ -98,18 +103,22 @@ ENTRY_POINTS = [
         sub="alice",
         validated=True,
     ),
-    EntryPoint("DRF authentication", "/drf/none/", expired, "token_expired", [], sub="mallory"),
+    EntryPoint(
+        "DRF authentication", "/drf/none/", expired, "token_expired", middleware=[], sub="mallory"
+    ),
     EntryPoint(
         "DRF HasScopes",
         "/drf/notes_write/",
         valid,
         "insufficient_scope",
-        [],
+        middleware=[],
         sub="alice",
         validated=True,
     ),
-    EntryPoint("DRF HasScopes, no token", "/drf/none/", no_token, "token_missing", []),
-    EntryPoint("DRF IsAuthenticated", "/drf/authenticated/", no_token, "token_missing", []),
+    EntryPoint("DRF HasScopes, no token", "/drf/none/", no_token, "token_missing", middleware=[]),
+    EntryPoint(
+        "DRF IsAuthenticated", "/drf/authenticated/", no_token, "token_missing", middleware=[]
+    ),
     EntryPoint("middleware, left to DRF", "/drf/none/", expired, "token_expired", sub="mallory"),
     EntryPoint(
         "async middleware, left to DRF",
