@@ -50,6 +50,11 @@ def unverified_header(token: str) -> dict[str, Any]:
     return decoded if isinstance(decoded, dict) else {}
 
 
+def record_fields(record: logging.LogRecord) -> dict[str, Any]:
+    """The audit fields a ``jwtguard.audit`` record carries as attributes."""
+    return {name: getattr(record, name) for name in (*AUDIT_FIELDS, *TOKEN_FACTS)}
+
+
 def check_audit(
     records: list[logging.LogRecord],
     scenario: Scenario,
@@ -57,14 +62,15 @@ def check_audit(
     method: str,
     path: str,
     sent: list[str],
+    client: str = "127.0.0.1",
 ) -> None:
     """Exactly one record for ``scenario``'s refusal, its fields, and no credential in it."""
     assert len(records) == 1, [record.getMessage() for record in records]
     record = records[0]
-    fields = {name: getattr(record, name) for name in (*AUDIT_FIELDS, *TOKEN_FACTS)}
+    fields = record_fields(record)
     assert fields["code"] == scenario.code
     assert fields["status"] == scenario.status
-    assert (fields["method"], fields["path"], fields["client"]) == (method, path, "127.0.0.1")
+    assert (fields["method"], fields["path"], fields["client"]) == (method, path, client)
     assert record.levelno == (logging.WARNING if scenario.status >= 500 else logging.INFO)
     message = record.getMessage()
     assert f"{scenario.status} {scenario.code} {method} {path}" in message

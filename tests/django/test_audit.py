@@ -1,10 +1,20 @@
-"""Audit records and Django signals: one ``jwtguard.audit`` record per refusal, whichever of
-the middleware, ``@jwt_required`` or DRF refuses, and ``token_validated`` / ``token_rejected``."""
+"""Audit records and Django signals, once per Django entry point.
+
+The record is built and tested in the core (``tests/core/test_audit.py``, once per refusal
+path). Here each way a Django request is refused (the middleware, sync and async; ``@jwt_required``,
+sync and async; DRF's authentication, ``HasScopes`` and its own ``IsAuthenticated``; the
+middleware leaving its refusal to DRF; a ``USER_RESOLVER`` refusing) shows that its refusal
+reaches that one record, once, with the request fields Django supplies (method, ``path_info``
+without the query string, ``REMOTE_ADDR``), and the same fields in ``token_rejected``.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
@@ -14,190 +24,159 @@ from django.test import AsyncClient, Client, override_settings
 
 from jwtguard import AccessToken, AuthError, Guard
 from jwtguard_django.signals import token_rejected, token_validated
-from tests.audit import audit_records, check_audit, credentials
-from tests.contract import SCENARIOS, Minter, Scenario
-from tests.django.stacks import DRF_STACKS, drf_stack
-from tests.django.urls import scope_key
+from tests.audit import TOKEN_FACTS, audit_records, credentials, leaks, record_fields
+from tests.contract import ISSUER, Minter, bearer
 
-FAILURES = [scenario for scenario in SCENARIOS if scenario.code is not None]
-VALID = next(scenario for scenario in SCENARIOS if scenario.name == "valid token")
-EXPIRED = next(scenario for scenario in SCENARIOS if scenario.name == "expired")
-NO_TOKEN = next(scenario for scenario in SCENARIOS if scenario.name == "no token")
-MISSING_SCOPE = next(scenario for scenario in SCENARIOS if scenario.name == "missing scope")
+OURS = ["jwtguard_django.middleware.JWTGuardMiddleware"]
+Request = Callable[[Minter], tuple[dict[str, str], dict[str, list[str]]]]
 
 
-def path_for(stack: str, scenario: Scenario) -> str:
-    key = scope_key(scenario.scopes)
-    return {
-        "middleware": "/plain/",
-        "decorator": f"/decorated/sync/{key}/",
-        "async decorator": f"/decorated/async/{key}/",
-        "drf": f"/drf/{key}/",
-        "middleware and drf": f"/drf/{key}/",
-        "annotating middleware and drf": f"/drf/{key}/",
-    }[stack]
+def no_token(_m: Minter) -> tuple[dict[str, str], dict[str, list[str]]]:
+    return {}, {}
 
 
-@pytest.fixture(
-    params=[
-        "middleware",
-        "decorator",
-        "async decorator",
-        "drf",
-        "middleware and drf",
-        "annotating middleware and drf",
-    ]
-)
-def stack(request: pytest.FixtureRequest, jwtguard_setting: dict[str, object]) -> Iterator[str]:
-    """Who refuses: the enforcing middleware (then the view or DRF for scopes; DRF for every
-    refusal on a DRF view), or, without it, the decorator or DRF."""
-    if request.param.startswith("middleware"):
-        yield request.param
-    elif request.param.startswith("annotating"):
-        with override_settings(JWTGUARD={**jwtguard_setting, "MODE": "annotate"}):
-            yield request.param
-    else:
-        with override_settings(MIDDLEWARE=[]):
-            yield request.param
+def valid(m: Minter) -> tuple[dict[str, str], dict[str, list[str]]]:
+    return bearer(m.token()), {}
 
 
-def send(client: Client, path: str, scenario: Scenario, minter: Minter) -> tuple[Any, list[str]]:
-    headers, query = scenario.headers(minter), scenario.query(minter)
-    encoded = urlencode(query, doseq=True)
-    url = f"{path}?{encoded}" if encoded else path
-    response = client.generic(scenario.method, url, headers=headers)
-    return response, credentials(headers, query)
+def expired(m: Minter) -> tuple[dict[str, str], dict[str, list[str]]]:
+    return bearer(m.token(sub="mallory", now=0)), {}
 
 
-@pytest.mark.parametrize("scenario", FAILURES, ids=lambda s: s.name)
-def test_one_audit_record_per_refusal(
-    client: Client,
-    minter: Minter,
-    scenario: Scenario,
-    stack: str,
-    caplog: pytest.LogCaptureFixture,
-) -> None:
-    if stack == "middleware" and scenario.scopes:
-        path = path_for("decorator", scenario)  # the middleware lets it by, the view refuses
-    else:
-        path = path_for(stack, scenario)
-    caplog.set_level(logging.INFO, logger="jwtguard.audit")
-    response, sent = send(client, path, scenario, minter)
-    assert response.status_code == scenario.status
-    check_audit(audit_records(caplog), scenario, method=scenario.method, path=path, sent=sent)
+def expired_in_query(m: Minter) -> tuple[dict[str, str], dict[str, list[str]]]:
+    return {}, {"access_token": [m.token(sub="mallory", now=0)]}
 
 
-async def test_async_middleware_audits_once(
-    async_client: AsyncClient, minter: Minter, caplog: pytest.LogCaptureFixture
-) -> None:
-    caplog.set_level(logging.INFO, logger="jwtguard.audit")
-    headers = EXPIRED.headers(minter)
-    response = await async_client.get("/async-plain/", headers=headers)
-    assert response.status_code == 401
-    sent = credentials(headers, {})
-    check_audit(audit_records(caplog), EXPIRED, method="GET", path="/async-plain/", sent=sent)
+@dataclass(frozen=True)
+class EntryPoint:
+    """A Django entry point refusing a request, and what its record must say."""
+
+    name: str
+    path: str
+    request: Request
+    code: str
+    middleware: list[str] = field(default_factory=OURS.copy)  # MIDDLEWARE
+    options: dict[str, str] = field(default_factory=dict)  # on top of the JWTGUARD setting
+    method: str = "GET"
+    asynchronous: bool = False  # sent through Django's async stack (AsyncClient)
+    sub: str | None = None  # the subject of the token the record names
+    validated: bool = False  # the token passed validation before the refusal
 
 
-@pytest.mark.usefixtures("unreachable_keys")
-def test_an_outage_is_audited_as_a_warning(
-    client: Client, minter: Minter, caplog: pytest.LogCaptureFixture
-) -> None:
-    caplog.set_level(logging.INFO, logger="jwtguard.audit")
-    response, _sent = send(client, "/plain/", VALID, minter)
-    assert response.status_code == 503
-    [record] = audit_records(caplog)
-    assert (record.levelno, record.code) == (logging.WARNING, "key_source_unavailable")
-    assert record.detail == "connection refused"
+ANNOTATE = {"MODE": "annotate"}
+REVOKING = {"USER_RESOLVER": "tests.django.resolvers.revoking"}
 
-
-@override_settings(MIDDLEWARE=[])
-def test_drf_not_authenticated_is_audited_once(
-    client: Client, minter: Minter, caplog: pytest.LogCaptureFixture
-) -> None:
-    """DRF's own ``IsAuthenticated`` refusal goes through ``authenticate_header``."""
-    caplog.set_level(logging.INFO, logger="jwtguard.audit")
-    response, sent = send(client, "/drf/authenticated/", NO_TOKEN, minter)
-    assert response.status_code == 401
-    check_audit(
-        audit_records(caplog), NO_TOKEN, method="GET", path="/drf/authenticated/", sent=sent
-    )
-
-
-def test_an_accepted_request_writes_no_audit_record(
-    client: Client, minter: Minter, caplog: pytest.LogCaptureFixture
-) -> None:
-    caplog.set_level(logging.DEBUG, logger="jwtguard")
-    assert send(client, path_for("drf", VALID), VALID, minter)[0].status_code == 200
-    assert send(client, "/plain/", VALID, minter)[0].status_code == 200
-    assert audit_records(caplog) == []
-
-
-def test_signals(client: Client, minter: Minter) -> None:
-    validated: list[tuple[Any, HttpRequest, AccessToken]] = []
-    rejected: list[tuple[Any, HttpRequest, AuthError, dict[str, Any]]] = []
-
-    def on_validated(sender: Any, request: HttpRequest, token: AccessToken, **kw: Any) -> None:
-        validated.append((sender, request, token))
-
-    def on_rejected(
-        sender: Any, request: HttpRequest, error: AuthError, record: dict[str, Any], **kw: Any
-    ) -> None:
-        rejected.append((sender, request, error, record))
-
-    token_validated.connect(on_validated)
-    token_rejected.connect(on_rejected)
-    try:
-        assert send(client, "/plain/", VALID, minter)[0].status_code == 200
-        assert rejected == []
-        send(client, "/plain/", EXPIRED, minter)
-        send(client, path_for("decorator", MISSING_SCOPE), MISSING_SCOPE, minter)
-    finally:
-        token_validated.disconnect(on_validated)
-        token_rejected.disconnect(on_rejected)
-    assert [(sender, request.path, token.subject) for sender, request, token in validated] == [
-        (Guard, "/plain/", "alice"),
-        (Guard, path_for("decorator", MISSING_SCOPE), "alice"),
-    ]
-    assert [(sender, request.path, error.code) for sender, request, error, _ in rejected] == [
-        (Guard, "/plain/", "token_expired"),
-        (Guard, path_for("decorator", MISSING_SCOPE), "insufficient_scope"),
-    ]
-    assert rejected[0][3]["sub"] == "alice"
-    assert rejected[1][3]["status"] == 403
-
-
-def test_a_failing_receiver_changes_no_answer(
-    client: Client, minter: Minter, caplog: pytest.LogCaptureFixture
-) -> None:
-    def broken(sender: Any, **kwargs: Any) -> None:
-        raise RuntimeError("receiver bug")
-
-    token_validated.connect(broken)
-    token_rejected.connect(broken)
-    try:
-        assert send(client, "/plain/", VALID, minter)[0].status_code == 200
-        assert send(client, "/plain/", EXPIRED, minter)[0].status_code == 401
-    finally:
-        token_validated.disconnect(broken)
-        token_rejected.disconnect(broken)
-    failures = [r for r in caplog.records if r.name == "jwtguard" and "listener failed" in r.msg]
-    assert len(failures) == 2
+ENTRY_POINTS = [
+    EntryPoint("middleware", "/plain/", expired_in_query, "token_expired", sub="mallory"),
+    EntryPoint(
+        "async middleware",
+        "/async-plain/",
+        expired,
+        "token_expired",
+        method="DELETE",
+        asynchronous=True,
+        sub="mallory",
+    ),
+    EntryPoint(
+        "@jwt_required",
+        "/decorated/sync/notes_write/",
+        valid,
+        "insufficient_scope",
+        middleware=[],
+        method="POST",
+        sub="alice",
+        validated=True,
+    ),
+    EntryPoint(
+        "async @jwt_required",
+        "/decorated/async/none/",
+        expired,
+        "token_expired",
+        middleware=[],
+        sub="mallory",
+    ),
+    EntryPoint(
+        "middleware, then @jwt_required",
+        "/decorated/sync/notes_write/",
+        valid,
+        "insufficient_scope",
+        sub="alice",
+        validated=True,
+    ),
+    EntryPoint(
+        "DRF authentication", "/drf/none/", expired, "token_expired", middleware=[], sub="mallory"
+    ),
+    EntryPoint(
+        "DRF HasScopes",
+        "/drf/notes_write/",
+        valid,
+        "insufficient_scope",
+        middleware=[],
+        sub="alice",
+        validated=True,
+    ),
+    EntryPoint("DRF HasScopes, no token", "/drf/none/", no_token, "token_missing", middleware=[]),
+    EntryPoint(
+        "DRF IsAuthenticated", "/drf/authenticated/", no_token, "token_missing", middleware=[]
+    ),
+    EntryPoint("middleware, left to DRF", "/drf/none/", expired, "token_expired", sub="mallory"),
+    EntryPoint(
+        "async middleware, left to DRF",
+        "/drf/none/",
+        expired,
+        "token_expired",
+        asynchronous=True,
+        sub="mallory",
+    ),
+    EntryPoint(
+        "middleware, exempt DRF view", "/drf/exempt-open/", expired, "token_expired", sub="mallory"
+    ),
+    EntryPoint(
+        "annotating middleware, then DRF", "/drf/none/", no_token, "token_missing", options=ANNOTATE
+    ),
+    EntryPoint(
+        "USER_RESOLVER",
+        "/plain/",
+        valid,
+        "token_revoked",
+        options=REVOKING,
+        sub="alice",
+        validated=True,
+    ),
+    EntryPoint(
+        "async USER_RESOLVER",
+        "/async-plain/",
+        valid,
+        "token_revoked",
+        options=REVOKING,
+        asynchronous=True,
+        sub="alice",
+        validated=True,
+    ),
+]
 
 
 class Signals:
     """Records ``token_validated`` and ``token_rejected`` while connected."""
 
     def __init__(self) -> None:
-        self.validated: list[str] = []
-        self.rejected: list[str] = []
+        self.validated: list[tuple[Any, str, str | None]] = []
+        self.rejected: list[tuple[Any, str, str, dict[str, Any]]] = []
 
     def on_validated(
         self, sender: Any, request: HttpRequest, token: AccessToken, **kw: Any
     ) -> None:
-        self.validated.append(token.subject or "")
+        self.validated.append((sender, request.path, token.subject))
 
-    def on_rejected(self, sender: Any, request: HttpRequest, error: AuthError, **kw: Any) -> None:
-        self.rejected.append(error.code)
+    def on_rejected(
+        self,
+        sender: Any,
+        request: HttpRequest,
+        error: AuthError,
+        record: dict[str, Any],
+        **kw: Any,
+    ) -> None:
+        self.rejected.append((sender, request.path, error.code, dict(record)))
 
     def __enter__(self) -> Signals:
         token_validated.connect(self.on_validated)
@@ -209,56 +188,77 @@ class Signals:
         token_rejected.disconnect(self.on_rejected)
 
 
-def _name(value: object) -> str:
-    return value.name if isinstance(value, Scenario) else str(value)
+@contextmanager
+def stack(entry: EntryPoint, jwtguard_setting: dict[str, object]) -> Iterator[None]:
+    with override_settings(
+        MIDDLEWARE=entry.middleware, JWTGUARD={**jwtguard_setting, **entry.options}
+    ):
+        yield
 
 
-DRF_REFUSALS = [
-    ("/drf/none/", EXPIRED),
-    ("/drf/none/", NO_TOKEN),
-    (path_for("drf", MISSING_SCOPE), MISSING_SCOPE),
-    ("/drf/authenticated/", NO_TOKEN),
-    ("/drf/exempt-open/", EXPIRED),
-]
+def send(entry: EntryPoint, headers: dict[str, str], query: dict[str, list[str]]) -> Any:
+    encoded = urlencode(query, doseq=True)
+    url = f"{entry.path}?{encoded}" if encoded else entry.path
+    if entry.asynchronous:
+        return asyncio.run(AsyncClient().generic(entry.method, url, headers=headers))
+    return Client().generic(entry.method, url, headers=headers)
 
 
-@pytest.mark.parametrize("drf_setup", DRF_STACKS)
-@pytest.mark.parametrize(("path", "scenario"), DRF_REFUSALS, ids=_name)
-def test_drf_refusals_are_audited_and_signalled_once(
-    client: Client,
+@pytest.mark.parametrize("entry", ENTRY_POINTS, ids=lambda entry: entry.name)
+def test_each_entry_point_reaches_the_one_record(
+    entry: EntryPoint,
     minter: Minter,
-    caplog: pytest.LogCaptureFixture,
     jwtguard_setting: dict[str, object],
-    drf_setup: str,
-    path: str,
-    scenario: Scenario,
-) -> None:
-    """Whether the middleware left the refusal to DRF or there is no middleware."""
-    caplog.set_level(logging.INFO, logger="jwtguard.audit")
-    with drf_stack(drf_setup, jwtguard_setting), Signals() as signals:
-        response, sent = send(client, path, scenario, minter)
-    assert response.status_code == scenario.status
-    check_audit(audit_records(caplog), scenario, method="GET", path=path, sent=sent)
-    assert signals.rejected == [scenario.code]
-    assert signals.validated == (["alice"] if scenario is MISSING_SCOPE else [])
-
-
-@pytest.mark.parametrize("drf_setup", DRF_STACKS)
-@pytest.mark.parametrize(("path", "scenario"), DRF_REFUSALS, ids=_name)
-async def test_drf_refusals_are_audited_and_signalled_once_async(
-    minter: Minter,
     caplog: pytest.LogCaptureFixture,
-    jwtguard_setting: dict[str, object],
-    drf_setup: str,
-    path: str,
-    scenario: Scenario,
 ) -> None:
     caplog.set_level(logging.INFO, logger="jwtguard.audit")
-    headers = scenario.headers(minter)
-    with drf_stack(drf_setup, jwtguard_setting), Signals() as signals:
-        response = await AsyncClient().get(path, headers=headers)
-    assert response.status_code == scenario.status
-    sent = credentials(headers, {})
-    check_audit(audit_records(caplog), scenario, method="GET", path=path, sent=sent)
-    assert signals.rejected == [scenario.code]
-    assert signals.validated == (["alice"] if scenario is MISSING_SCOPE else [])
+    headers, query = entry.request(minter)
+    with stack(entry, jwtguard_setting), Signals() as signals:
+        response = send(entry, headers, query)
+    assert response.json()["code"] == entry.code
+    [record] = audit_records(caplog)
+    fields = record_fields(record)
+    assert (fields["code"], fields["status"]) == (entry.code, response.status_code)
+    assert (fields["method"], fields["path"], fields["client"]) == (
+        entry.method,
+        entry.path,
+        "127.0.0.1",
+    )
+    read = {"iss": ISSUER, "sub": entry.sub, "kid": "rsa-1", "alg": "RS256"} if entry.sub else {}
+    assert {name: fields[name] for name in TOKEN_FACTS if fields[name]} == read
+    message = record.getMessage()
+    assert message.startswith(f"{fields['status']} {entry.code} {entry.method} {entry.path} ")
+    for credential in credentials(headers, query):
+        assert not leaks(credential, message), "the token is never logged, not even in part"
+    assert signals.rejected == [(Guard, entry.path, entry.code, fields)]
+    assert signals.validated == ([(Guard, entry.path, "alice")] if entry.validated else [])
+
+
+def test_an_accepted_request_writes_no_record(
+    client: Client, minter: Minter, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG, logger="jwtguard")
+    with Signals() as signals:
+        assert client.get("/plain/", headers=bearer(minter.token())).status_code == 200
+        assert client.get("/drf/none/", headers=bearer(minter.token())).status_code == 200
+    assert audit_records(caplog) == []
+    assert signals.validated == [(Guard, "/plain/", "alice"), (Guard, "/drf/none/", "alice")]
+    assert signals.rejected == []
+
+
+def test_a_failing_receiver_changes_no_answer(
+    client: Client, minter: Minter, caplog: pytest.LogCaptureFixture
+) -> None:
+    def broken(sender: Any, **kwargs: Any) -> None:
+        raise RuntimeError("receiver bug")
+
+    token_validated.connect(broken)
+    token_rejected.connect(broken)
+    try:
+        assert client.get("/plain/", headers=bearer(minter.token())).status_code == 200
+        assert client.get("/plain/", headers=bearer(minter.token(now=0))).status_code == 401
+    finally:
+        token_validated.disconnect(broken)
+        token_rejected.disconnect(broken)
+    failures = [r for r in caplog.records if r.name == "jwtguard" and "listener failed" in r.msg]
+    assert len(failures) == 2

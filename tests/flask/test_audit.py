@@ -1,86 +1,158 @@
-"""Audit records and blinker signals through Flask: one record per refusal, for every row of
-the shared table, and the ``token_validated`` / ``token_rejected`` signals."""
+"""Audit records and blinker signals, once per Flask entry point.
+
+The record is built and tested in the core (``tests/core/test_audit.py``, once per refusal
+path). Here each way a Flask request is refused (``@jwt_required``, sync and async; blueprint and
+whole-app protection; ``verify_request``; an ``AuthError`` the view raises, rendered by the
+extension's error handler) shows that its refusal reaches that one record, once, with the
+request fields Flask supplies (method, path without the query string, ``remote_addr``), and the
+same fields in ``token_rejected``, sent by the app.
+"""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
 from flask import Flask
 
-from jwtguard import AccessToken, AuthError
+from jwtguard import AccessToken, AuthError, TokenRevoked
+from jwtguard_flask import JWTGuard, jwt_required
 from jwtguard_flask.signals import token_rejected, token_validated
-from tests.audit import audit_records, check_audit, credentials
-from tests.contract import SCENARIOS, Minter, Scenario
-from tests.flask.conftest import MODES, AppFactory, route
+from tests.audit import TOKEN_FACTS, audit_records, credentials, leaks, record_fields
+from tests.contract import ISSUER, Minter, bearer
+from tests.flask.conftest import AppFactory, flask_settings, route
 
-FAILURES = [scenario for scenario in SCENARIOS if scenario.code is not None]
-VALID = next(scenario for scenario in SCENARIOS if scenario.name == "valid token")
-
-
-def send(app: Flask, scenario: Scenario, minter: Minter) -> tuple[Any, list[str]]:
-    headers, query = scenario.headers(minter), scenario.query(minter)
-    response = app.test_client().open(
-        route(scenario.scopes), method=scenario.method, headers=headers, query_string=query
-    )
-    return response, credentials(headers, query)
+Request = Callable[[Minter], tuple[dict[str, str], dict[str, list[str]]]]
 
 
-@pytest.mark.parametrize("mode", MODES)
-@pytest.mark.parametrize("scenario", FAILURES, ids=lambda s: s.name)
-def test_one_audit_record_per_refusal(
+def no_token(_m: Minter) -> tuple[dict[str, str], dict[str, list[str]]]:
+    return {}, {}
+
+
+def valid(m: Minter) -> tuple[dict[str, str], dict[str, list[str]]]:
+    return bearer(m.token()), {}
+
+
+def expired(m: Minter) -> tuple[dict[str, str], dict[str, list[str]]]:
+    return bearer(m.token(sub="mallory", now=0)), {}
+
+
+def expired_in_query(m: Minter) -> tuple[dict[str, str], dict[str, list[str]]]:
+    return {}, {"access_token": [m.token(sub="mallory", now=0)]}
+
+
+@dataclass(frozen=True)
+class EntryPoint:
+    """A Flask entry point refusing a request, and what its record must say."""
+
+    name: str
+    mode: str  # the contract app's (tests/flask/conftest.py), or "view raises"
+    path: str
+    request: Request
+    code: str
+    sub: str | None = None  # the subject of the token the record names
+    validated: bool = False  # the token passed validation before the refusal
+
+
+ENTRY_POINTS = [
+    EntryPoint(
+        "@jwt_required", "decorator", route(()), expired_in_query, "token_expired", "mallory"
+    ),
+    EntryPoint("async @jwt_required", "async", route(()), expired, "token_expired", "mallory"),
+    EntryPoint("blueprint protection", "blueprint", route(()), no_token, "token_missing"),
+    EntryPoint(
+        "verify_request",
+        "manual",
+        route(["notes:write"]),
+        valid,
+        "insufficient_scope",
+        "alice",
+        validated=True,
+    ),
+    EntryPoint("app protection", "app", route(()), expired, "token_expired", "mallory"),
+    EntryPoint(
+        "the view's own AuthError", "view raises", "/revoke", valid, "token_revoked", "alice", True
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def raising_app(settings: dict[str, Any]) -> Flask:
+    """A view that raises an ``AuthError`` of its own, after its token was accepted."""
+    app = Flask("raising")
+    app.config.update(flask_settings(settings))
+    JWTGuard(app)
+
+    @app.get("/revoke")
+    @jwt_required
+    def revoke() -> str:
+        raise TokenRevoked(detail="the view's own refusal")
+
+    return app
+
+
+@pytest.mark.parametrize("entry", ENTRY_POINTS, ids=lambda entry: entry.name)
+def test_each_entry_point_reaches_the_one_record(
+    entry: EntryPoint,
     contract_apps: AppFactory,
+    raising_app: Flask,
     minter: Minter,
-    scenario: Scenario,
-    mode: str,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level(logging.INFO, logger="jwtguard.audit")
-    response, sent = send(contract_apps(mode), scenario, minter)
-    assert response.status_code == scenario.status
-    records = audit_records(caplog)
-    check_audit(records, scenario, method=scenario.method, path=route(scenario.scopes), sent=sent)
-
-
-def test_an_accepted_request_writes_no_audit_record(
-    contract_apps: AppFactory, minter: Minter, caplog: pytest.LogCaptureFixture
-) -> None:
-    caplog.set_level(logging.DEBUG, logger="jwtguard")
-    response, _sent = send(contract_apps("decorator"), VALID, minter)
-    assert response.status_code == 200
-    assert audit_records(caplog) == []
-
-
-def test_signals(contract_apps: AppFactory, minter: Minter) -> None:
-    app = contract_apps("decorator")
-    validated: list[tuple[Any, AccessToken]] = []
-    rejected: list[tuple[Any, AuthError, dict[str, Any]]] = []
+    app = raising_app if entry.mode == "view raises" else contract_apps(entry.mode)
+    headers, query = entry.request(minter)
+    validated: list[tuple[Any, str | None]] = []
+    rejected: list[tuple[Any, str, dict[str, Any]]] = []
 
     def on_validated(sender: Any, token: AccessToken, **extra: Any) -> None:
-        validated.append((sender, token))
+        validated.append((sender, token.subject))
 
     def on_rejected(sender: Any, error: AuthError, record: dict[str, Any], **extra: Any) -> None:
-        rejected.append((sender, error, record))
+        rejected.append((sender, error.code, dict(record)))
 
-    expired = next(s for s in SCENARIOS if s.name == "expired")
-    missing_scope = next(s for s in SCENARIOS if s.name == "missing scope")
     with (
         token_validated.connected_to(on_validated, app),
         token_rejected.connected_to(on_rejected, app),
     ):
-        send(app, VALID, minter)
-        assert [(sender, token.subject) for sender, token in validated] == [(app, "alice")]
-        assert rejected == []
-        send(app, expired, minter)
-        send(app, missing_scope, minter)
-    assert [error.code for _app, error, _record in rejected] == [
-        "token_expired",
-        "insufficient_scope",
-    ]
-    assert all(sender is app for sender, _error, _record in rejected)
-    assert rejected[0][2]["sub"] == "alice"
-    assert [token.subject for _app, token in validated] == ["alice", "alice"]
+        response = app.test_client().get(entry.path, headers=headers, query_string=query)
+    assert response.get_json()["code"] == entry.code
+    [record] = audit_records(caplog)
+    fields = record_fields(record)
+    assert (fields["code"], fields["status"]) == (entry.code, response.status_code)
+    assert (fields["method"], fields["path"], fields["client"]) == ("GET", entry.path, "127.0.0.1")
+    read = {"iss": ISSUER, "sub": entry.sub, "kid": "rsa-1", "alg": "RS256"} if entry.sub else {}
+    assert {name: fields[name] for name in TOKEN_FACTS if fields[name]} == read
+    message = record.getMessage()
+    assert message.startswith(f"{fields['status']} {entry.code} GET {entry.path} ")
+    for credential in credentials(headers, query):
+        assert not leaks(credential, message), "the token is never logged, not even in part"
+    assert rejected == [(app, entry.code, fields)]
+    assert validated == ([(app, "alice")] if entry.validated else [])
+
+
+def test_an_accepted_request_writes_no_record(
+    contract_apps: AppFactory, minter: Minter, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG, logger="jwtguard")
+    app = contract_apps("decorator")
+    validated: list[tuple[Any, str | None]] = []
+    rejected: list[Any] = []
+
+    def on_validated(sender: Any, token: AccessToken, **extra: Any) -> None:
+        validated.append((sender, token.subject))
+
+    with (
+        token_validated.connected_to(on_validated, app),
+        token_rejected.connected_to(lambda sender, **extra: rejected.append(sender), app),
+    ):
+        response = app.test_client().get(route(()), headers=bearer(minter.token()))
+    assert response.status_code == 200
+    assert audit_records(caplog) == []
+    assert (validated, rejected) == ([(app, "alice")], [])
 
 
 def test_a_failing_receiver_changes_no_answer(
@@ -91,9 +163,9 @@ def test_a_failing_receiver_changes_no_answer(
     def broken(sender: Any, **extra: Any) -> None:
         raise RuntimeError("receiver bug")
 
-    expired = next(s for s in SCENARIOS if s.name == "expired")
+    client = app.test_client()
     with token_validated.connected_to(broken, app), token_rejected.connected_to(broken, app):
-        assert send(app, VALID, minter)[0].status_code == 200
-        assert send(app, expired, minter)[0].status_code == 401
+        assert client.get(route(()), headers=bearer(minter.token())).status_code == 200
+        assert client.get(route(()), headers=bearer(minter.token(now=0))).status_code == 401
     failures = [r for r in caplog.records if r.name == "jwtguard" and "listener failed" in r.msg]
     assert len(failures) == 2
