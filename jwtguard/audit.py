@@ -5,8 +5,10 @@ a framework signal.
 Each record carries, as attributes of the ``logging.LogRecord`` (for JSON formatters) and in its
 message (for plain ones): ``code``, ``status``, ``error``, ``method``, ``path``, ``client``, the
 operator-only ``detail`` and, when the token can be read, its ``iss``, ``sub``, ``kid`` and
-``alg``. Those four are read without verification (a rejected token's claims prove nothing) and
-are cut short and stripped of control characters. The token itself is never logged. The record
+``alg``: a validated token's when the refusal came after validation (scopes, CSRF, a user
+resolver), marked ``verified`` in the message; otherwise read without verification and marked
+``unverified`` (a rejected token's claims prove nothing). They are cut short and stripped of
+control characters. The token itself is never logged. The record
 reuses what the decision read (:meth:`Guard.decide <jwtguard.Guard.decide>`): the token it
 found, or the claims it validated; nothing is extracted again.
 
@@ -96,10 +98,16 @@ def log_rejection(
             record["path"],
             record["client"] or "unknown client",
             record["detail"] or error.description,
-            f" [unverified {known}]" if known else "",
+            f" [{_provenance(token)} {known}]" if known else "",
             extra=record,
         )
     return record
+
+
+def _provenance(token: Token) -> str:
+    """Whether the facts of an audit message were read from a validated token, for the operator
+    (a token refused for its scopes or by a CSRF check was valid)."""
+    return "verified" if isinstance(token, AccessToken) else "unverified"
 
 
 # --- listeners ---------------------------------------------------------------------------------

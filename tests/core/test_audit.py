@@ -440,7 +440,8 @@ def test_each_refusal_path_writes_one_record(
     message = record.getMessage()
     assert message.startswith(f"{path.status} {path.code} {request.method} {request.path} ")
     known = " ".join(f"{name}={value}" for name, value in path.facts.items() if value)
-    ending = f" [unverified {known}]" if known else ""
+    provenance = "verified" if path.validated else "unverified"
+    ending = f" [{provenance} {known}]" if known else ""
     assert message.endswith(f" from {CLIENT}: {detail}{ending}")
     for credential in sent(request):
         assert not leaks(credential, message), "the token is never logged, not even in part"
