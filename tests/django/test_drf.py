@@ -34,7 +34,13 @@ from jwtguard_django.drf import (
 )
 from tests.audit import audit_records
 from tests.contract import SAMPLES, SCENARIOS, Minter, Scenario, bearer
-from tests.django.answers import check_answer, check_challenge, expected_body, send
+from tests.django.answers import (
+    check_answer,
+    check_challenge,
+    check_contract,
+    expected_body,
+    send,
+)
 from tests.django.conftest import cut_off_keys
 from tests.django.stacks import DRF_STACKS, drf_stack, wire
 from tests.django.urls import scope_key
@@ -60,8 +66,10 @@ def reshaping_handler(exc: Exception, context: dict[str, Any]) -> Any:
 def test_is_authenticated_gets_the_core_answer(
     client: Client, minter: Minter, scenario: Scenario
 ) -> None:
-    """DRF's own NotAuthenticated becomes token_missing / unsupported_scheme, with a 401."""
-    check_answer(send(client, "/drf/authenticated/", scenario, minter), scenario, drf=True)
+    """DRF's own NotAuthenticated becomes token_missing / unsupported_scheme, with a 401: the
+    core's answer, as ``JWTAuthentication`` would have raised it."""
+    response = send(client, "/drf/authenticated/", scenario, minter)
+    check_contract(response, scenario, minter, drf=True)
 
 
 @pytest.mark.parametrize("path", ["/drf/open/", "/drf/exempt-open/"])
