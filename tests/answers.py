@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
-from jwtguard import ErrorResponse
+from jwtguard import AccessToken, ErrorResponse
 from jwtguard.testing import parse_challenge
 from tests.contract import Scenario
 
@@ -46,11 +46,25 @@ def check_error_answer(
 
 
 def check_core_answer(
-    core: ErrorResponse, status: int, values: HeaderValues, body: bytes, *, detail: bool = False
+    core: AccessToken | ErrorResponse,
+    status: int,
+    values: HeaderValues,
+    body: bytes,
+    *,
+    detail: bool = False,
 ) -> None:
-    """The adapter sent the core's rendered refusal unchanged: its status, each of its headers
-    once with the core's value, no challenge or ``Retry-After`` the core did not send, and its
-    body byte for byte (``detail``: plus DRF's ``"detail"``, mirroring the description)."""
+    """The adapter's answer is the core's own (:func:`~tests.contract.core_answer`).
+
+    Accepted: the view ran and reports the core's token (its JSON ``sub`` and ``scopes``).
+    Refused: the core's rendered refusal unchanged: its status, each of its headers once with
+    the core's value, no challenge or ``Retry-After`` the core did not send, its body byte for
+    byte (``detail``: plus DRF's ``"detail"``, mirroring the description).
+    """
+    if isinstance(core, AccessToken):
+        assert status == 200, body
+        answer = json.loads(body)
+        assert (answer["sub"], answer["scopes"]) == (core.subject, sorted(core.scopes))
+        return
     assert status == core.status
     for name, value in core.headers:
         assert values(name) == [value], name

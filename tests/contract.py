@@ -409,8 +409,8 @@ CONTRACT: tuple[Scenario, ...] = (*SCENARIOS, KEYS_DOWN)
 
 #: One scenario of each answer class of :data:`CONTRACT` (accepted; 401 without credentials;
 #: 400 ``invalid_request``; 401 ``invalid_token``; 403 ``insufficient_scope``; 503): all the
-#: sync/async x stack matrices send, as the classes differ in how an adapter answers, the codes
-#: within a class only in what the core renders.
+#: sync/async x stack matrices send. How an adapter answers depends on the class; the codes of
+#: one class differ only in what the core renders, which the table checks once per entry point.
 SAMPLES: tuple[Scenario, ...] = tuple(
     next(scenario for scenario in CONTRACT if scenario.name == name)
     for name in (
