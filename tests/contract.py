@@ -2,16 +2,31 @@
 
 Each :class:`Scenario` is a request (headers, query, ...) against an endpoint that requires
 ``scopes``, and the exact answer every adapter must give. The core, Django, DRF and Flask tests
-all run this same table, which is how "identical in every adapter" is proven.
+all run this same table, which is how "identical in every adapter" is proven: each adapter entry
+point runs :data:`CONTRACT` once and compares every answer with the core's own
+(:func:`core_answer`); the sync/async x stack matrices send only :data:`SAMPLES`, one scenario
+per answer class.
 """
 
 from __future__ import annotations
 
+import functools
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from jwtguard import (
+    AccessToken,
+    ErrorResponse,
+    Guard,
+    GuardConfig,
+    KeySourceUnavailable,
+    SimpleRequest,
+    Validator,
+)
+from jwtguard.adapters import Requirement
+from jwtguard.keys import TrustedKey
 from jwtguard.testing import SigningKey, b64url, generate_key
 
 ISSUER = "https://idp.example.com/"
@@ -109,6 +124,12 @@ class Scenario:
     scopes: tuple[str, ...] = ()
     description: str | None = None  # defaults to DESCRIPTIONS[code]
     extra_challenge: Mapping[str, str] = field(default_factory=dict)
+    keys_down: bool = False  # sent while the key source is unreachable
+
+    @property
+    def answer_class(self) -> tuple[int, str | None]:
+        """The kind of answer: status and body ``error`` (``None``: accepted)."""
+        return self.status, None if self.body is None else self.body["error"]
 
     @property
     def challenge(self) -> dict[str, str] | None:
@@ -376,3 +397,56 @@ SCENARIOS: tuple[Scenario, ...] = (
         description="The access token's cnf claim is invalid",
     ),
 )
+
+#: Design §2's outage row: a valid token while the key source is unreachable
+#: (:class:`UnreachableKeySource`).
+KEYS_DOWN = Scenario(
+    "key source down", 503, "key_source_unavailable", lambda m: bearer(m.token()), keys_down=True
+)
+
+#: What each adapter entry point answers exactly as the core does: the table and the outage.
+CONTRACT: tuple[Scenario, ...] = (*SCENARIOS, KEYS_DOWN)
+
+#: One scenario of each answer class of :data:`CONTRACT` (accepted; 401 without credentials;
+#: 400 ``invalid_request``; 401 ``invalid_token``; 403 ``insufficient_scope``; 503): all the
+#: sync/async x stack matrices send. How an adapter answers depends on the class; the codes of
+#: one class differ only in what the core renders, which the table checks once per entry point.
+SAMPLES: tuple[Scenario, ...] = tuple(
+    next(scenario for scenario in CONTRACT if scenario.name == name)
+    for name in (
+        "valid token",
+        "no token",
+        "Bearer without token",
+        "expired",
+        "missing scope",
+        "key source down",
+    )
+)
+
+
+class UnreachableKeySource:
+    """A key source whose server is down (as a remote JWKS can be): every lookup is a 503."""
+
+    def candidates(self, kid: str | None, algorithm: str) -> Sequence[TrustedKey]:
+        raise KeySourceUnavailable(detail="connection refused", retry_after=12)
+
+
+@functools.cache
+def core_guard(minter: Minter, *, keys_down: bool = False) -> Guard:
+    """A guard of the contract settings with ``minter``'s keys (unreachable: ``keys_down``)."""
+    config = GuardConfig.from_mapping({**SETTINGS, "JWKS": minter.jwks()})
+    if not keys_down:
+        return Guard(config)
+    return Guard(config, validator=Validator(config, key_source=UnreachableKeySource()))
+
+
+def core_answer(scenario: Scenario, minter: Minter) -> AccessToken | ErrorResponse:
+    """The core's own answer to ``scenario`` (:meth:`Guard.decide <jwtguard.Guard.decide>` on
+    the same request, for a view requiring its scopes): what every adapter must send."""
+    request = SimpleRequest(
+        headers=scenario.headers(minter), query=scenario.query(minter), method=scenario.method
+    )
+    guard = core_guard(minter, keys_down=scenario.keys_down)
+    answer = guard.decide(request, Requirement.of(scenario.scopes))
+    assert answer is not None, "every scenario's endpoint requires a token"
+    return answer

@@ -1,4 +1,5 @@
-"""Send a contract scenario through Django and check the exact answer (status, headers, body)."""
+"""Send a contract scenario through Django and check the exact answer (status, headers, body):
+the one the contract table prescribes, and the core's own, unchanged."""
 
 from __future__ import annotations
 
@@ -9,8 +10,8 @@ from urllib.parse import urlencode
 from django.test import AsyncClient, Client
 
 from jwtguard.testing import parse_challenge
-from tests.answers import check_error_answer
-from tests.contract import Minter, Scenario
+from tests.answers import HeaderValues, check_core_answer, check_error_answer
+from tests.contract import Minter, Scenario, core_answer
 
 
 def send(client: Client, path: str, scenario: Scenario, minter: Minter) -> Any:
@@ -51,7 +52,25 @@ def check_answer(response: Any, scenario: Scenario, *, drf: bool = False) -> Non
     headers = response.headers.get
     check_error_answer(scenario, response.status_code, headers, response.content, detail=drf)
     assert response.content == expected_body(scenario, drf=drf), "byte for byte"
-    assert "Retry-After" not in response.headers
+    assert ("Retry-After" in response.headers) == (scenario.status == 503)
+
+
+def check_contract(response: Any, scenario: Scenario, minter: Minter, *, drf: bool = False) -> None:
+    """:func:`check_answer`, and the answer is the core's own to ``scenario``
+    (:func:`~tests.contract.core_answer`): the same token, or the same refusal unchanged."""
+    check_answer(response, scenario, drf=drf)
+    core = core_answer(scenario, minter)
+    check_core_answer(core, response.status_code, _values(response), response.content, detail=drf)
+
+
+def _values(response: Any) -> HeaderValues:
+    """A Django response's header values (Django keeps one per name)."""
+
+    def values(name: str) -> list[str]:
+        value = response.headers.get(name)
+        return [] if value is None else [value]
+
+    return values
 
 
 def check_challenge(response: Any, expected: dict[str, str] | None) -> None:
@@ -64,20 +83,3 @@ def check_challenge(response: Any, expected: dict[str, str] | None) -> None:
     scheme, params = parse_challenge(header)
     assert scheme == "Bearer"
     assert list(params.items()) == list(expected.items())
-
-
-def check_unavailable(response: Any, *, drf: bool = False) -> None:
-    """503 with ``Retry-After`` and no challenge (design §2, key source unreachable)."""
-    assert response.status_code == 503
-    assert response.headers["Retry-After"] == "12"
-    assert "WWW-Authenticate" not in response.headers
-    assert response.headers["Cache-Control"] == "no-store"
-    description = "The keys needed to verify the token are temporarily unavailable"
-    body = {
-        "error": "temporarily_unavailable",
-        "error_description": description,
-        "code": "key_source_unavailable",
-    }
-    if drf:
-        body["detail"] = description
-    assert response.content == json.dumps(body, separators=(",", ":")).encode()

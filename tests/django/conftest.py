@@ -7,10 +7,10 @@ from collections.abc import Iterator, Sequence
 import pytest
 from django.test import override_settings
 
-from jwtguard import KeySourceUnavailable, Validator
+from jwtguard import Validator
 from jwtguard.keys import StaticKeySource, TrustedKey
 from jwtguard_django.conf import get_guard
-from tests.contract import SETTINGS, Minter
+from tests.contract import SETTINGS, Minter, UnreachableKeySource
 from tests.django.stacks import DRF_STACKS, drf_stack
 
 
@@ -20,11 +20,6 @@ def jwtguard_setting(minter: Minter) -> Iterator[dict[str, object]]:
     value = {**SETTINGS, "JWKS": minter.jwks()}
     with override_settings(JWTGUARD=value):
         yield value
-
-
-class UnreachableKeySource:
-    def candidates(self, kid: str | None, algorithm: str) -> Sequence[TrustedKey]:
-        raise KeySourceUnavailable(detail="connection refused", retry_after=12)
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from flask import Blueprint, Flask
 from flask.typing import ResponseReturnValue
 
 from jwtguard_flask import JWTGuard, current_token, jwt_required, verify_request
-from tests.contract import SCENARIOS, SETTINGS, Minter
+from tests.contract import SCENARIOS, SETTINGS, Minter, UnreachableKeySource
 
 #: How a view can be protected: decorator (sync / async), blueprint, manual check, whole app.
 MODES = ("decorator", "async", "blueprint", "manual", "app")
@@ -82,3 +82,9 @@ def settings(minter: Minter) -> dict[str, Any]:
 def contract_apps(settings: dict[str, Any]) -> AppFactory:
     """``contract_apps(mode)``: the contract app for ``mode``, built once per session."""
     return cache(lambda mode: contract_app(settings, mode))
+
+
+@pytest.fixture(scope="session")
+def outage_apps(settings: dict[str, Any]) -> AppFactory:
+    """``outage_apps(mode)``: the contract app for ``mode`` whose key source is unreachable."""
+    return cache(lambda mode: contract_app(settings, mode, key_source=UnreachableKeySource()))
