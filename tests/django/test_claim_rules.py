@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from django.test import AsyncClient, Client, override_settings
 
+from jwtguard_django.checks import check_settings
 from tests.claim_rule_table import SCENARIOS, SETTINGS, reveals
 from tests.contract import Minter, Scenario
 from tests.django.answers import asend, check_answer, send
@@ -74,3 +75,13 @@ def test_drf(
 ) -> None:
     with drf_stack(stack, claim_rules):
         check(send(Client(), "/drf/none/", scenario, minter), scenario, drf=True)
+
+
+def test_a_wrong_rule_is_a_system_check_error(claim_rules: dict[str, object]) -> None:
+    wrong = {**claim_rules, "CLAIM_RULES": [{"claim": "hd", "one_of": "example.com"}]}
+    with override_settings(JWTGUARD=wrong):
+        [message] = check_settings()
+    assert message.id == "jwtguard.E006"
+    assert message.msg == (
+        "CLAIM_RULES[0]: one_of must be a non-empty list of values (for one value, use equals)"
+    )
