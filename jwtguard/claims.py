@@ -208,8 +208,11 @@ def audience(rules: ClaimRules) -> Step[Facts]:
 
     def passed(state: Facts) -> str:
         claims = state.claims
-        if "aud" in claims or fallback is None:
+        if fallback is None:
             return f"`aud` {claims['aud']!r} is accepted"
+        if "aud" in claims:
+            unused = f"`{fallback.path.text}` (AUDIENCE_FALLBACK) counts only without `aud`"
+            return f"`aud` {claims['aud']!r} is accepted; {unused}"
         found = fallback.found(claims)
         return f"no `aud`; `{fallback.path.text}` {shown(found)} is accepted (AUDIENCE_FALLBACK)"
 

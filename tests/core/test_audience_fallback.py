@@ -107,7 +107,11 @@ def test_explain_shows_the_fallback_in_the_audience_step(minter: Minter) -> None
         None,
     )
     with_aud = minter.token(now=NOW, app={"id": "app-1"})
-    assert audience_check(with_aud) == ("passed", f"`aud` {AUDIENCE!r} is accepted", None)
+    assert audience_check(with_aud) == (
+        "passed",
+        f"`aud` {AUDIENCE!r} is accepted; `app.id` (AUDIENCE_FALLBACK) counts only without `aud`",
+        None,
+    )
     refused = minter.token(now=NOW, aud=None, app={"id": "app-2"})
     status, message, code = audience_check(refused)
     assert (status, code) == ("failed", "audience_invalid")
