@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from jwtguard import AuthError, ConfigurationError, Guard, GuardConfig, SimpleRequest, Validator
 from jwtguard.audit import rejection_record
+from jwtguard.claim_values import InvalidRule, read_rules
 from jwtguard.tools.cli import build_parser, main
 from jwtguard.tools.cli_config import load_validator
 from jwtguard.tools.explain import explain, steps_of
@@ -280,6 +281,7 @@ def test_every_configuration_form_gives_the_same_rules(minter: Minter) -> None:
         ([{"claim": "a", "equals": ["x"]}], ['CLAIM_RULES[0]: equals: ["x"] is not a string']),
         ([{"claim": "a", "equals": None}], ["CLAIM_RULES[0]: equals: null is not a string"]),
         ([{"claim": "a", "equals": float("nan")}], ["CLAIM_RULES[0]: equals: nan is not a JSON"]),
+        ([{"claim": "a", "equals": {"x"}}], ["CLAIM_RULES[0]: equals: {'x'} is not a string"]),
         ([{"claim": "a", "one_of": "x"}], ["(for one value, use equals)"]),
         ([{"claim": "a", "one_of": []}], ["CLAIM_RULES[0]: one_of must be a non-empty list"]),
         ([{"claim": "a", "one_of": ["x", {"y": 1}]}], ['CLAIM_RULES[0]: one_of: {"y": 1}']),
@@ -397,3 +399,16 @@ def test_validate_peek_and_explain_agree_with_what_the_rule_means(
     failure = explanation.first_failure
     [step] = [step for step in validator.pipeline.steps if step.name.startswith("claim rule: ")]
     assert (failure.step, failure.reads) == (step.name, (path,)) if failure else code is None
+
+
+def test_reading_rules_outside_a_configuration_names_every_problem() -> None:
+    assert [str(rule) for rule in read_rules([TOKEN_USE, NESTED])] == [
+        'token_use equals "access"',
+        'realm_access.roles contains "notes-reader"',
+    ]
+    with pytest.raises(InvalidRule) as wrong:
+        read_rules([{"claim": "a"}, TOKEN_USE, {"claim": "b", "present": 0}])
+    assert wrong.value.problems == [
+        "CLAIM_RULES[0]: needs exactly one of equals, one_of, contains, present",
+        "CLAIM_RULES[2]: present must be true or false, not 0",
+    ]
