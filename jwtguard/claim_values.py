@@ -185,7 +185,7 @@ def _unknown_keys(value: Mapping[Any, Any], operators: tuple[Operator, ...]) -> 
         if key not in known:
             close = difflib.get_close_matches(str(key), ("claim", *operators), n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
-            yield f"unknown key {key!r}{hint}: a rule is {{'claim': PATH, OPERATOR: VALUE}}"
+            yield f'unknown key {key!r}{hint}: a rule is {{"claim": PATH, OPERATOR: VALUE}}'
 
 
 def _path(text: Any, problems: list[str]) -> ClaimPath | None:
