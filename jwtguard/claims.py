@@ -4,7 +4,8 @@ In :data:`CLAIM_RULES` order: required claims; types (``sub``, ``jti``, ``iss`` 
 ``exp``, ``nbf``, ``iat`` NumericDates: JSON numbers, never booleans or strings, within
 ``0 .. 253402300799``, the year 9999, so absurd values such as ``10**30`` are refused rather than
 treated as "never expires"); then time (``exp``, ``nbf``, ``iat`` with leeway), ``iss``, ``aud``
-and maximum lifetime.
+(or ``AUDIENCE_FALLBACK``'s claim when there is no ``aud``) and maximum lifetime; then one step
+per rule of the ``CLAIM_RULES`` setting (:mod:`jwtguard.claim_values`).
 
 The binding (``cnf``) follows them, in :mod:`jwtguard.binding`.
 """
@@ -15,6 +16,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from .claim_values import ValueRule, shown, value_step
 from .errors import (
     AudienceInvalid,
     ClaimInvalid,
@@ -44,23 +46,28 @@ class ClaimRules:
         leeway: float,
         required: Sequence[str],
         max_lifetime: float | None,
+        values: Sequence[ValueRule] = (),
+        audience_fallback: ValueRule | None = None,
     ) -> None:
         self.issuers = frozenset(issuers)
         self.audiences = frozenset(audiences)
         self.leeway = leeway
         self.max_lifetime = max_lifetime
+        self.values = tuple(values)
+        self.audience_fallback = audience_fallback
         needed = dict.fromkeys(required)
         if self.issuers:
             needed["iss"] = None
-        if self.audiences:
+        if self.audiences and audience_fallback is None:  # else the fallback may stand in
             needed["aud"] = None
         if max_lifetime is not None:
             needed.update({"exp": None, "iat": None})
         self.required = tuple(needed)
 
     def steps(self) -> tuple[Step[Facts], ...]:
-        """One step per rule of :data:`CLAIM_RULES`, in its order."""
-        return tuple(rule(self) for rule in CLAIM_RULES)
+        """One step per rule of :data:`CLAIM_RULES`, in its order, then one per rule of the
+        ``CLAIM_RULES`` setting (:func:`~jwtguard.claim_values.value_step`)."""
+        return (*(rule(self) for rule in CLAIM_RULES), *map(value_step, self.values))
 
 
 # --- the rules: each a function of the configuration's rules, giving its step -----------------
@@ -170,12 +177,19 @@ def issuer(rules: ClaimRules) -> Step[Facts]:
 
 
 def audience(rules: ClaimRules) -> Step[Facts]:
-    audiences = rules.audiences
+    """``aud`` must name this API (``AUDIENCE``); a token without ``aud`` passes, unless
+    ``AUDIENCE_FALLBACK`` names the claim that must then name an accepted client. A token
+    with ``aud`` is judged by its ``aud`` alone: the fallback never widens what ``AUDIENCE``
+    accepts."""
+    audiences, fallback = rules.audiences, rules.audience_fallback
     absent = _ABSENT["aud"] if audiences else Skip("AUDIENCE is not set and the token has no `aud`")
 
     def check(state: Facts) -> Skip | None:
         claims = state.claims
         if "aud" not in claims:
+            if fallback is not None:
+                _instead_of_aud(fallback, claims)
+                return None
             return absent
         aud = claims["aud"]
         if type(aud) is str and aud in audiences:  # the common case, answered at once
@@ -192,13 +206,30 @@ def audience(rules: ClaimRules) -> Step[Facts]:
             raise AudienceInvalid(detail=f"aud {values!r} is not one of {sorted(audiences)!r}")
         return None
 
-    return Step(
-        "audience",
-        ("aud",),
-        check,
-        lambda state: f"`aud` {state.claims['aud']!r} is accepted",
-        after=("payload",),
-    )
+    def passed(state: Facts) -> str:
+        claims = state.claims
+        if fallback is None:
+            return f"`aud` {claims['aud']!r} is accepted"
+        if "aud" in claims:
+            unused = f"`{fallback.path.text}` (AUDIENCE_FALLBACK) counts only without `aud`"
+            return f"`aud` {claims['aud']!r} is accepted; {unused}"
+        found = fallback.found(claims)
+        return f"no `aud`; `{fallback.path.text}` {shown(found)} is accepted (AUDIENCE_FALLBACK)"
+
+    reads = ("aud",) if fallback is None else ("aud", fallback.path.text)
+    return Step("audience", reads, check, passed, after=("payload",))
+
+
+def _instead_of_aud(fallback: ValueRule, claims: dict[str, Any]) -> None:
+    """A token without ``aud``: the claim ``AUDIENCE_FALLBACK`` names must name a client it
+    accepts (a missing claim is ``claim_missing``, another client ``audience_invalid``)."""
+    breach = fallback.breach(claims)
+    if breach is None:
+        return
+    detail = f"no aud, so {breach.detail} (AUDIENCE_FALLBACK)"
+    if breach.missing:
+        raise ClaimMissing(f"The access token lacks the {fallback.claim} claim", detail=detail)
+    raise AudienceInvalid(detail=detail)
 
 
 def lifetime(rules: ClaimRules) -> Step[Facts]:

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from .claim_paths import ClaimPath
+from .claim_values import InvalidRule, read_rule, rules_problems
 from .keys.algorithms import SUPPORTED_ALGORITHMS
 from .stores.base import is_store
 from .stores.build import load_factory
@@ -213,6 +214,40 @@ class ClaimPaths(Names):
 
     def __str__(self) -> str:
         return "claim paths (a.b reaches into a.b; a\\.b names the claim 'a.b')"
+
+
+@dataclass(frozen=True)
+class ClaimRuleList(Json):
+    """Claim rules (:mod:`jwtguard.claim_values`): a list, JSON in text."""
+
+    def problems(self, name: str, value: Any) -> Iterator[str]:
+        yield from rules_problems(name, value)
+
+    def __str__(self) -> str:
+        return (
+            'a list of rules, each {"claim": PATH} with one of "equals": VALUE, '
+            '"one_of": [VALUES], "contains": VALUE or "present": true/false'
+        )
+
+
+@dataclass(frozen=True)
+class AudienceFallback(Json):
+    """One claim rule naming the accepted values of a claim that stands for ``aud``."""
+
+    def problems(self, name: str, value: Any) -> Iterator[str]:
+        try:
+            rule = read_rule(value, operators=("equals", "one_of"))
+        except InvalidRule as invalid:
+            yield from (f"{name}: {problem}" for problem in invalid.problems)
+            return
+        accepted = rule.operand if rule.operator == "one_of" else (rule.operand,)
+        if not all(isinstance(item, str) and item for item in accepted):
+            yield f"{name}: the accepted values must be non-empty strings, as AUDIENCE's are"
+        if rule.path.parts == ("aud",):
+            yield f"{name} stands in for aud when a token has none: name another claim"
+
+    def __str__(self) -> str:
+        return '{"claim": PATH, "one_of": [VALUES]} (or "equals": VALUE)'
 
 
 @dataclass(frozen=True)

@@ -24,8 +24,10 @@ from .config_rules import (
     TOKEN_CHARS,
     URI_CHARS,
     Algorithms,
+    AudienceFallback,
     Choice,
     ClaimPaths,
+    ClaimRuleList,
     File,
     HttpsUrl,
     Integer,
@@ -142,6 +144,14 @@ class Settings:
     scope_claims: Sequence[str] = setting(
         ("scope", "scp"), ClaimPaths(), CLAIMS,
         "The claims holding scopes (dotted paths reach in; `\\.` is a dot in a name)",
+        flag=True)
+    claim_rules: Sequence[Mapping[str, Any]] = setting(
+        (), ClaimRuleList(), CLAIMS,
+        "Rules claim values must meet: equals, one_of, contains, present",
+        flag=True)
+    audience_fallback: Mapping[str, Any] | None = setting(
+        None, AudienceFallback(), CLAIMS,
+        "For tokens without aud: the claim naming the client, and the accepted values",
         flag=True)
 
     token_locations: Sequence[str] = setting(

@@ -6,7 +6,8 @@ validator from the modules that own the rules:
 1-4. size, syntax, header (``crit``, ``alg``, ``typ``, ``kid``), key, signature encoding,
      signature, payload (:mod:`jwtguard.token_steps`);
 5.   the claim rules: required claims, types, ``exp``, ``nbf``, ``iat``, ``iss``, ``aud``,
-     lifetime (:mod:`jwtguard.claims`); then the binding: no ``cnf`` (:mod:`jwtguard.binding`);
+     lifetime, then the ``CLAIM_RULES`` setting's (:mod:`jwtguard.claims`); then the binding:
+     no ``cnf`` (:mod:`jwtguard.binding`);
 6-7. revocation and replay, on a token store when configured (:mod:`jwtguard.stores.checks`);
 8.   → :class:`~jwtguard.token.AccessToken` with its scopes.
 
@@ -21,6 +22,7 @@ from collections.abc import Callable
 from types import MappingProxyType
 
 from .binding import BINDING
+from .claim_values import read_rule, read_rules
 from .claims import ClaimRules
 from .config import GuardConfig
 from .csrf import acheck_csrf, check_csrf
@@ -69,6 +71,10 @@ class Validator:
             # Replay protection needs a jti to remember, and an exp to forget it at.
             required=(*config.required_claims, *(("jti", "exp") if replay else ())),
             max_lifetime=config.max_lifetime,
+            values=read_rules(config.claim_rules),
+            audience_fallback=(
+                None if config.audience_fallback is None else read_rule(config.audience_fallback)
+            ),
         )
         if store is None and (replay or config.revocation):
             store = build_store(config)

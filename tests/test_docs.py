@@ -29,7 +29,7 @@ TESTED = {
     | {"flask", "flask-cors", "flask-logout", "cli"},
     "tests/django/test_readme.py": {"readme-django", "readme-drf", "django-first-token"}
     | {"django-settings", "django-views", "django-admin", "drf-settings", "drf-views"}
-    | {"django-stores", "django-cors", "recipe-cognito-resolver"},
+    | {"django-stores", "django-cors", "recipe-cognito"},
     "tests/django/test_drf.py": {"drf-exception-handler"},
     "tests/test_pytest_plugin.py": {"pytest-flask", "pytest-django", "pytest-core"},
     "tests/test_openapi_docs.py": {"openapi-django-settings", "openapi-django-urls"}
@@ -37,7 +37,8 @@ TESTED = {
     "tests/test_architecture_doc.py": {"architecture-claim-rule", "architecture-adapter"}
     | {"architecture-store"},
     "tests/test_docs.py": {"recipe-okta", "recipe-auth0", "recipe-entra", "recipe-keycloak"}
-    | {"recipe-cognito", "recipe-google", "recipe-google-iap"},
+    | {"recipe-cognito", "recipe-google", "recipe-google-iap", "recipe-keycloak-azp"}
+    | {"recipe-google-callers"},
 }
 
 
@@ -212,6 +213,16 @@ PROVIDERS: dict[str, tuple[dict[str, Any], set[str]]] = {
         },
         {"openid", "notes:read", "offline_access", "editor"},
     ),
+    "recipe-keycloak-azp": (
+        {
+            "sub": "uuid",
+            "typ": "Bearer",
+            "azp": "notes-cli",
+            "scope": "openid notes:read",
+            "realm_access": {"roles": ["offline_access"]},
+        },
+        {"openid", "notes:read", "offline_access"},
+    ),
     "recipe-cognito": (
         {
             "sub": "u",
@@ -263,6 +274,49 @@ def test_cognito_id_tokens_are_refused_for_their_aud() -> None:
         validator.validate(key.token(**claims, aud="1example23456789"))
     with pytest.raises(jwtguard.errors.ClaimMissing):
         validator.validate(key.token(iss=settings["ISSUER"], token_use="access"))
+
+
+def _refusal(validator: Validator, token: str) -> tuple[str, str]:
+    with pytest.raises(AuthError) as refused:
+        validator.validate(token)
+    return refused.value.code, refused.value.description
+
+
+def test_keycloak_without_an_audience_mapper_accepts_only_its_clients_access_tokens() -> None:
+    settings = _recipe("recipe-keycloak-azp")
+    key = generate_key("RS256", kid="k")
+    validator = Validator(GuardConfig.from_mapping({**settings, "JWKS": key.jwks()}))
+    claims = {"iss": settings["ISSUER"], "sub": "uuid", "typ": "Bearer", "azp": "notes-web"}
+    assert validator.validate(key.token(**claims)).claims["azp"] == "notes-web"
+    for other, code in (
+        ({"azp": "admin-console"}, "audience_invalid"),  # another client of the realm
+        ({"aud": "account"}, "audience_invalid"),  # never accepted for account's aud
+        ({"typ": "ID", "aud": "notes-web"}, "audience_invalid"),  # an ID token
+        ({"typ": "ID"}, "claim_invalid"),
+        ({"typ": None}, "claim_missing"),
+    ):
+        assert _refusal(validator, key.token(**(claims | other)))[0] == code, other
+
+
+def test_google_callers_are_named_by_their_verified_email() -> None:
+    settings = run_block("recipe-google-callers", run_block("recipe-google"))["JWTGUARD"]
+    assert isinstance(settings, dict)
+    key = generate_key("RS256", kid="k")
+    local = {k: v for k, v in settings.items() if k != "JWKS_URL"}
+    validator = Validator(GuardConfig.from_mapping({**local, "JWKS": key.jwks()}))
+    caller = "scheduler@YOUR-PROJECT.iam.gserviceaccount.com"
+    claims = {"iss": "https://accounts.google.com", "aud": settings["AUDIENCE"], "sub": "1"}
+    claims |= {"email": caller, "email_verified": True}
+    assert validator.validate(key.token(**claims)).claims["email"] == caller
+    for other, code in (
+        ({"email": "intruder@evil.iam.gserviceaccount.com"}, "claim_invalid"),
+        ({"email_verified": "true"}, "claim_invalid"),  # a string is not the boolean
+        ({"email_verified": False}, "claim_invalid"),
+        ({"email_verified": None}, "claim_missing"),
+    ):
+        code_given, description = _refusal(validator, key.token(**(claims | other)))
+        assert code_given == code, other
+        assert caller not in description
 
 
 def test_the_docs_site_configuration_names_the_hooks() -> None:

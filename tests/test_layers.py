@@ -25,6 +25,7 @@ FOUNDATION = {
     "jwtguard.pipeline",
     "jwtguard.claims",
     "jwtguard.claim_paths",
+    "jwtguard.claim_values",
 }
 
 

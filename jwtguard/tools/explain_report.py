@@ -125,12 +125,18 @@ FIXES: dict[str, str] = {
     "token_not_yet_valid": CLOCK_AHEAD,
     "token_issued_in_future": CLOCK_AHEAD,
     "claim_missing": (
-        "have the identity provider include the claim, or drop it from REQUIRED_CLAIMS"
+        "have the identity provider include the claim, or drop it from REQUIRED_CLAIMS (or "
+        "the rule of CLAIM_RULES, or AUDIENCE_FALLBACK, that reads it)"
     ),
-    "claim_invalid": "the identity provider sends the claim with the wrong JSON type",
+    "claim_invalid": (
+        "a rule of CLAIM_RULES does not accept the value: send a token meant for this API "
+        "(its app client, the access token rather than the ID token), or correct the rule; "
+        "for a registered claim, the identity provider sends it with the wrong JSON type"
+    ),
     "audience_invalid": (
         "request the token for this API (Auth0 `audience=`, Entra `api://<app>/.default`, an "
-        "Okta authorization server's audience) or add its `aud` to AUDIENCE"
+        "Okta authorization server's audience) or add its `aud` to AUDIENCE; a token without "
+        "`aud` is judged by the claim AUDIENCE_FALLBACK names"
     ),
     "issuer_invalid": (
         "use a token from the configured issuer, or set ISSUER to the token's `iss` exactly "

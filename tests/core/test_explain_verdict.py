@@ -37,6 +37,14 @@ CONFIGURATIONS: dict[str, dict[str, Any]] = {
     "stores": {"REVOCATION": True, "REPLAY_PROTECTION": True},
     "two issuers": {"ISSUER": [ISSUER, "https://other.example/"]},
     "lenient": {"ISSUER": None, "AUDIENCE": None, "TOKEN_TYPES": [], "MAX_LIFETIME": None},
+    "claim rules": {
+        "CLAIM_RULES": [
+            {"claim": "scope", "contains": "notes:read"},
+            {"claim": "sub", "one_of": ["alice", "bob"]},
+            {"claim": "cnf", "present": False},
+        ],
+        "AUDIENCE_FALLBACK": {"claim": "sub", "equals": "alice"},
+    },
 }
 
 

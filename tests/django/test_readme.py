@@ -295,24 +295,30 @@ def test_readme_drf_example(minter: Minter) -> None:
             )
 
 
-def test_cognito_resolver_refuses_other_app_clients(readme_settings: dict[str, Any]) -> None:
-    """The Cognito recipe's USER_RESOLVER, under the middleware: only access tokens of the
-    listed app clients get through, the others get 401 claim_invalid."""
-    resolver = run("recipe-cognito-resolver")
+def test_cognito_recipe_refuses_other_app_clients_and_id_tokens(
+    readme_settings: dict[str, Any],
+) -> None:
+    """The Cognito recipe under the middleware, with no code of the application's: only access
+    tokens of the listed app clients get through; a client is never told which ones."""
     key = generate_key("RS256", kid="cognito-1")
-    issuer = run("recipe-cognito")["JWTGUARD"]["ISSUER"]
-    jwtguard = {
-        **run("recipe-cognito")["JWTGUARD"],
-        "JWKS": key.jwks(),
-        "USER_RESOLVER": resolver["cognito_user"],
-    }
+    recipe = run("recipe-cognito")["JWTGUARD"]
     urls = _urlconf("cognito_urls", run("django-views")["urlpatterns"])
-    claims = {"iss": issuer, "sub": "u-1", "scope": "notes:read", "token_use": "access"}
-    with _project(urls, MIDDLEWARE=readme_settings["MIDDLEWARE"], JWTGUARD=jwtguard):
+    claims = {"iss": recipe["ISSUER"], "sub": "u-1", "scope": "notes:read", "token_use": "access"}
+    ours = {"client_id": "1example23456789"}
+    with _project(
+        urls, MIDDLEWARE=readme_settings["MIDDLEWARE"], JWTGUARD={**recipe, "JWKS": key.jwks()}
+    ):
         client = Client()
-        ours = key.token(**claims, client_id="1example23456789")
-        assert client.get("/notes/", headers=bearer(ours)).json()["sub"] == "u-1"
-        theirs = key.token(**claims, client_id="another-app-client")
-        assert _code(client.get("/notes/", headers=bearer(theirs))) == "claim_invalid"
-        id_like = key.token(**(claims | {"token_use": "id"}), client_id="1example23456789")
-        assert _code(client.get("/notes/", headers=bearer(id_like))) == "claim_invalid"
+        accepted = client.get("/notes/", headers=bearer(key.token(**claims, **ours)))
+        assert accepted.json()["sub"] == "u-1"
+        for refused_claims, code in (
+            (claims | {"client_id": "another-app-client"}, "audience_invalid"),
+            (claims, "claim_missing"),
+            (claims | ours | {"token_use": "id"}, "claim_invalid"),
+            (claims | ours | {"aud": "1example23456789"}, "audience_invalid"),  # an ID token's
+        ):
+            refused = client.get("/notes/", headers=bearer(key.token(**refused_claims)))
+            assert (refused.status_code, _code(refused)) == (401, code)
+            challenge = refused.headers["WWW-Authenticate"]
+            assert "1example23456789" not in refused.content.decode() + challenge
+            assert "access" not in refused.json()["error_description"].replace("access token", "")
