@@ -143,6 +143,10 @@ class Settings:
         ("scope", "scp"), ClaimPaths(), CLAIMS,
         "The claims holding scopes (dotted paths reach in; `\\.` is a dot in a name)",
         flag=True)
+    role_claims: Sequence[str] = setting(
+        ("roles",), ClaimPaths(), CLAIMS,
+        "The claims holding roles, required apart from scopes (paths as in SCOPE_CLAIMS)",
+        flag=True)
 
     token_locations: Sequence[str] = setting(
         ("header",), Subset(TOKEN_LOCATIONS), WHERE, "Where a token is looked for")
