@@ -183,6 +183,8 @@ def test_scopes_are_refused_before_roles(minter: Minter) -> None:
         requirement.authorize(token)
     assert [type(e) for e in requirement.refusals()] == [InsufficientScope, InsufficientRole]
     assert type(Requirement.of(roles="r").refusal()) is InsufficientRole
+    assert type(ScopeCheck.of(roles="r").refusal()) is InsufficientRole
+    assert ScopeCheck.of().refusal() is None
     assert Requirement.of().refusal() is None
 
 
