@@ -229,9 +229,10 @@ class Requirement:
     def authorize(self, token: AccessToken) -> None:
         """Raise the refusal of ``token``: :class:`InsufficientScope` before
         :class:`~jwtguard.errors.InsufficientRole` (see :meth:`refusals_of`)."""
-        refusals = self.refusals_of(token.scopes, token.roles)
-        if refusals:
-            raise refusals[0]
+        if self.checks:
+            refusals = self.refusals_of(token.scopes, token.roles)
+            if refusals:
+                raise refusals[0]
 
     def refusals_of(
         self, scopes: frozenset[str], roles: frozenset[str]
