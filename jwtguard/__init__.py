@@ -22,6 +22,7 @@ from .errors import (
     ConfigurationError,
     CriticalHeaderUnsupported,
     CsrfFailed,
+    InsufficientRole,
     InsufficientScope,
     InvalidRequest,
     InvalidToken,
@@ -48,7 +49,7 @@ from .errors import (
 from .extract import extract_token as _extract_token
 from .guard import Guard
 from .request import RequestView, SimpleRequest
-from .scopes import require_scopes
+from .scopes import require_roles, require_scopes
 from .stores.base import StoreError, TokenStore
 from .stores.memory import MemoryStore
 from .stores.revocation import Revocation, Revocations
@@ -71,6 +72,7 @@ __all__ = [
     "ErrorResponse",
     "Guard",
     "GuardConfig",
+    "InsufficientRole",
     "InsufficientScope",
     "InvalidRequest",
     "InvalidToken",
@@ -102,6 +104,7 @@ __all__ = [
     "UnsupportedScheme",
     "Validator",
     "render_error",
+    "require_roles",
     "require_scopes",
 ]
 

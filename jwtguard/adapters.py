@@ -15,7 +15,8 @@ core decides. Whitenoise's middleware is the model::
 What is left to it:
 
 - what each view requires: a :class:`Requirement` of :class:`ScopeCheck` (:data:`ANY_TOKEN`,
-  :data:`OPTIONAL`; scope arguments as a list or a space-delimited string: :func:`scope_list`);
+  :data:`OPTIONAL`; scope arguments as a list or a space-delimited string: :func:`scope_list`;
+  role arguments as a list or one role: :func:`role_list`);
 - one :class:`RequestState` per request, kept where its framework keeps per-request data and
   passed to every decision, so the token is found and validated once and a refusal answered once;
 - for protection over many views (a middleware, a whole app), the :class:`RouteView` of the
@@ -48,7 +49,7 @@ from .guard import Answer, RequestState
 from .keys.keyset import KeySource
 from .openapi import ERROR_SCHEMA, error_responses, error_schema, security, security_schemes
 from .request import Route, RouteView
-from .scopes import ANY_TOKEN, OPTIONAL, Requirement, ScopeCheck, scope_list
+from .scopes import ANY_TOKEN, OPTIONAL, Requirement, ScopeCheck, role_list, scope_list
 from .stores.base import is_process_local
 from .stores.build import store_kind
 from .stores.revoke_options import revoke_by_options
@@ -76,6 +77,7 @@ __all__ = [
     "is_process_local",
     "refuse_if",
     "revoke_by_options",
+    "role_list",
     "scope_list",
     "security",
     "security_schemes",
@@ -91,6 +93,8 @@ def explain_command(
     stdin: TextIO,
     scopes: Sequence[str] = (),
     any_of: Sequence[str] = (),
+    roles: Sequence[str] = (),
+    any_roles: Sequence[str] = (),
     as_json: bool = False,
 ) -> tuple[str, bool]:
     """An adapter's ``explain`` command, given its guard's validator: the token (``token``, else
@@ -100,12 +104,21 @@ def explain_command(
     from .tools.cli import explain_output, read_credentials  # noqa: PLC0415 - for commands only
 
     credentials = read_credentials(token, file, stdin)
-    return explain_output(credentials, validator, scopes=scopes, any_of=any_of, as_json=as_json)
+    return explain_output(
+        credentials,
+        validator,
+        scopes=scopes,
+        any_of=any_of,
+        roles=roles,
+        any_roles=any_roles,
+        as_json=as_json,
+    )
 
 
 def add_explain_arguments(parser: argparse.ArgumentParser) -> None:
     """``jwtguard explain``'s arguments but the configuration (``token``, ``--file``,
-    ``--scope``, ``--any-scope``, ``--json``), for a command built on :mod:`argparse`."""
+    ``--scope``, ``--any-scope``, ``--role``, ``--any-role``, ``--json``), for a command built
+    on :mod:`argparse`."""
     from .tools.cli import add_explain_arguments as add  # noqa: PLC0415 - for commands only
 
     add(parser)

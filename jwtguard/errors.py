@@ -248,6 +248,39 @@ class InsufficientScope(AuthError):
         super().__init__(description, detail=detail)
 
 
+class InsufficientRole(AuthError):
+    """The token is valid but lacks a role the resource requires (roles are read from
+    ``ROLE_CLAIMS``, apart from scopes: see :mod:`jwtguard.scopes`).
+
+    403, and, as RFC 6750 defines no error code for it, a challenge without one (``Bearer
+    realm``) and OAuth's ``access_denied`` in the body (RFC 6749 §4.1.2.1); the ``code`` says
+    which. Not ``insufficient_scope``: no scope can help, and a client that steps up on it
+    (RFC 6750 §3.1; the MCP authorization spec) would only ask for a new token with the same
+    scopes; not a code of our own in the challenge either: error codes used with Bearer tokens
+    must be registered (RFC 6749 §8.5). A role is granted by the provider's administrator, so
+    the client is not told which: ``missing`` (the all-of roles the token lacks) and ``one_of``
+    (the any-of list it has none of) are for the operator (the audit detail, ``jwtguard
+    explain``).
+    """
+
+    status = 403
+    body_error = "access_denied"
+    code = "insufficient_role"
+    default_description = "The access token lacks a required role"
+
+    def __init__(
+        self,
+        description: str | None = None,
+        *,
+        detail: str | None = None,
+        missing: Iterable[str] = (),
+        one_of: Iterable[str] = (),
+    ) -> None:
+        self.missing: tuple[str, ...] = tuple(missing)
+        self.one_of: tuple[str, ...] = tuple(one_of)
+        super().__init__(description, detail=detail)
+
+
 # --- a token sent in a cookie, without proof the request is not forged: 403 ----------------
 
 

@@ -14,7 +14,7 @@ here or below, so Django, DRF and Flask cannot drift apart:
   makes the token optional, or the pass-through rule lets it go (:meth:`requires_token`, asked
   only by an adapter that protects many views at once and so passes a
   :class:`~jwtguard.request.RouteView`);
-- the token must pass the requirement's scope checks;
+- the token must pass the requirement's scope checks, then its role checks;
 - a refusal is answered once: later decisions on the same request return the same answer.
 
 Nothing a client chooses lets a request reach a view without a token: not the ``OPTIONS`` method,
@@ -37,7 +37,7 @@ from .csrf import acheck_csrf, check_csrf
 from .errors import AuthError, TokenMissing
 from .extract import Extraction, extract_token
 from .request import RequestView, RouteView
-from .scopes import ANY_TOKEN, Requirement, require_scopes
+from .scopes import ANY_TOKEN, Requirement
 from .stores.revocation import Revocations
 from .token import AccessToken
 from .validator import Validator
@@ -278,9 +278,13 @@ class Guard:
         scopes: str | Iterable[str] = (),
         *,
         any_of: str | Iterable[str] = (),
+        roles: str | Iterable[str] = (),
+        any_roles: str | Iterable[str] = (),
     ) -> None:
-        """Raise :class:`~jwtguard.errors.InsufficientScope` unless the scopes are granted."""
-        require_scopes(token, scopes, any_of=any_of)
+        """Raise :class:`~jwtguard.errors.InsufficientScope` unless the scopes are granted,
+        :class:`~jwtguard.errors.InsufficientRole` unless the roles are held (as a view's
+        :class:`~jwtguard.scopes.Requirement` would)."""
+        Requirement.of(scopes, any_of, roles=roles, any_roles=any_roles).authorize(token)
 
     @property
     def revocations(self) -> Revocations:

@@ -24,7 +24,7 @@ from typing import Any
 from .challenge import ErrorResponse, render_error
 from .config import GuardConfig
 from .csrf import needs_csrf_check
-from .errors import AuthError, CsrfFailed, TokenExpired, TokenMissing
+from .errors import AuthError, CsrfFailed, InsufficientScope, TokenExpired, TokenMissing
 from .extract import ACCESS_TOKEN_PARAMETER
 from .keys.discovery import metadata_urls
 from .scopes import Requirement, ScopeCheck
@@ -162,7 +162,9 @@ def error_responses(
     """The 401 and, when the operation can answer it, 403 responses of a ``method`` operation.
 
     ``schema`` is the body's schema or a reference to it (``{"$ref": ...}``). A 403 comes from a
-    missing scope, or from the CSRF check of an unsafe request with a cookie token.
+    missing scope, a missing role, or the CSRF check of an unsafe request with a cookie token.
+    Roles are named in the 403's description only: the security requirement lists scopes (an
+    OpenAPI 3.0 bearer scheme takes none).
     """
     missing: list[AuthError] = [] if requirement.optional else [TokenMissing()]
     unauthorized = "The request has no valid access token"
@@ -173,11 +175,14 @@ def error_responses(
     }
     forbidden: list[AuthError] = []
     reasons: list[str] = []
-    refusal = requirement.refusal()
-    if refusal is not None:
+    for refusal in requirement.refusals():
         forbidden.append(refusal)
-        needs = " or ".join(" ".join(scopes) for scopes in requirement.scope_sets())
-        reasons.append(f"the token lacks a required scope (it needs {needs})")
+        if isinstance(refusal, InsufficientScope):
+            needs = " or ".join(" ".join(scopes) for scopes in requirement.scope_sets())
+            reasons.append(f"the token lacks a required scope (it needs {needs})")
+        else:
+            needs = requirement.role_needs.describe(sep=", ")
+            reasons.append(f"the token lacks a required role ({needs})")
     if "cookie" in config.token_locations and needs_csrf_check(method, "cookie"):
         forbidden.append(CsrfFailed())
         reasons.append("a token sent in a cookie failed the CSRF check")

@@ -145,6 +145,10 @@ class Settings:
         ("scope", "scp"), ClaimPaths(), CLAIMS,
         "The claims holding scopes (dotted paths reach in; `\\.` is a dot in a name)",
         flag=True)
+    role_claims: Sequence[str] = setting(
+        ("roles",), ClaimPaths(), CLAIMS,
+        "The claims holding roles, required apart from scopes (paths as in SCOPE_CLAIMS)",
+        flag=True)
     claim_rules: Sequence[Mapping[str, Any]] = setting(
         (), ClaimRuleList(), CLAIMS,
         "Rules claim values must meet: equals, one_of, contains, present",

@@ -10,7 +10,8 @@ from typing import Any
 
 @dataclass(frozen=True, slots=True)
 class AccessToken:
-    """A validated access token: its verified claims, header and granted scopes.
+    """A validated access token: its verified claims, header, granted scopes (``SCOPE_CLAIMS``)
+    and roles (``ROLE_CLAIMS``), two sets that never mix.
 
     The raw token is deliberately not kept, so it cannot end up in a log or a ``repr``.
     """
@@ -21,6 +22,7 @@ class AccessToken:
     #: Where the request carried the token: the header's name (``"Authorization"``),
     #: ``"query"``, ``"form"`` or ``"cookie"``; ``None`` when validated without a request.
     location: str | None = field(default=None, compare=False)
+    roles: frozenset[str] = frozenset()
 
     @property
     def subject(self) -> str | None:
@@ -79,10 +81,15 @@ class AccessToken:
         """Whether every one of ``scopes`` was granted."""
         return self.scopes.issuperset(scopes)
 
+    def has_roles(self, roles: Iterable[str]) -> bool:
+        """Whether the token holds every one of ``roles``."""
+        return self.roles.issuperset(roles)
+
     def __repr__(self) -> str:
         return (
             f"AccessToken(subject={self.subject!r}, issuer={self.issuer!r}, "
-            f"scopes={sorted(self.scopes)!r}, expires_at={self.expires_at!r})"
+            f"scopes={sorted(self.scopes)!r}, roles={sorted(self.roles)!r}, "
+            f"expires_at={self.expires_at!r})"
         )
 
 

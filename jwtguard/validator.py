@@ -9,7 +9,7 @@ validator from the modules that own the rules:
      lifetime, then the ``CLAIM_RULES`` setting's (:mod:`jwtguard.claims`); then the binding:
      no ``cnf`` (:mod:`jwtguard.binding`);
 6-7. revocation and replay, on a token store when configured (:mod:`jwtguard.stores.checks`);
-8.   → :class:`~jwtguard.token.AccessToken` with its scopes.
+8.   → :class:`~jwtguard.token.AccessToken` with its scopes and roles.
 
 :meth:`Validator.validate` stops at the first failure, :meth:`Validator.peek` does too without
 writing to a store, :meth:`Validator.diagnose` runs every step it can (``jwtguard explain``).
@@ -30,7 +30,7 @@ from .extract import extract_token
 from .keys.keyset import IssuerKeySources, KeySource
 from .pipeline import Diagnosis, Pipeline
 from .request import RequestView
-from .scopes import ScopeReader
+from .scopes import RoleReader, ScopeReader
 from .sources import build_key_source
 from .stores.base import TokenStore
 from .stores.build import build_store
@@ -63,6 +63,7 @@ class Validator:
         self.key_source: KeySource | IssuerKeySources = source
         self.clock = clock
         self._read_scopes = ScopeReader(config.scope_claims)
+        self._read_roles = RoleReader(config.role_claims)
         replay = config.replay_protection
         self.rules = ClaimRules(
             issuers=config.issuers,
@@ -199,4 +200,5 @@ class Validator:
             header=MappingProxyType(state.header),
             scopes=self._read_scopes(claims),
             location=location,
+            roles=self._read_roles(claims),
         )

@@ -39,6 +39,8 @@ def jwt_required(
     *,
     scopes: Iterable[str] | str = (),
     any_of: Iterable[str] | str = (),
+    roles: Iterable[str] | str = (),
+    any_roles: Iterable[str] | str = (),
     optional: bool = False,
 ) -> Callable[[V], V]: ...
 
@@ -49,18 +51,26 @@ def jwt_required(
     *,
     scopes: Iterable[str] | str = (),
     any_of: Iterable[str] | str = (),
+    roles: Iterable[str] | str = (),
+    any_roles: Iterable[str] | str = (),
     optional: bool = False,
 ) -> V | Callable[[V], V]:
-    """Require a valid token with all of ``scopes`` and, if given, one of ``any_of``.
+    """Require a valid token with all of ``scopes`` and, if given, one of ``any_of``; with all
+    of ``roles`` and, if given, one of ``any_roles`` (roles are read from ``ROLE_CLAIMS``, apart
+    from scopes).
 
-    Use bare (``@jwt_required``) or called (``@jwt_required(scopes=["notes:write"])``); a string
-    is a space-delimited list of scopes. Refusals are the core's 400/401/403/503 answers. With
-    ``optional=True`` a request without a token reaches the view (``get_token(request)`` is then
-    ``None``); a token that is sent must still be valid and hold the scopes.
+    Use bare (``@jwt_required``) or called (``@jwt_required(scopes=["notes:write"])``); a scope
+    string is a space-delimited list of scopes, a role string one role. Refusals are the core's
+    400/401/403/503 answers (a missing scope: 403 ``insufficient_scope``; a missing role: 403
+    ``insufficient_role``). With ``optional=True`` a request without a token reaches the view
+    (``get_token(request)`` is then ``None``); a token that is sent must still be valid and
+    hold the scopes and roles.
     """
     if view is not None and not callable(view):
         raise TypeError("jwt_required takes scopes as a keyword: @jwt_required(scopes=[...])")
-    requirement = Requirement.of(scopes, any_of, optional=optional)
+    requirement = Requirement.of(
+        scopes, any_of, roles=roles, any_roles=any_roles, optional=optional
+    )
 
     def decorate(view: V) -> V:
         if iscoroutinefunction(view):

@@ -1,4 +1,5 @@
-"""Django REST framework: :class:`JWTAuthentication` and the :class:`HasScopes` permission.
+"""Django REST framework: :class:`JWTAuthentication`, the :class:`HasScopes` and :class:`HasRoles`
+permissions.
 
 DRF renders errors itself, so a refusal travels as a :class:`BearerError` (an ``APIException``
 whose ``detail`` is the core's JSON body plus DRF's ``"detail"``, with ``auth_header`` and
@@ -31,7 +32,7 @@ from rest_framework.request import Request
 from rest_framework.utils.encoders import JSONEncoder
 
 from jwtguard import AccessToken, ErrorResponse
-from jwtguard.adapters import ANY_TOKEN, OPTIONAL, Answer, Requirement, scope_list
+from jwtguard.adapters import ANY_TOKEN, OPTIONAL, Answer, Requirement, role_list, scope_list
 
 from .auth import decide, took_refusal, unwrap, user_of
 from .conf import get_settings
@@ -128,14 +129,47 @@ class HasScopes(BasePermission):
         return True
 
 
+class HasRoles(BasePermission):
+    """Requires a valid token holding the view's roles (read from ``ROLE_CLAIMS``, never from
+    the scopes); refuses with the core's 401 or 403.
+
+    The view declares what it needs (each a list, or one role)::
+
+        required_roles = ["Notes.Admin"]  # every method
+        read_roles = ["reader"]  # GET, HEAD, OPTIONS
+        write_roles = ["editor"]  # POST, PUT, PATCH, DELETE, ...
+
+    With none of them, any valid token passes. A missing role is a 403 ``insufficient_role``,
+    whose challenge names nothing; no token is a 401. With :class:`HasScopes` as well
+    (``permission_classes = [HasScopes, HasRoles]``) DRF checks both, in that order.
+    """
+
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        requirement = Requirement.of(roles=required_roles(view, request.method or "GET"))
+        _accepted(request, decide(unwrap(request), requirement, attach=False))
+        return True
+
+
 def required_scopes(view: object, method: str) -> tuple[str, ...]:
     """The scopes ``view`` requires for ``method`` (see :class:`HasScopes`)."""
-    per_method = "read_scopes" if method.upper() in SAFE_METHODS else "write_scopes"
-    scopes = [
-        *scope_list(getattr(view, "required_scopes", ())),
-        *scope_list(getattr(view, per_method, ())),
+    return _declared(view, method, "scopes", scope_list)
+
+
+def required_roles(view: object, method: str) -> tuple[str, ...]:
+    """The roles ``view`` requires for ``method`` (see :class:`HasRoles`)."""
+    return _declared(view, method, "roles", role_list)
+
+
+def _declared(
+    view: object, method: str, kind: str, names: Callable[[Any], tuple[str, ...]]
+) -> tuple[str, ...]:
+    """``required_<kind>`` and ``read_<kind>`` or ``write_<kind>`` of ``view``, for ``method``."""
+    per_method = "read" if method.upper() in SAFE_METHODS else "write"
+    declared = [
+        *names(getattr(view, f"required_{kind}", ())),
+        *names(getattr(view, f"{per_method}_{kind}", ())),
     ]
-    return tuple(dict.fromkeys(scopes))
+    return tuple(dict.fromkeys(declared))
 
 
 def _accepted(request: Request, answer: Answer) -> AccessToken | None:

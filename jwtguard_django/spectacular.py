@@ -6,7 +6,8 @@ drf-spectacular finds authentication extensions by import: the app imports this 
 :class:`JWTAuthenticationScheme` then describes the token (an HTTP ``bearer`` scheme with
 ``bearerFormat: JWT``, or the configured locations) and, when the issuer is known, an
 ``openIdConnect`` scheme that lists the scopes :class:`~jwtguard_django.drf.HasScopes` requires
-for each operation (:mod:`jwtguard.openapi` decides the shapes).
+for each operation (:mod:`jwtguard.openapi` decides the shapes); the roles
+:class:`~jwtguard_django.drf.HasRoles` requires are named in the 403 response.
 
 drf-spectacular lets no authentication class add responses, so the 401/403 answers come from
 :class:`AutoSchema`: set ``REST_FRAMEWORK["DEFAULT_SCHEMA_CLASS"]`` to
@@ -34,7 +35,14 @@ from jwtguard.adapters import (
 )
 
 from .conf import get_settings
-from .drf import HasScopes, JWTAuthentication, drf_document, required_scopes
+from .drf import (
+    HasRoles,
+    HasScopes,
+    JWTAuthentication,
+    drf_document,
+    required_roles,
+    required_scopes,
+)
 
 if TYPE_CHECKING:
     from rest_framework.views import APIView
@@ -45,10 +53,16 @@ def _config() -> GuardConfig:
 
 
 def view_requirement(view: APIView, method: str) -> Requirement:
-    """What ``view`` asks of a token for ``method``: :class:`HasScopes`' scopes, if it has it."""
-    if any(isinstance(permission, HasScopes) for permission in view.get_permissions()):
-        return Requirement((ScopeCheck(required_scopes(view, method)),))
-    return Requirement()
+    """What ``view`` asks of a token for ``method``: :class:`HasScopes`' scopes and
+    :class:`HasRoles`' roles, for the permissions it has."""
+    permissions = view.get_permissions()
+    scoped = any(isinstance(permission, HasScopes) for permission in permissions)
+    roled = any(isinstance(permission, HasRoles) for permission in permissions)
+    if not (scoped or roled):
+        return Requirement()
+    scopes = required_scopes(view, method) if scoped else ()
+    roles = required_roles(view, method) if roled else ()
+    return Requirement((ScopeCheck(scopes, roles=roles),))
 
 
 class JWTAuthenticationScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyped-call]

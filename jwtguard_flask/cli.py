@@ -2,6 +2,7 @@
 Both are registered by :meth:`JWTGuard.init_app <jwtguard_flask.JWTGuard.init_app>`.
 
     flask --app app:create_app jwtguard explain "$TOKEN" --scope notes:write
+    flask --app app:create_app jwtguard explain "$TOKEN" --role Notes.Admin
     flask --app app:create_app jwtguard explain --file token.txt --json
 
 ``explain`` prints why a token (or a whole ``Authorization`` value) would be accepted or
@@ -43,6 +44,8 @@ jwtguard_cli = AppGroup("jwtguard", help="jwtguard: explain and revoke access to
 )
 @click.option("--scope", multiple=True, help="A required scope (repeatable).")
 @click.option("--any-scope", multiple=True, help="One of these scopes is required (repeatable).")
+@click.option("--role", multiple=True, help="A required role, one per option (repeatable).")
+@click.option("--any-role", multiple=True, help="One of these roles is required (repeatable).")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 def explain(  # click passes the options by name
     *,
@@ -50,6 +53,8 @@ def explain(  # click passes the options by name
     file: Path | None,
     scope: tuple[str, ...],
     any_scope: tuple[str, ...],
+    role: tuple[str, ...],
+    any_role: tuple[str, ...],
     as_json: bool,
 ) -> None:
     """Why a token (or a whole Authorization value; - or none: standard input) would be
@@ -62,6 +67,8 @@ def explain(  # click passes the options by name
             stdin=sys.stdin,
             scopes=scope,
             any_of=any_scope,
+            roles=role,
+            any_roles=any_role,
             as_json=as_json,
         )
     except (ValueError, OSError) as error:

@@ -26,6 +26,8 @@ def jwt_required(
     *,
     scopes: str | Iterable[str] = (),
     any_of: str | Iterable[str] = (),
+    roles: str | Iterable[str] = (),
+    any_roles: str | Iterable[str] = (),
     optional: bool = False,
 ) -> Callable[[View], View]: ...
 
@@ -36,13 +38,17 @@ def jwt_required(
     *,
     scopes: str | Iterable[str] = (),
     any_of: str | Iterable[str] = (),
+    roles: str | Iterable[str] = (),
+    any_roles: str | Iterable[str] = (),
     optional: bool = False,
 ) -> View | Callable[[View], View]:
-    """Require a valid access token granting all of ``scopes`` and one of ``any_of``.
+    """Require a valid access token granting all of ``scopes`` and one of ``any_of``, and
+    holding all of ``roles`` and one of ``any_roles`` (read from ``ROLE_CLAIMS``, apart from
+    the scopes).
 
-    Each is a list or a space-delimited string (``"notes:read notes:write"`` is two scopes, as
-    in the Django adapter). Use it bare (``@jwt_required``) or called
-    (``@jwt_required(scopes=["notes:read"])``).
+    Scopes are a list or a space-delimited string (``"notes:read notes:write"`` is two scopes,
+    as in the Django adapter), roles a list or one role. Use it bare (``@jwt_required``) or
+    called (``@jwt_required(scopes=["notes:read"])``, ``@jwt_required(roles=["Notes.Admin"])``).
     With ``optional=True`` a request without a token reaches the view (``current_token`` is then
     falsy); a token that is present must still be valid. The view may be ``async def``.
     ``EXEMPT_PATHS`` do not lift it (they apply to :meth:`JWTGuard.protect`), nor does the
@@ -51,7 +57,9 @@ def jwt_required(
     """
     if view is not None and not callable(view):
         raise TypeError("jwt_required takes its options by keyword: @jwt_required(scopes=[...])")
-    requirement = Requirement.of(scopes, any_of, optional=optional)
+    requirement = Requirement.of(
+        scopes, any_of, roles=roles, any_roles=any_roles, optional=optional
+    )
 
     def decorate(view: View) -> View:
         if inspect.iscoroutinefunction(view):

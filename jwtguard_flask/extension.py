@@ -76,17 +76,20 @@ class JWTGuard:
         *,
         scopes: str | Iterable[str] = (),
         any_of: str | Iterable[str] = (),
+        roles: str | Iterable[str] = (),
+        any_roles: str | Iterable[str] = (),
     ) -> None:
-        """Require a token (with ``scopes`` / ``any_of``) for every view of an app or blueprint.
+        """Require a token (with ``scopes`` / ``any_of``, ``roles`` / ``any_roles``, as
+        :func:`~jwtguard_flask.jwt_required` takes them) for every view of an app or blueprint.
 
         Requests to ``EXEMPT_PATHS``, to views marked :func:`~jwtguard_flask.jwt_exempt`, and
         ``OPTIONS`` requests that Flask answers itself (routes that do not list ``OPTIONS``: no
         view runs) may come without a token, never with a bad one; the core decides
         (:meth:`~jwtguard.Guard.requires_token`). A route that handles ``OPTIONS`` itself is
-        authenticated like any other. A ``@jwt_required`` on a view adds its own scopes on top
-        (so an optional view under protection needs ``@jwt_exempt`` as well).
+        authenticated like any other. A ``@jwt_required`` on a view adds its own scopes and
+        roles on top (so an optional view under protection needs ``@jwt_exempt`` as well).
         """
-        requirement = Requirement.of(scopes, any_of)
+        requirement = Requirement.of(scopes, any_of, roles=roles, any_roles=any_roles)
 
         def require_token() -> None:
             rule = request.url_rule

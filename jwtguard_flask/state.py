@@ -28,6 +28,8 @@ class Extension(Protocol):
         *,
         scopes: str | Iterable[str] = (),
         any_of: str | Iterable[str] = (),
+        roles: str | Iterable[str] = (),
+        any_roles: str | Iterable[str] = (),
     ) -> None: ...
 
 

@@ -26,16 +26,21 @@ def verify_request(
     *,
     scopes: str | Iterable[str] = (),
     any_of: str | Iterable[str] = (),
+    roles: str | Iterable[str] = (),
+    any_roles: str | Iterable[str] = (),
     optional: bool = False,
 ) -> AccessToken | None:
-    """The current request's validated token, with ``scopes`` (all) and ``any_of`` (one) granted.
+    """The current request's validated token, with ``scopes`` (all) and ``any_of`` (one)
+    granted, ``roles`` (all) and ``any_roles`` (one) held.
 
     With ``optional``, a request *without* a token passes and gets ``None``; a token that is
     present is still validated and authorized, and rejected if bad. A token validated earlier in
     the same request (by blueprint protection, say) is reused, not validated twice. A refusal
     raises its :class:`~jwtguard.AuthError`, which the extension renders.
     """
-    return decide(Requirement.of(scopes, any_of, optional=optional))
+    return decide(
+        Requirement.of(scopes, any_of, roles=roles, any_roles=any_roles, optional=optional)
+    )
 
 
 def decide(

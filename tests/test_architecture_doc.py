@@ -173,9 +173,10 @@ def test_with_keys_per_issuer_the_payload_comes_first() -> None:
 
 
 def test_explain_lists_the_steps_the_page_names(validator: Validator) -> None:
-    first, second, *pipeline, last = steps_of(validator)
+    first, second, *pipeline, scopes, roles = steps_of(validator)
     assert pipeline == list(validator.pipeline.names)
-    assert f"(`{first}`, `{second}`), the pipeline's, then `{last}`" in " ".join(PAGE.split())
+    steps = f"(`{first}`, `{second}`), the pipeline's, then `{scopes}` and `{roles}`"
+    assert steps in " ".join(PAGE.split())
 
 
 def test_every_field_of_a_step_is_described() -> None:

@@ -139,6 +139,8 @@ def add_explain_arguments(parser: argparse.ArgumentParser) -> None:
     _add_input(parser)
     parser.add_argument("--scope", action="append", default=[], help="required scope")
     parser.add_argument("--any-scope", action="append", default=[], help="one of these")
+    parser.add_argument("--role", action="append", default=[], help="required role (one each)")
+    parser.add_argument("--any-role", action="append", default=[], help="one of these roles")
     parser.add_argument("--json", action="store_true", help="machine-readable output")
 
 
@@ -176,7 +178,13 @@ def run_explain(args: argparse.Namespace, stdin: TextIO) -> int:
     credentials = read_input(args, stdin)
     validator = load_validator(args, os.environ)
     text, accepted = explain_output(
-        credentials, validator, scopes=args.scope, any_of=args.any_scope, as_json=args.json
+        credentials,
+        validator,
+        scopes=args.scope,
+        any_of=args.any_scope,
+        roles=args.role,
+        any_roles=args.any_role,
+        as_json=args.json,
     )
     print(text)
     return 0 if accepted else 1
@@ -188,14 +196,19 @@ def explain_output(
     *,
     scopes: Sequence[str] = (),
     any_of: Sequence[str] = (),
+    roles: Sequence[str] = (),
+    any_roles: Sequence[str] = (),
     as_json: bool = False,
 ) -> tuple[str, bool]:
     """What every ``explain`` command prints for ``credentials`` (a report, or JSON), and
     whether the token would be accepted."""
-    # Each --scope may be one scope or a space-delimited list, as everywhere in jwtguard.
+    # Each --scope may be one scope or a space-delimited list, as everywhere in jwtguard; each
+    # --role is one role (a role name may hold spaces).
     required = [scope for value in scopes for scope in scope_list(value)]
     one_of = [scope for value in any_of for scope in scope_list(value)]
-    explanation = explain(credentials, validator, scopes=required, any_of=one_of)
+    explanation = explain(
+        credentials, validator, scopes=required, any_of=one_of, roles=roles, any_roles=any_roles
+    )
     if as_json:
         return json.dumps(explanation.to_dict(), indent=2), explanation.accepted
     return format_explanation(explanation), explanation.accepted

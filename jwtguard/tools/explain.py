@@ -4,7 +4,8 @@ The report is the real decision, never a second opinion: the credentials are put
 exactly as a client would send them, :func:`~jwtguard.extract.extract_token` finds the token,
 :meth:`Validator.diagnose <jwtguard.Validator.diagnose>` runs the validator's own pipeline on
 it in collect-all mode (the same steps ``validate`` runs, reading replay state without using up
-the ``jti``) and :func:`~jwtguard.require_scopes` authorizes it. Each step reports what passed,
+the ``jti``) and a :class:`~jwtguard.scopes.Requirement` authorizes it, scopes then roles, as
+a view asking for them would. Each step reports what passed,
 what failed and what was skipped, with the facts (times, names, values); the verdict is the
 first refusal of that same run, and this module only renders it, with how to fix it.
 
@@ -15,13 +16,15 @@ client never does.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from operator import attrgetter
 
 from ..config import GuardConfig
-from ..errors import AuthError, InsufficientScope
+from ..errors import AuthError, InsufficientRole, InsufficientScope
 from ..extract import describe_location, extract_token
 from ..request import SimpleRequest
-from ..scopes import require_scopes, scope_list
+from ..scopes import Needs, Requirement
 from ..token import AccessToken
 from ..validator import Validator
 from .explain_report import Check, Explanation, Report, Status
@@ -35,10 +38,14 @@ def explain(
     *,
     scopes: str | Iterable[str] = (),
     any_of: str | Iterable[str] = (),
+    roles: str | Iterable[str] = (),
+    any_roles: str | Iterable[str] = (),
     now: float | None = None,
 ) -> Explanation:
     """Explain ``credentials``: a bare token, or a whole ``Authorization`` header value
-    (``"Bearer eyJ..."``, ``"SSWS 00ab..."``); ``""`` is a request without a token."""
+    (``"Bearer eyJ..."``, ``"SSWS 00ab..."``); ``""`` is a request without a token. The
+    scopes and roles are a view's (:meth:`Requirement.of <jwtguard.scopes.Requirement.of>`)."""
+    requirement = Requirement.of(scopes, any_of, roles=roles, any_roles=any_roles)
     report = Report()
     verdict = Explanation(report.checks)
     try:
@@ -50,28 +57,31 @@ def explain(
             report.skipped("credentials", reason)
         for step in validator.pipeline.steps:
             report.skipped(step.name, reason, step.reads)
-        report.skipped("scopes", reason)
+        for kind in _KINDS:
+            report.skipped(kind.step, reason)
         verdict.decide(refusal)
         return verdict
     diagnosis = validator.diagnose(token, now=time.time() if now is None else now)
     for outcome in diagnosis.outcomes:
         report.add(outcome)
-    all_of, one_of = scope_list(scopes), scope_list(any_of)
-    error = diagnosis.error
-    if not all_of and not one_of:
-        report.skipped("scopes", "no scope asked for (--scope)")
-    elif diagnosis.token is None:
-        report.skipped("scopes", "not reached: the token is not valid")
-    else:
-        error = _scope_check(report, diagnosis.token, all_of, one_of)
-    verdict.decide(error)
+    access = diagnosis.token
+    refusals = () if access is None else requirement.refusals_of(access.scopes, access.roles)
+    for kind in _KINDS:
+        needs = kind.needs(requirement)
+        if not needs:
+            report.skipped(kind.step, f"no {kind.name} asked for ({kind.flag})")
+        elif access is None:
+            report.skipped(kind.step, "not reached: the token is not valid")
+        else:
+            kind.report(report, needs, kind.granted(access), refusals)
+    verdict.decide(diagnosis.error or next(iter(refusals), None))
     return verdict
 
 
 def steps_of(validator: Validator) -> tuple[str, ...]:
     """The steps ``explain`` lists for ``validator``, in order: the request's own, the
-    validator's pipeline, then the scopes."""
-    return ("scheme", "credentials", *validator.pipeline.names, "scopes")
+    validator's pipeline, then the scopes and the roles."""
+    return ("scheme", "credentials", *validator.pipeline.names, *(k.step for k in _KINDS))
 
 
 def request_for(credentials: str, config: GuardConfig) -> SimpleRequest:
@@ -140,22 +150,61 @@ def _scheme_passed(report: Report, as_header: bool, config: GuardConfig) -> None
 # --- authorization ---------------------------------------------------------------------------
 
 
-def _scope_check(
-    report: Report, access: AccessToken, all_of: tuple[str, ...], one_of: tuple[str, ...]
-) -> InsufficientScope | None:
-    """Authorize a valid token as a view asking for these scopes would; report what it lacks."""
-    granted = " ".join(sorted(access.scopes)) or "none"
-    try:
-        require_scopes(access, all_of, any_of=one_of)
-    except InsufficientScope as error:
+@dataclass(frozen=True)
+class _Kind:
+    """Scopes or roles, as the report names them: a scope list space-delimited in one pair of
+    backticks (``spaced``), each role (which may hold spaces) in its own."""
+
+    step: str
+    name: str
+    flag: str
+    needs: Callable[[Requirement], Needs]
+    granted: Callable[[AccessToken], frozenset[str]]
+    error: type[AuthError]
+    spaced: bool
+
+    def names(self, names: Iterable[str]) -> str:
+        if self.spaced:
+            return f"`{' '.join(names)}`"
+        return ", ".join(f"`{name}`" for name in names)
+
+    def report(
+        self, report: Report, needs: Needs, granted: frozenset[str], refusals: Iterable[AuthError]
+    ) -> None:
+        """Report how a valid token fares with ``needs``; ``refusals`` are the requirement's."""
+        has = f"(token has {self.names(sorted(granted)) if granted else '`none`'})"
+        error = next((e for e in refusals if isinstance(e, self.error)), None)
+        if error is None:
+            wants = [f"all of {self.names(needs.all_of)}"] if needs.all_of else []
+            wants += [f"one of {self.names(group)}" for group in needs.groups]
+            report.passed(self.step, f"has {' and '.join(wants)} {has}")
+            return
+        missing, unmet = needs.missing(granted), needs.unmet(granted)
         wanted = (
-            f"missing scope `{' '.join(error.missing)}`"
-            if error.missing
-            else f"needs one of `{' '.join(error.one_of)}`"
+            f"missing {self.name} {self.names(missing)}"
+            if missing
+            else f"needs one of {self.names(unmet[0])}"
         )
-        report.failed("scopes", error, f"{wanted} (token has `{granted}`)")
-        return error
-    wants = [f"all of `{' '.join(all_of)}`"] if all_of else []
-    wants += [f"one of `{' '.join(one_of)}`"] if one_of else []
-    report.passed("scopes", f"has {' and '.join(wants)} (token has `{granted}`)")
-    return None
+        report.failed(self.step, error, f"{wanted} {has}")
+
+
+_KINDS = (
+    _Kind(
+        "scopes",
+        "scope",
+        "--scope",
+        attrgetter("scope_needs"),
+        attrgetter("scopes"),
+        InsufficientScope,
+        spaced=True,
+    ),
+    _Kind(
+        "roles",
+        "role",
+        "--role",
+        attrgetter("role_needs"),
+        attrgetter("roles"),
+        InsufficientRole,
+        spaced=False,
+    ),
+)

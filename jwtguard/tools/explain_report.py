@@ -1,7 +1,7 @@
 """The report ``jwtguard explain`` builds: one :class:`Check` per step of the validator's pipeline
-(design §4), between the request's own steps (scheme, credentials) and the scopes, each failure
-with the fix for its stable code (design §3; for the operator only, nothing here reaches a
-client).
+(design §4), between the request's own steps (scheme, credentials) and the scopes and roles,
+each failure with the fix for its stable code (design §3; for the operator only, nothing here
+reaches a client).
 
 Every step is always listed, in pipeline order: a step that could not run (because a step it
 needs failed, or the configuration does not enable it) is ``skipped`` with the reason, so the
@@ -153,6 +153,10 @@ FIXES: dict[str, str] = {
     "token_revoked": "the token was revoked: sign in again to get a new one",
     "token_replayed": "each token may be used once (REPLAY_PROTECTION): get a new one",
     "insufficient_scope": "request a token with the missing scope (or grant it to the client)",
+    "insufficient_role": (
+        "assign the missing role to the token's subject (or client) at the identity provider; "
+        "if the token does hold it, add the claim it is in to ROLE_CLAIMS (a scope is no role)"
+    ),
     "key_source_unavailable": (
         "this machine cannot reach the identity provider's keys: check JWKS_URL / ISSUER, "
         "network and proxies"

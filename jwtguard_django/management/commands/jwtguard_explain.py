@@ -2,6 +2,7 @@
 this project's own ``JWTGUARD`` setting (its keys, its store).
 
     python manage.py jwtguard_explain "$TOKEN" --scope notes:write
+    python manage.py jwtguard_explain "$TOKEN" --role Notes.Admin
     python manage.py jwtguard_explain "Bearer $TOKEN" --json
     python manage.py jwtguard_explain --file token.txt
     python manage.py jwtguard_explain - < token.txt
@@ -44,6 +45,8 @@ class Command(BaseCommand):
                 stdin=stdin,
                 scopes=options["scope"],
                 any_of=options["any_scope"],
+                roles=options["role"],
+                any_roles=options["any_role"],
                 as_json=options["json"],
             )
         except (ConfigurationError, ValueError, OSError) as error:
