@@ -120,14 +120,22 @@ def tls_context(
     ca_file: str | None = None, cert_file: str | None = None, key_file: str | None = None
 ) -> ssl.SSLContext | None:
     """A client TLS context trusting the CAs of ``ca_file`` (instead of the system's), and
-    presenting the certificate of ``cert_file`` (its key in ``key_file``, or in the same file);
-    ``None`` when nothing is given. Raises ``OSError`` or ``ssl.SSLError`` for unusable files."""
+    presenting the certificate of ``cert_file`` (its key in ``key_file``, or in the same file,
+    unencrypted); ``None`` when nothing is given. Raises ``OSError``, ``ssl.SSLError`` or
+    ``ValueError`` (an encrypted key) for unusable files."""
     if ca_file is None and cert_file is None:
         return None
     context = ssl.create_default_context(cafile=ca_file)
-    if cert_file is not None:
-        context.load_cert_chain(cert_file, key_file)
+    if cert_file is not None:  # never OpenSSL's pass phrase prompt on the terminal
+        context.load_cert_chain(cert_file, key_file, password=_no_pass_phrase)
     return context
+
+
+def _no_pass_phrase() -> str:
+    raise ValueError(
+        "the private key is encrypted: give an unencrypted key file, or an ssl.SSLContext "
+        "(HTTP_SSL_CONTEXT) with the key loaded"
+    )
 
 
 class FetchLane:

@@ -172,21 +172,25 @@ class RemoteJWKS:
     # --- the KeySource protocol --------------------------------------------------------------
 
     def candidates(self, kid: str | None, algorithm: str) -> Sequence[TrustedKey]:
-        seen = self._completed
-        keys = self._decide(kid, algorithm)
-        if isinstance(keys, _Need):
+        begun = self._sequence
+        for fetched in (0, 1):
+            seen = self._completed
+            keys = self._decide(kid, algorithm, begun, fetched)
+            if not isinstance(keys, _Need):
+                return keys
             self.refresh(unless_since=seen, for_kid=keys.for_kid)
-            return self._decided(kid, algorithm)
-        return keys
+        return self._decided(kid, algorithm, begun)
 
     async def acandidates(self, kid: str | None, algorithm: str) -> Sequence[TrustedKey]:
         """As :meth:`candidates`; a needed fetch runs in a worker thread, not on the loop."""
-        seen = self._completed
-        keys = self._decide(kid, algorithm)
-        if isinstance(keys, _Need):
+        begun = self._sequence
+        for fetched in (0, 1):
+            seen = self._completed
+            keys = self._decide(kid, algorithm, begun, fetched)
+            if not isinstance(keys, _Need):
+                return keys
             await asyncio.to_thread(self.refresh, unless_since=seen, for_kid=keys.for_kid)
-            return self._decided(kid, algorithm)
-        return keys
+        return self._decided(kid, algorithm, begun)
 
     # --- operator-facing ---------------------------------------------------------------------
 
@@ -213,9 +217,16 @@ class RemoteJWKS:
     # --- deciding ----------------------------------------------------------------------------
 
     def _decide(
-        self, kid: str | None, algorithm: str, *, refreshed: bool = False
+        self, kid: str | None, algorithm: str, begun: int, fetched: int
     ) -> Sequence[TrustedKey] | _Need:
-        """The candidate keys, or the fetch to make first (never once ``refreshed``)."""
+        """The candidate keys, or the fetch to make first.
+
+        ``begun``: how many fetches had started when the request first looked; ``fetched``: how
+        many fetches it has made or waited for since. The first look may fetch (an empty or
+        expired set, or a ``kid`` the set lacks); after one fetch, only a ``kid`` the set still
+        lacks is fetched for, if the set came from a fetch begun before the request looked (a
+        routine one already in flight); after two, nothing more.
+        """
         if kid is None:  # refused before any fetch: a kid-less token never costs a request
             raise KeyNotTried(detail=URL_KEYS_NEED_KID)
         now = self._clock()
@@ -223,7 +234,8 @@ class RemoteJWKS:
         # A fetch in flight is always worth waiting for; after a failure, a new one waits out
         # the backoff.
         in_flight = self._flight is not None
-        may_fetch = not refreshed and (in_flight or now >= self._retry_at)
+        backed_off = now >= self._retry_at
+        may_fetch = fetched == 0 and (in_flight or backed_off)
         if snapshot.key_set is None or now >= snapshot.expires_at + self.policy.stale_ttl:
             if may_fetch:
                 return _ROUTINE
@@ -233,13 +245,18 @@ class RemoteJWKS:
         try:
             return snapshot.key_set.candidates(kid, algorithm)
         except UnknownKey as error:
-            if may_fetch and (in_flight or now >= self._kid_refetch_due()):
-                return _FOR_KID  # perhaps the provider rotated its keys: look once more
-            raise self._unknown(error, now, snapshot, refreshed=refreshed) from None
+            # Perhaps the provider rotated its keys: look once more (once per cooldown).
+            cooled = now >= self._kid_refetch_due()
+            if may_fetch and (in_flight or cooled):
+                return _FOR_KID
+            older = fetched == 1 and snapshot.sequence <= begun
+            if older and backed_off and cooled:
+                return _FOR_KID
+            raise self._unknown(error, now, snapshot, refreshed=fetched > 0) from None
 
-    def _decided(self, kid: str | None, algorithm: str) -> Sequence[TrustedKey]:
-        keys = self._decide(kid, algorithm, refreshed=True)
-        assert not isinstance(keys, _Need)  # noqa: S101 - _decide never defers twice
+    def _decided(self, kid: str | None, algorithm: str, begun: int) -> Sequence[TrustedKey]:
+        keys = self._decide(kid, algorithm, begun, 2)
+        assert not isinstance(keys, _Need)  # noqa: S101 - never after two fetches
         return keys
 
     def _kid_refetch_due(self) -> float:
@@ -255,14 +272,16 @@ class RemoteJWKS:
             f"the {count} key(s) of {self.name} fetched {now - snapshot.fetched_at:.0f} s ago "
             "do not have it"
         )
-        cooldown_left = _seconds(self._kid_refetch_due() - now)
-        suppressed = f"a refetch is suppressed by JWKS_REFETCH_COOLDOWN for {cooldown_left} s more"
+        cooldown_left = self._kid_refetch_due() - now
+        suppressed = (
+            f"a refetch is suppressed by JWKS_REFETCH_COOLDOWN for {_seconds(cooldown_left)} s more"
+        )
         failure = self._last_error
         if failure is None:
             return NotInFetchedKeys(error.detail, held if refreshed else f"{held}; {suppressed}")
         if refreshed:
             why = f"the refetch failed ({failure})"
-        elif now < self._kid_refetch_due():
+        elif cooldown_left > 0:
             why = f"{suppressed}, and the last fetch failed ({failure})"
         else:
             retry = _seconds(self._retry_at - now)
@@ -434,4 +453,4 @@ class RemoteJWKS:
 
 def _seconds(wait: float) -> int:
     """A wait as whole seconds for ``Retry-After``: rounded up, at least 1."""
-    return max(1, math.ceil(round(wait, 3)))
+    return 1 if wait <= 1 else math.ceil(round(wait, 3))
