@@ -154,9 +154,7 @@ def test_a_client_certificate_and_key_in_one_file(
     cert_file, key_file = ca.issue("notes-api", client=True)
     both = tmp_path / "client.pem"
     both.write_bytes(cert_file.read_bytes() + key_file.read_bytes())
-    check = validator(
-        mtls_idp, key, HTTP_CA_FILE=str(ca.ca_file), HTTP_CLIENT_CERT_FILE=str(both)
-    )
+    check = validator(mtls_idp, key, HTTP_CA_FILE=str(ca.ca_file), HTTP_CLIENT_CERT_FILE=str(both))
     assert accepted(check, key)
 
 

@@ -466,7 +466,7 @@ def in_child(work: Any) -> int:
     if pid == 0:  # pragma: no cover - the child's coverage is not collected
         try:
             status = 0 if work() else 1
-        except BaseException:  # noqa: BLE001 - any failure is the child's status
+        except BaseException:  # any failure is the child's status
             status = 2
         os._exit(status)
     _, status = os.waitpid(pid, 0)
