@@ -15,6 +15,7 @@ import dataclasses
 import difflib
 import importlib.util
 import os
+import ssl
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +24,7 @@ from typing import Any
 from .config_rules import resolved_against
 from .errors import ConfigProblem, ConfigurationError
 from .keys.algorithms import SUPPORTED_ALGORITHMS
+from .keys.http import tls_context
 from .keys.keyset import KeySet
 from .keys.loaders import LoadResult, load_jwks, load_pem, load_secret
 from .settings import KEY_SOURCE_SETTINGS, SPECS, Settings, problem_code, spec_of, specs
@@ -51,7 +53,9 @@ class GuardConfig(Settings):
             elif isinstance(value, str) and item.default is not None:  # ISSUER may be one string
                 object.__setattr__(self, item.name, (value,))
         problems = list(_problems(self))
-        key_set = _static_keys(self, {problem.setting for problem in problems}, problems)
+        failed = {problem.setting for problem in problems}
+        key_set = _static_keys(self, failed, problems)
+        problems += _tls_problems(self, failed)
         if problems:
             raise ConfigurationError(problems)
         object.__setattr__(self, "key_set", key_set)
@@ -127,6 +131,22 @@ def _problems(config: Settings) -> Iterator[ConfigProblem]:
     if _number(config.jwks_min_ttl) > _number(config.jwks_max_ttl):
         yield _problem("JWKS_MIN_TTL", "JWKS_MIN_TTL must not exceed JWKS_MAX_TTL")
     yield from _store_problems(config)
+    yield from _transport_problems(config)
+
+
+def _transport_problems(config: Settings) -> Iterator[ConfigProblem]:
+    files = (config.http_ca_file, config.http_client_cert_file, config.http_client_key_file)
+    if config.http_ssl_context is not None and any(files):
+        yield _problem(
+            "HTTP_SSL_CONTEXT",
+            "HTTP_SSL_CONTEXT is the whole TLS context: load the CAs and the client certificate "
+            "into it, and drop HTTP_CA_FILE, HTTP_CLIENT_CERT_FILE and HTTP_CLIENT_KEY_FILE",
+        )
+    if config.http_client_key_file and not config.http_client_cert_file:
+        yield _problem(
+            "HTTP_CLIENT_KEY_FILE",
+            "HTTP_CLIENT_KEY_FILE needs HTTP_CLIENT_CERT_FILE, the certificate it is the key of",
+        )
 
 
 def _key_source_problems(config: Settings) -> Iterator[ConfigProblem]:
@@ -187,6 +207,33 @@ def _number(value: Any) -> float:
     """A valid number of seconds as it is; anything else (reported already) as ``nan``."""
     valid = isinstance(value, int | float) and not isinstance(value, bool)
     return float(value) if valid else float("nan")
+
+
+# --- the TLS files of key fetches --------------------------------------------------------------
+
+
+def _tls_problems(config: Settings, failed: set[str | None]) -> Iterator[ConfigProblem]:
+    """Whether the CA file and the client certificate load (when their settings are right so
+    far), with the function the key sources build their TLS context with."""
+    tls = {"HTTP_CA_FILE", "HTTP_CLIENT_CERT_FILE", "HTTP_CLIENT_KEY_FILE", "HTTP_SSL_CONTEXT"}
+    if tls & failed:
+        return
+    loads = (
+        ("HTTP_CA_FILE", (config.http_ca_file,), "the CA certificates"),
+        (
+            "HTTP_CLIENT_CERT_FILE",
+            (config.http_ca_file, config.http_client_cert_file, config.http_client_key_file),
+            "the client certificate and its key",
+        ),
+    )
+    for name, files, what in loads:
+        if not getattr(config, name.lower()):
+            continue
+        try:
+            tls_context(*files)
+        except (OSError, ssl.SSLError, ValueError) as error:
+            yield _problem(name, f"{name}: cannot load {what}: {error}")
+            return
 
 
 # --- the static keys ----------------------------------------------------------------------------

@@ -14,7 +14,8 @@ import json
 import math
 import os
 import re
-from collections.abc import Iterator, Sequence
+import ssl
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
@@ -22,6 +23,7 @@ from typing import Any, ClassVar
 from .claim_paths import ClaimPath
 from .claim_values import InvalidRule, read_rule, rules_problems
 from .keys.algorithms import SUPPORTED_ALGORITHMS
+from .keys.http import Proxy
 from .stores.base import is_store
 from .stores.build import load_factory
 from .urls import redact_url, redis_url_problem, url_problem
@@ -34,6 +36,11 @@ TOKEN_CHARS = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")  # RFC 9110 token
 QUOTABLE = re.compile(r"[\x20\x21\x23-\x5b\x5d-\x7e]*")  # printable ASCII without " and \
 URI_CHARS = re.compile(r"[\x21\x23-\x5b\x5d-\x7e]+")  # RFC 6750 error_uri characters
 STORE_PREFIX = re.compile(r"[!-~]{0,64}")  # printable ASCII without spaces (memcached keys)
+HEADER_VALUE = re.compile(r"[\t\x20-\x7e]*")  # printable ASCII and tabs, on one line
+#: Request headers jwtguard (or the connection) sets itself.
+RESERVED_HEADERS = frozenset(
+    {"host", "content-length", "transfer-encoding", "connection", "te", "upgrade", "keep-alive"}
+)
 
 
 @dataclass(frozen=True)
@@ -339,6 +346,73 @@ class HttpsUrl(Rule):
 
     def __str__(self) -> str:
         return "an https URL (http for localhost only)"
+
+
+@dataclass(frozen=True)
+class ProxyUrl(Rule):
+    """An http:// proxy URL (:class:`~jwtguard.keys.http.Proxy`); its password never shown."""
+
+    def problems(self, name: str, value: Any) -> Iterator[str]:
+        if not isinstance(value, str):
+            yield f"{name} must be a proxy URL such as http://proxy.internal:3128"
+            return
+        try:
+            Proxy.parse(value)
+        except ValueError as error:
+            yield f"{name}: {error}"
+
+    def __str__(self) -> str:
+        return "an http:// proxy URL (user:password@ for its credentials) tunnelling with CONNECT"
+
+
+@dataclass(frozen=True)
+class Headers(Json):
+    """HTTP request headers, names to values (a JSON object in text); values are never shown."""
+
+    env_form: ClassVar[str] = "a JSON object"
+
+    def problems(self, name: str, value: Any) -> Iterator[str]:
+        if not isinstance(value, Mapping):
+            yield f"{name} must map header names to values, such as {{'X-Api-Key': '...'}}"
+            return
+        for header, text in value.items():
+            if not isinstance(header, str) or TOKEN_CHARS.fullmatch(header) is None:
+                yield f"{name}: {header!r} is not an HTTP header name"
+            elif header.lower() in RESERVED_HEADERS:
+                yield f"{name}: {header} is set by the connection itself"
+            elif header.lower() == "proxy-authorization":
+                yield f"{name}: give the proxy's credentials in HTTP_PROXY (http://user:pass@host)"
+            elif not isinstance(text, str) or HEADER_VALUE.fullmatch(text) is None:
+                yield f"{name}: the value of {header} must be printable ASCII on one line"
+
+    def __str__(self) -> str:
+        return "header names and printable ASCII values"
+
+
+@dataclass(frozen=True)
+class TlsContext(Rule):
+    """An ``ssl.SSLContext`` that verifies certificates and host names (Python settings only)."""
+
+    env_form: ClassVar[str] = "not from text: Python settings only"
+
+    def parse(self, text: str) -> Any:
+        raise ValueError(
+            "an ssl.SSLContext can only be given in Python settings; from text, set "
+            "HTTP_CA_FILE (and HTTP_CLIENT_CERT_FILE)"
+        )
+
+    def problems(self, name: str, value: Any) -> Iterator[str]:
+        if not isinstance(value, ssl.SSLContext):
+            yield f"{name} must be an ssl.SSLContext, not {type(value).__name__}"
+        elif value.verify_mode != ssl.CERT_REQUIRED or not value.check_hostname:
+            yield (
+                f"{name} must verify the server's certificate and host name (verify_mode "
+                "CERT_REQUIRED, check_hostname True): fetched keys are only as trustworthy as "
+                "the connection they came by"
+            )
+
+    def __str__(self) -> str:
+        return "an ssl.SSLContext verifying certificates and host names"
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ parsing), the ``jwtguard explain`` / ``revoke`` flags, and the settings referenc
 from __future__ import annotations
 
 import dataclasses
+import ssl
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -29,11 +30,13 @@ from .config_rules import (
     ClaimPaths,
     ClaimRuleList,
     File,
+    Headers,
     HttpsUrl,
     Integer,
     Json,
     Names,
     PathPatterns,
+    ProxyUrl,
     RedisUrl,
     Rule,
     Seconds,
@@ -41,6 +44,7 @@ from .config_rules import (
     Subset,
     Switch,
     Text,
+    TlsContext,
 )
 from .keys.keyset import MAX_KEYS_WITHOUT_KID_LIMIT
 from .stores.base import TokenStore
@@ -195,7 +199,8 @@ class Settings:
     jwks_max_ttl: float = setting(
         86400.0, _TTL, REMOTE, "The longest time fetched keys are trusted")
     jwks_refetch_cooldown: float = setting(
-        30.0, Seconds(0, 3600), REMOTE, "At most one fetch per this many seconds")
+        30.0, Seconds(0, 3600), REMOTE,
+        "At most one refetch per this many seconds for unknown kids; the longest retry backoff")
     jwks_stale_ttl: float = setting(
         21600.0, _TTL, REMOTE, "How long the last good keys serve while refreshes fail")
     jwks_refresh_ahead: bool = setting(
@@ -206,6 +211,23 @@ class Settings:
         524288, Integer(1024, 16 << 20), REMOTE, "The largest key document accepted, in bytes")
     http_timeout: float = setting(
         5.0, Seconds(0.1, 120), REMOTE, "Seconds one key refresh may take, all of it")
+    http_ca_file: str | None = setting(
+        None, File(), REMOTE, "The CA certificates (PEM) key fetches trust, not the system's",
+        flag=True)
+    http_ssl_context: ssl.SSLContext | None = setting(  # noqa: RUF009 - the user's object
+        None, TlsContext(), REMOTE, "The whole TLS context of key fetches (Python only)")
+    http_client_cert_file: str | None = setting(
+        None, File(), REMOTE, "A client certificate (PEM) key fetches present: mutual TLS",
+        flag=True)
+    http_client_key_file: str | None = setting(
+        None, File(), REMOTE, "The client certificate's private key (PEM), if not in its file",
+        flag=True)
+    http_headers: Mapping[str, str] | None = setting(
+        None, Headers(), REMOTE, "Extra request headers of key fetches (values never shown)",
+        secret=True)
+    http_proxy: str | None = setting(
+        None, ProxyUrl(), REMOTE, "An HTTP proxy key fetches tunnel through, not the environment's",
+        secret=True)
 
     replay_protection: bool = setting(
         False, Switch(), STORES, "Accept each token once")

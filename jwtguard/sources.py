@@ -8,17 +8,21 @@
   (:class:`~jwtguard.keys.keyset.IssuerKeySources`), so an untrusted ``iss`` never causes a
   fetch.
 
-A remote source is named by its URL redacted (:func:`~jwtguard.urls.redact_url`) in logs and
-errors; requests wait for a fetch in flight no longer than ``HTTP_TIMEOUT`` (plus
-:data:`LOAD_GRACE` to load the keys), which also bounds the fetch itself.
+A remote source fetches with the TLS context, headers and proxy of the ``HTTP_*`` settings
+(:func:`transport`, one per key source) and is named by its URL redacted
+(:func:`~jwtguard.urls.redact_url`) in logs and errors; requests wait for a fetch in flight no
+longer than ``HTTP_TIMEOUT`` (plus :data:`LOAD_GRACE` to load the keys), which also bounds the
+fetch itself.
 """
 
 from __future__ import annotations
 
 from .config import GuardConfig
 from .keys.discovery import DiscoveredJWKS, jwks_fetcher
+from .keys.http import Proxy, Transport, tls_context
 from .keys.keyset import IssuerKeySources, KeySource, StaticKeySource
 from .keys.remote import CachePolicy, Fetcher, RemoteJWKS
+from .settings import Settings
 from .urls import redact_url
 
 LOAD_GRACE = 0.5
@@ -36,24 +40,41 @@ def cache_policy(config: GuardConfig) -> CachePolicy:
     )
 
 
+def transport(settings: Settings) -> Transport:
+    """How a key source fetches: ``HTTP_SSL_CONTEXT`` or the context of ``HTTP_CA_FILE`` and
+    ``HTTP_CLIENT_CERT_FILE`` / ``HTTP_CLIENT_KEY_FILE``, ``HTTP_HEADERS``, ``HTTP_PROXY``."""
+    context = settings.http_ssl_context or tls_context(
+        settings.http_ca_file, settings.http_client_cert_file, settings.http_client_key_file
+    )
+    proxy = Proxy.parse(settings.http_proxy) if settings.http_proxy else None
+    return Transport(context, dict(settings.http_headers or {}), proxy)
+
+
 def build_key_source(config: GuardConfig) -> KeySource | IssuerKeySources:
     """The key source ``config`` describes (remote sources are pre-warmed if configured)."""
     if config.key_set.keys:
         return StaticKeySource(config.key_set)
     timeout, max_bytes = config.http_timeout, config.jwks_max_bytes
+    fetching = transport(config)
     if config.jwks_url:
-        fetcher = jwks_fetcher(config.jwks_url, timeout=timeout, max_bytes=max_bytes)
+        fetcher = jwks_fetcher(
+            config.jwks_url, timeout=timeout, max_bytes=max_bytes, transport=fetching
+        )
         return _remote(config, fetcher, redact_url(config.jwks_url))
     if config.openid_configuration_url:
         url = config.openid_configuration_url
         discovered = DiscoveredJWKS(
-            config.issuers[0], metadata_url=url, timeout=timeout, max_bytes=max_bytes
+            config.issuers[0],
+            metadata_url=url,
+            timeout=timeout,
+            max_bytes=max_bytes,
+            transport=fetching,
         )
         return _remote(config, discovered, redact_url(url))
     sources = {
         issuer: _remote(
             config,
-            DiscoveredJWKS(issuer, timeout=timeout, max_bytes=max_bytes),
+            DiscoveredJWKS(issuer, timeout=timeout, max_bytes=max_bytes, transport=fetching),
             f"{redact_url(issuer)} (discovered)",
         )
         for issuer in config.issuers

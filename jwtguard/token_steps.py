@@ -37,6 +37,7 @@ from .keys.keyset import (
     TrustedKey,
     known_kids,
 )
+from .keys.remote import NotInFetchedKeys
 from .pipeline import Step
 
 _EXPLICIT_TYPE_PREFIX = "application/"
@@ -216,11 +217,15 @@ def _selected(state: TokenState) -> str:
 
 
 def _unknown_kid(state: TokenState, error: AuthError, source: Callable[[], object]) -> str | None:
-    """An unknown ``kid``, with the ones its key source knows (static or already fetched)."""
+    """An unknown ``kid``, with the ones its key source knows (static or already fetched) and,
+    for fetched keys, how fresh they are."""
     if not isinstance(error, UnknownKey) or isinstance(error, KeyNotTried) or state.kid is None:
         return None
     kids = known_kids(source())
-    return None if kids is None else f"`kid` {state.kid!r} not among the trusted keys {kids}"
+    if kids is None:
+        return None
+    fresh = f"; {error.freshness}" if isinstance(error, NotInFetchedKeys) else ""
+    return f"`kid` {state.kid!r} not among the trusted keys {kids}{fresh}"
 
 
 def _decode_signature(state: TokenState) -> None:

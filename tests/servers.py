@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import ssl
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -25,12 +26,14 @@ class RecordingServer:
     """A threaded HTTP server whose routes a test sets and whose requests it can inspect.
 
     It can be stopped and started again on the same port, to play an identity provider that
-    goes away and comes back.
+    goes away and comes back. With ``tls`` (a server-side context) it speaks HTTPS.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, tls: ssl.SSLContext | None = None) -> None:
+        self.tls = tls
         self.routes: dict[str, Route] = {}
         self.requests: list[str] = []
+        self.headers: list[dict[str, str]] = []  # each request's headers, in order
         self._lock = threading.Lock()
         self._port = 0
         self._server: ThreadingHTTPServer | None = None
@@ -40,9 +43,16 @@ class RecordingServer:
         recorder = self
 
         class Handler(BaseHTTPRequestHandler):
+            def handle(self) -> None:
+                try:
+                    super().handle()
+                except (ssl.SSLError, ConnectionResetError):
+                    return  # a TLS client that refused the server (a test of just that)
+
             def do_GET(self) -> None:
                 with recorder._lock:
                     recorder.requests.append(self.path)
+                    recorder.headers.append(dict(self.headers.items()))
                     route = recorder.routes.get(self.path, Route(404, b'{"error":"not found"}'))
                 if route.delay:
                     time.sleep(route.delay)
@@ -63,7 +73,7 @@ class RecordingServer:
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self._port}"
+        return f"{'https' if self.tls else 'http'}://127.0.0.1:{self._port}"
 
     def serve_json(self, path: str, document: Any, **headers: str) -> None:
         body = json.dumps(document).encode()
@@ -79,6 +89,10 @@ class RecordingServer:
     def start(self) -> RecordingServer:
         self._server = ThreadingHTTPServer(("127.0.0.1", self._port), self._handler())
         self._server.daemon_threads = True
+        if self.tls is not None:  # the handshake happens in the request's thread
+            self._server.socket = self.tls.wrap_socket(
+                self._server.socket, server_side=True, do_handshake_on_connect=False
+            )
         self._port = int(self._server.server_address[1])
         self._thread = threading.Thread(
             target=self._server.serve_forever, args=(0.05,), daemon=True

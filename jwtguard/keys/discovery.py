@@ -14,7 +14,7 @@ from collections.abc import Callable
 from urllib.parse import urlsplit, urlunsplit
 
 from ..urls import redact_url, url_problem
-from .http import Fetched, FetchError, FetchLane, fetch_json
+from .http import DEFAULT_TRANSPORT, Fetched, FetchError, FetchLane, Transport, fetch_json
 
 OPENID_WELL_KNOWN = "/.well-known/openid-configuration"
 OAUTH_WELL_KNOWN = "/.well-known/oauth-authorization-server"
@@ -47,6 +47,7 @@ class DiscoveredJWKS:
         metadata_url: str | None = None,
         timeout: float,
         max_bytes: int,
+        transport: Transport = DEFAULT_TRANSPORT,
     ) -> None:
         if issuer is None and metadata_url is None:
             raise ValueError("an issuer or a metadata URL is required")
@@ -54,6 +55,7 @@ class DiscoveredJWKS:
         self._metadata_urls = (metadata_url,) if metadata_url else metadata_urls(str(issuer))
         self._timeout = timeout
         self._max_bytes = max_bytes
+        self._transport = transport
         self._lane = FetchLane()
         self.jwks_uri: str | None = None
 
@@ -74,6 +76,7 @@ class DiscoveredJWKS:
             max_bytes=self._max_bytes,
             deadline=deadline,
             lane=self._lane,
+            transport=self._transport,
         )
 
     def _resolve(self, deadline: float) -> str:
@@ -103,11 +106,13 @@ class DiscoveredJWKS:
         return jwks_uri
 
 
-def jwks_fetcher(url: str, *, timeout: float, max_bytes: int) -> Callable[[], Fetched]:
+def jwks_fetcher(
+    url: str, *, timeout: float, max_bytes: int, transport: Transport = DEFAULT_TRANSPORT
+) -> Callable[[], Fetched]:
     """A fetcher for a JWK Set at a known URL (its exchanges in one :class:`FetchLane`)."""
     lane = FetchLane()
 
     def fetch() -> Fetched:
-        return fetch_json(url, timeout=timeout, max_bytes=max_bytes, lane=lane)
+        return fetch_json(url, timeout=timeout, max_bytes=max_bytes, lane=lane, transport=transport)
 
     return fetch

@@ -18,6 +18,11 @@
   are sent (userinfo as HTTP Basic authentication) but never shown: every message names the URL
   as :func:`~jwtguard.urls.redact_url` shows it.
 
+- Per key source (:class:`Transport`): the TLS context (the CAs trusted, a client certificate),
+  extra request headers (never shown either), and a proxy reached with ``CONNECT`` (the TLS
+  session stays end to end). Without them: the system's CAs (and ``SSL_CERT_FILE``), and the
+  proxies of the environment (``HTTPS_PROXY``, ``NO_PROXY``).
+
 Only URLs :func:`~jwtguard.urls.url_problem` accepts are fetched (https, or http to loopback);
 redirects are failures (keys come from exactly the configured URL).
 """
@@ -29,16 +34,19 @@ import http.client
 import json
 import re
 import socket
+import ssl
 import threading
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Mapping
 from contextlib import suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 from ..urls import redact_url, url_problem
+from . import forks
 
 USER_AGENT = "jwtguard"
 _MAX_AGE = re.compile(r"(?:^|,)\s*max-age\s*=\s*\"?(\d+)\"?\s*(?:,|$)", re.I)
@@ -59,6 +67,77 @@ class Fetched:
     elapsed: float
 
 
+@dataclass(frozen=True)
+class Proxy:
+    """An HTTP proxy that tunnels with ``CONNECT``: ``http://[user:password@]host[:port]``."""
+
+    host: str
+    port: int
+    shown: str  # the URL as logs may show it
+    authorization: str | None = field(default=None, repr=False)  # Proxy-Authorization
+
+    @classmethod
+    def parse(cls, url: str) -> Proxy:
+        """The proxy ``url`` names; ``ValueError`` (never showing the password) if none."""
+        shown = redact_url(url)
+        try:
+            parts = urlsplit(url)
+            port = parts.port or 80
+        except ValueError:
+            raise ValueError(f"{shown} is not a proxy URL") from None
+        if parts.scheme != "http" or not parts.hostname:
+            raise ValueError(
+                f"{shown} is not an http:// proxy URL such as http://proxy.internal:3128 (the "
+                "proxy tunnels with CONNECT: TLS runs end to end inside it)"
+            )
+        if parts.path not in ("", "/") or parts.query or parts.fragment:
+            raise ValueError(f"{shown}: a proxy URL has no path, query or fragment")
+        authorization = None
+        if parts.username is not None:
+            pair = f"{unquote(parts.username)}:{unquote(parts.password or '')}".encode()
+            authorization = "Basic " + base64.b64encode(pair).decode("ascii")
+        return cls(parts.hostname, port, shown, authorization)
+
+
+@dataclass(frozen=True)
+class Transport:
+    """How one key source's documents are fetched, beyond the URL.
+
+    ``context``: the TLS context (``None``: the default one, trusting the system's CAs and
+    ``SSL_CERT_FILE``); ``headers``: sent with every request of the key source (never shown);
+    ``proxy``: tunnel through it (``None``: the environment's proxies, if any).
+    """
+
+    context: ssl.SSLContext | None = None
+    headers: Mapping[str, str] = field(default_factory=dict, repr=False)
+    proxy: Proxy | None = None
+
+
+DEFAULT_TRANSPORT = Transport()
+
+
+def tls_context(
+    ca_file: str | None = None, cert_file: str | None = None, key_file: str | None = None
+) -> ssl.SSLContext | None:
+    """A client TLS context trusting the CAs of ``ca_file`` (instead of the system's), and
+    presenting the certificate of ``cert_file`` (its key in ``key_file``, or in the same file,
+    unencrypted); ``None`` when nothing is given. Raises ``OSError``, ``ssl.SSLError`` or
+    ``ValueError`` (an encrypted key) for unusable files."""
+    if ca_file is None and cert_file is None:
+        return None
+    context = ssl.create_default_context(cafile=ca_file)
+    if cert_file is not None:  # never OpenSSL's pass phrase prompt on the terminal
+        context.load_cert_chain(cert_file, key_file, password=_no_pass_phrase)
+    return context
+
+
+def _no_pass_phrase() -> str:
+    raise ValueError(
+        "the private key is encrypted: give an unencrypted key file, or an ssl.SSLContext "
+        "(HTTP_SSL_CONTEXT) with the key loaded"
+    )
+
+
 class FetchLane:
     """The exchanges of one fetcher, one worker at a time.
 
@@ -70,6 +149,12 @@ class FetchLane:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._latest: _Exchange | None = None
+        forks.reset_in_child(self)
+
+    def reset_after_fork(self) -> None:
+        """In a forked child: the worker of a fetch in flight does not exist there."""
+        self._lock = threading.Lock()
+        self._latest = None
 
     def start(self, exchange: _Exchange, worker: threading.Thread) -> None:
         """Start ``worker`` for ``exchange``, or raise :class:`FetchError` while the previous
@@ -93,12 +178,14 @@ def fetch_json(
     max_bytes: int,
     deadline: float | None = None,
     lane: FetchLane | None = None,
+    transport: Transport = DEFAULT_TRANSPORT,
 ) -> Fetched:
     """GET ``url`` and return its JSON object, or raise :class:`FetchError`.
 
     The whole exchange ends within ``timeout`` seconds, and by ``deadline`` (a
     ``time.monotonic()`` value) when one is given for several exchanges together. ``lane``: the
-    fetcher's :class:`FetchLane` (by default the exchange has a lane of its own).
+    fetcher's :class:`FetchLane` (by default the exchange has a lane of its own); ``transport``:
+    the key source's TLS context, headers and proxy.
     """
     shown = redact_url(url)
     problem = url_problem(url)
@@ -106,7 +193,7 @@ def fetch_json(
         raise FetchError(f"{shown} {problem}")
     started = time.monotonic()
     ends = started + timeout if deadline is None else min(deadline, started + timeout)
-    exchange = _Exchange(url, shown, ends)
+    exchange = _Exchange(url, shown, ends, transport)
     status, cache_control, body = exchange.run(lane or FetchLane(), max_bytes + 1)
     elapsed = time.monotonic() - started
     if status != 200:
@@ -128,9 +215,10 @@ _Answer = tuple[int, str, bytes]  # status, Cache-Control, body
 class _Exchange:
     """One GET under one deadline, run in a worker thread the caller waits for until then."""
 
-    def __init__(self, url: str, shown: str, deadline: float) -> None:
+    def __init__(self, url: str, shown: str, deadline: float, transport: Transport) -> None:
         self.url = url
         self.shown = shown
+        self.transport = transport
         self.deadline = deadline
         self._lock = threading.Lock()
         self._sockets: list[socket.socket] = []
@@ -203,6 +291,7 @@ class _Exchange:
     def _get(self, limit: int) -> _Answer:
         parts = urlsplit(self.url)
         headers = {"Accept": "application/json", "User-Agent": USER_AGENT}
+        headers.update(self.transport.headers)
         target = self.url
         if "@" in parts.netloc:  # userinfo: sent as HTTP Basic authentication, never in the URL
             userinfo, _, host = parts.netloc.rpartition("@")
@@ -210,9 +299,14 @@ class _Exchange:
             pair = f"{unquote(user)}:{unquote(password)}".encode()
             headers["Authorization"] = "Basic " + base64.b64encode(pair).decode("ascii")
             target = urlunsplit(parts._replace(netloc=host))
-        opener = urllib.request.build_opener(
-            _NoRedirects(), _WatchedHTTPHandler(self), _WatchedHTTPSHandler(self)
-        )
+        handlers: list[urllib.request.BaseHandler] = [
+            _NoRedirects(),
+            _WatchedHTTPHandler(self),
+            _WatchedHTTPSHandler(self),
+        ]
+        if self.transport.proxy is not None:  # this proxy, not the environment's
+            handlers.append(urllib.request.ProxyHandler({}))
+        opener = urllib.request.build_opener(*handlers)
         request = urllib.request.Request(target, headers=headers)  # noqa: S310 - scheme checked
         try:
             with opener.open(request, timeout=self.remaining()) as response:
@@ -225,7 +319,23 @@ class _Exchange:
             error.close()
             raise FetchError(f"{self.shown} answered HTTP {error.code}") from None
         except (OSError, ValueError, http.client.HTTPException) as error:
-            raise FetchError(f"{self.shown} could not be fetched: {_reason(error)}") from None
+            proxy = self.transport.proxy
+            via = f" through the proxy {proxy.shown}" if proxy is not None else ""
+            raise FetchError(f"{self.shown} could not be fetched{via}: {_reason(error)}") from None
+
+    def connection(
+        self, kind: type[_WatchedHTTPConnection], host: str, **kwargs: Any
+    ) -> http.client.HTTPConnection:
+        """A connection to ``host``: direct, or tunnelled through the transport's proxy."""
+        if kind is _WatchedHTTPSConnection:
+            kwargs["context"] = self.transport.context
+        proxy = self.transport.proxy
+        if proxy is None:
+            return kind(host, exchange=self, **kwargs)
+        tunnelled = kind(proxy.host, port=proxy.port, exchange=self, **kwargs)
+        auth = {"Proxy-Authorization": proxy.authorization} if proxy.authorization else None
+        tunnelled.set_tunnel(host, headers=auth)
+        return tunnelled
 
 
 class _WatchedHTTPConnection(http.client.HTTPConnection):
@@ -254,7 +364,7 @@ class _WatchedHTTPHandler(urllib.request.HTTPHandler):
         return self.do_open(self._connection, req)
 
     def _connection(self, host: str, **kwargs: Any) -> http.client.HTTPConnection:
-        return _WatchedHTTPConnection(host, exchange=self._exchange, **kwargs)
+        return self._exchange.connection(_WatchedHTTPConnection, host, **kwargs)
 
 
 class _WatchedHTTPSHandler(urllib.request.HTTPSHandler):
@@ -266,7 +376,7 @@ class _WatchedHTTPSHandler(urllib.request.HTTPSHandler):
         return self.do_open(self._connection, req)
 
     def _connection(self, host: str, **kwargs: Any) -> http.client.HTTPConnection:
-        return _WatchedHTTPSConnection(host, exchange=self._exchange, **kwargs)
+        return self._exchange.connection(_WatchedHTTPSConnection, host, **kwargs)
 
 
 class _NoRedirects(urllib.request.HTTPRedirectHandler):

@@ -110,8 +110,8 @@ FIXES: dict[str, str] = {
     ),
     "unknown_key": (
         "the token comes from another issuer or tenant than the configured keys, or the keys "
-        "rotated: check JWKS_URL / ISSUER; remote keys are refetched for a new kid at most once "
-        "per JWKS_REFETCH_COOLDOWN. A token without kid is tried against at most "
+        "rotated: check JWKS_URL / ISSUER; remote keys are refetched for a new kid at once, at "
+        "most once per JWKS_REFETCH_COOLDOWN. A token without kid is tried against at most "
         "MAX_KEYS_WITHOUT_KID keys, and never against keys fetched from a URL"
     ),
     "signature_invalid": (
@@ -159,7 +159,8 @@ FIXES: dict[str, str] = {
     ),
     "key_source_unavailable": (
         "this machine cannot reach the identity provider's keys: check JWKS_URL / ISSUER, "
-        "network and proxies"
+        "network, proxies (HTTP_PROXY) and TLS (HTTP_CA_FILE, a client certificate); retry "
+        "after Retry-After"
     ),
     "store_unavailable": "the replay/revocation store (REDIS_URL) is unreachable",
 }

@@ -299,7 +299,10 @@ def test_a_remote_key_set_lists_its_kids(minter: Minter, idp: RecordingServer) -
     failure = explanation.first_failure
     assert failure is not None
     assert (explanation.code, failure.step) == ("unknown_key", "key")
-    assert failure.message == "`kid` 'k9' not among the trusted keys ['ec-1', 'rsa-1']"
+    assert failure.message == (
+        "`kid` 'k9' not among the trusted keys ['ec-1', 'rsa-1']; the 2 key(s) of "
+        f"{idp.url}/keys fetched 0 s ago do not have it"
+    )
 
 
 def test_an_unreachable_key_set_is_a_503(minter: Minter, idp: RecordingServer) -> None:
@@ -333,7 +336,10 @@ def test_with_an_issuer_per_key_set_the_payload_is_read_first(idp: RecordingServ
     crossed = explain(keys["b"].token(iss=issuers["a"]), validator)
     check_agreement(crossed, "unknown_key")
     assert crossed.first_failure is not None
-    assert crossed.first_failure.message == "`kid` 'b-1' not among the trusted keys ['a-1']"
+    assert crossed.first_failure.message == (
+        "`kid` 'b-1' not among the trusted keys ['a-1']; the 1 key(s) of "
+        f"{issuers['a']} (discovered) fetched 0 s ago do not have it"
+    )
     untrusted = explain(keys["a"].token(iss=idp.url + "/evil"), validator)
     check_agreement(untrusted, "issuer_invalid")
 
