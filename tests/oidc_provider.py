@@ -186,3 +186,14 @@ class OpenIDProvider:
         except requests.ConnectionError:
             return False
         return True
+
+
+def discovered(provider: OpenIDProvider, **settings: str) -> dict[str, str]:
+    """The example APIs' environment trusting ``provider`` by its issuer alone (the keys are
+    discovered) for :data:`NOTES_API`, with ``settings`` (``JWTGUARD_`` added to each name)."""
+    return {
+        "JWTGUARD_ISSUER": provider.issuer,
+        "JWTGUARD_AUDIENCE": NOTES_API,
+        "JWTGUARD_ALGORITHMS": "RS256",
+        "JWTGUARD_TOKEN_TYPES": "at+jwt",
+    } | {f"JWTGUARD_{name}": value for name, value in settings.items()}

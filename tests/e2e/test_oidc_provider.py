@@ -18,20 +18,10 @@ from jwtguard import GuardConfig, Validator
 from jwtguard.testing import parse_challenge
 from tests.contract import Minter, bearer
 from tests.e2e.gunicorn import serve_api
-from tests.oidc_provider import NOTES_API, OTHER_API, OpenIDProvider
+from tests.oidc_provider import NOTES_API, OTHER_API, OpenIDProvider, discovered
 from tests.servers import eventually
 
 FRAMEWORKS = ["flask", "django"]
-
-
-def discovered(provider: OpenIDProvider, **settings: str) -> dict[str, str]:
-    """The example APIs' environment: the provider's issuer, its keys discovered."""
-    return {
-        "JWTGUARD_ISSUER": provider.issuer,
-        "JWTGUARD_AUDIENCE": NOTES_API,
-        "JWTGUARD_ALGORITHMS": "RS256",
-        "JWTGUARD_TOKEN_TYPES": "at+jwt",
-    } | {f"JWTGUARD_{name}": value for name, value in settings.items()}
 
 
 def forged(minter: Minter) -> str:
