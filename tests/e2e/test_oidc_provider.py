@@ -19,7 +19,6 @@ from jwtguard.testing import parse_challenge
 from tests.contract import Minter, bearer
 from tests.e2e.gunicorn import serve_api
 from tests.oidc_provider import NOTES_API, OTHER_API, OpenIDProvider, discovered
-from tests.servers import eventually
 
 FRAMEWORKS = ["flask", "django"]
 
@@ -105,7 +104,7 @@ def test_the_example_apis_trust_the_provider_by_its_issuer(
 def test_a_random_kid_flood_costs_at_most_one_fetch_per_cooldown(
     framework: str, oidc_provider: OpenIDProvider, minter: Minter, tmp_path: Path
 ) -> None:
-    cooldown = 1.0
+    cooldown = 0.5
     env = discovered(oidc_provider, JWKS_REFETCH_COOLDOWN=str(cooldown))
     with serve_api(framework, env, tmp_path) as url:
         valid = bearer(oidc_provider.token())
@@ -116,7 +115,7 @@ def test_a_random_kid_flood_costs_at_most_one_fetch_per_cooldown(
         def attack(_: int) -> list[tuple[int, str]]:
             answers = []
             with requests.Session() as session:
-                while time.monotonic() - started < 2.5:
+                while time.monotonic() - started < 1.6:
                     answer = session.get(
                         url + "/api/me", headers=bearer(forged(minter)), timeout=10
                     )
@@ -131,28 +130,3 @@ def test_a_random_kid_flood_costs_at_most_one_fetch_per_cooldown(
         assert len(answers) > 20, "a flood"
         assert 1 <= fetches <= int(elapsed / cooldown) + 1, (fetches, elapsed, len(answers))
         assert requests.get(url + "/api/me", headers=valid, timeout=10).status_code == 200
-
-
-@pytest.mark.parametrize("framework", FRAMEWORKS)
-def test_a_cold_start_with_the_provider_down_answers_503_then_recovers(
-    framework: str, oidc_provider: OpenIDProvider, tmp_path: Path
-) -> None:
-    valid = bearer(oidc_provider.token())
-    oidc_provider.down()
-    env = discovered(oidc_provider, JWKS_REFETCH_COOLDOWN="1", JWKS_PREWARM="1")
-    with serve_api(framework, env, tmp_path) as url:
-        down = requests.get(url + "/api/me", headers=valid, timeout=10)
-        assert down.status_code == 503, down.text
-        assert int(down.headers["Retry-After"]) >= 1
-        assert "WWW-Authenticate" not in down.headers, "a 503 blames no client credentials"
-        assert (down.json()["error"], down.json()["code"]) == (
-            "temporarily_unavailable",
-            "key_source_unavailable",
-        )
-        assert oidc_provider.issuer not in down.text
-
-        oidc_provider.up()
-        assert eventually(
-            lambda: requests.get(url + "/api/me", headers=valid, timeout=10).status_code == 200,
-            timeout=10,
-        )

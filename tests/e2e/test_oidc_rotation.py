@@ -13,19 +13,22 @@ keys, goes down and comes back; jwtguard knows only its issuer. Every setting is
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import requests
 
+from jwtguard import GuardConfig, KeySourceUnavailable, Validator
 from tests.contract import bearer
 from tests.e2e.gunicorn import serve_api
-from tests.oidc_provider import OpenIDProvider, discovered
+from tests.oidc_provider import NOTES_API, OpenIDProvider, discovered
 from tests.servers import eventually
 from tests.tls import PrivateCA
 
 FRAMEWORKS = ["flask", "django"]
 COOLDOWN = 30  # JWKS_REFETCH_COOLDOWN's default
+DISCOVERY = "/.well-known/openid-configuration"
 
 
 def me(url: str, token: str) -> requests.Response:
@@ -106,6 +109,12 @@ def test_a_failed_start_recovers_within_the_backoff(
     with serve_api(framework, discovered(oidc_provider, JWKS_PREWARM="1"), tmp_path) as url:
         down = me(url, token)
         assert down.status_code == 503, down.text
+        assert (down.json()["error"], down.json()["code"]) == (
+            "temporarily_unavailable",
+            "key_source_unavailable",
+        )
+        assert "WWW-Authenticate" not in down.headers, "a 503 blames no client credentials"
+        assert oidc_provider.issuer not in down.text, "the provider's address stays in the logs"
         assert 1 <= int(down.headers["Retry-After"]) <= 5, "a short backoff, not the cooldown"
 
         oidc_provider.up()
@@ -114,31 +123,50 @@ def test_a_failed_start_recovers_within_the_backoff(
         assert time.monotonic() - back < 6, f"not a whole cooldown ({COOLDOWN} s) of 503"
 
 
-@pytest.mark.parametrize("framework", FRAMEWORKS)
-def test_a_provider_behind_a_private_ca_is_trusted_with_the_ca_setting(
-    framework: str, tmp_path: Path
-) -> None:
-    ca = PrivateCA(tmp_path)
-    provider = OpenIDProvider(tmp_path, certificate=ca.issue("server"), ca_file=ca.ca_file)
+@pytest.fixture(scope="module")
+def private_ca(tmp_path_factory: pytest.TempPathFactory) -> PrivateCA:
+    return PrivateCA(tmp_path_factory.mktemp("private-ca"))
+
+
+@pytest.fixture(scope="module")
+def https_provider(
+    private_ca: PrivateCA, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[OpenIDProvider]:
+    """The OpenID provider over HTTPS, with a certificate of :func:`private_ca`."""
+    directory = tmp_path_factory.mktemp("https-provider")
+    certificate = private_ca.issue("server")
+    provider = OpenIDProvider(directory, certificate=certificate, ca_file=private_ca.ca_file)
     provider.start()
     try:
-        assert provider.issuer.startswith("https://")
-        token = provider.token()
-        trusting = discovered(provider, HTTP_CA_FILE=str(ca.ca_file))
-        with serve_api(framework, trusting, tmp_path) as url:
-            accepted = me(url, token)
-            assert accepted.status_code == 200, accepted.text
-            assert accepted.json()["iss"] == provider.issuer
-        assert provider.hits("/.well-known/openid-configuration") == 1
-        assert provider.hits() == 1
-
-        with serve_api(framework, discovered(provider), tmp_path) as url:
-            untrusted = me(url, token)
-            assert untrusted.status_code == 503, "the system's CAs do not know the provider"
-            assert untrusted.json()["code"] == "key_source_unavailable"
-        assert provider.hits("/.well-known/openid-configuration") == 1, "no TLS, no request"
+        yield provider
     finally:
         provider.stop()
+
+
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+def test_a_provider_behind_a_private_ca_is_trusted_with_the_ca_setting(
+    framework: str, https_provider: OpenIDProvider, private_ca: PrivateCA, tmp_path: Path
+) -> None:
+    assert https_provider.issuer.startswith("https://")
+    discovery, jwks = https_provider.hits(DISCOVERY), https_provider.hits()
+    trusting = discovered(https_provider, HTTP_CA_FILE=str(private_ca.ca_file))
+    with serve_api(framework, trusting, tmp_path) as url:
+        accepted = me(url, https_provider.token())
+        assert accepted.status_code == 200, accepted.text
+        assert accepted.json()["iss"] == https_provider.issuer
+    assert https_provider.hits(DISCOVERY) == discovery + 1
+    assert https_provider.hits() == jwks + 1
+
+
+def test_without_the_ca_setting_the_private_ca_provider_is_not_trusted(
+    https_provider: OpenIDProvider,
+) -> None:
+    """The control: the system's CAs do not know the provider, so nothing is fetched."""
+    discovery = https_provider.hits(DISCOVERY)
+    config = GuardConfig(issuer=https_provider.issuer, audience=NOTES_API, algorithms=["RS256"])
+    with pytest.raises(KeySourceUnavailable):
+        Validator(config).validate(https_provider.token())
+    assert https_provider.hits(DISCOVERY) == discovery, "no TLS, no request"
 
 
 @pytest.mark.parametrize("framework", FRAMEWORKS)
