@@ -7,15 +7,16 @@ requests that reached it (:class:`OpenIDProvider`). Plain HTTP, or HTTPS with a 
 test gives it.
 
 Its node packages are installed from ``tests/oidc/package-lock.json`` by ``npm ci`` on first use
-(again whenever the lock file changes). Without node or npm the tests that need them are skipped
-with a hint on installing them, except when ``CI`` is set: there they fail (``.ci/run`` installs
-them), and so does an ``npm ci`` that fails.
+(again whenever the lock file changes). Without node (20.12 or newer: oidc-provider 9 needs it) or
+npm the tests that need them are skipped with a hint on installing them, except when ``CI`` is
+set: there they fail (``.ci/run`` installs them), and so does an ``npm ci`` that fails.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import re
 import subprocess
 import time
 from pathlib import Path
@@ -31,10 +32,12 @@ PROJECT = Path(__file__).resolve().parent / "oidc"
 SCRIPT = PROJECT / "provider.mjs"
 INSTALLED = PROJECT / "node_modules" / ".jwtguard-installed"
 INSTALL_HINT = (
-    "install node 20 or newer and npm with `sudo apt-get install nodejs npm` (Debian, Ubuntu) "
-    "or `brew install node` (macOS)"
+    "install Node.js 20.12 or newer with npm (`sudo apt-get install nodejs npm` on Debian 13 or "
+    "Ubuntu 24.10 and later, `brew install node` on macOS)"
 )
 NEEDED_BY = "the tests against a real OpenID provider"
+#: The oldest node that oidc-provider 9 runs on (it calls ``crypto.hash``).
+OLDEST_NODE = (20, 12)
 START_TIMEOUT = 15.0
 
 #: The APIs the provider issues tokens for (the ``resource`` parameter; the token's ``aud``).
@@ -54,6 +57,12 @@ def node_binary() -> str:
     """The ``node`` executable, with the provider's packages installed (``npm ci``, once per
     version of the lock file); skips the test without node or npm (fails it when ``CI`` is set)."""
     node = require_binary("node", needed_by=NEEDED_BY, install_hint=INSTALL_HINT)
+    version = subprocess.run(
+        [node, "--version"], capture_output=True, text=True, timeout=30, check=False
+    ).stdout.strip()
+    if tuple(int(part) for part in re.findall(r"\d+", version)[:2]) < OLDEST_NODE:
+        oldest = ".".join(map(str, OLDEST_NODE))
+        _unavailable(f"node {version or '(no version)'} is older than {oldest}; {INSTALL_HINT}")
     lock = hashlib.sha256((PROJECT / "package-lock.json").read_bytes()).hexdigest()
     if INSTALLED.exists() and INSTALLED.read_text() == lock:
         return node
