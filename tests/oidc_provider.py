@@ -43,6 +43,9 @@ START_TIMEOUT = 15.0
 #: The APIs the provider issues tokens for (the ``resource`` parameter; the token's ``aud``).
 NOTES_API = "https://notes.example/api"
 OTHER_API = "https://other.example/api"
+#: Where the provider's metadata (OpenID Connect Discovery) and keys are, under its issuer.
+DISCOVERY = "/.well-known/openid-configuration"
+JWKS = "/jwks"
 #: The provider's clients and their (test-only) secrets.
 CLIENTS = {"notes-client": "notes-client-secret", "other-client": "other-client-secret"}
 
@@ -112,7 +115,7 @@ class OpenIDProvider:
 
     @property
     def discovery_url(self) -> str:
-        return self.issuer + "/.well-known/openid-configuration"
+        return self.issuer + DISCOVERY
 
     def start(self) -> OpenIDProvider:
         command = [self.node, str(SCRIPT), "--port", str(self.port)]
@@ -179,7 +182,7 @@ class OpenIDProvider:
     def up(self) -> None:
         assert self._admin("POST", "/up") == {"listening": True}
 
-    def hits(self, path: str = "/jwks") -> int:
+    def hits(self, path: str = JWKS) -> int:
         """How many requests for ``path`` reached the provider since it started."""
         return int(self._admin("GET", "/stats").get(path, 0))
 

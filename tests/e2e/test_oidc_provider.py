@@ -18,7 +18,7 @@ from jwtguard import GuardConfig, Validator
 from jwtguard.testing import parse_challenge
 from tests.contract import Minter, bearer
 from tests.e2e.gunicorn import serve_api
-from tests.oidc_provider import NOTES_API, OTHER_API, OpenIDProvider, discovered
+from tests.oidc_provider import DISCOVERY, NOTES_API, OTHER_API, OpenIDProvider, discovered
 
 FRAMEWORKS = ["flask", "django"]
 
@@ -43,7 +43,7 @@ async def test_the_core_validates_the_providers_tokens_by_discovery(
         token_types=["at+jwt"],
     )
     validator = Validator(config)
-    discovery, jwks = oidc_provider.hits(config_path(oidc_provider)), oidc_provider.hits()
+    discovery, jwks = oidc_provider.hits(DISCOVERY), oidc_provider.hits()
 
     token = validator.validate(oidc_provider.token("notes:read"))
     assert (token.issuer, token.subject, token.client_id) == (
@@ -57,12 +57,8 @@ async def test_the_core_validates_the_providers_tokens_by_discovery(
     again = await validator.validate_async(oidc_provider.token())
     assert again.scopes == {"notes:read", "notes:write"}
 
-    assert oidc_provider.hits(config_path(oidc_provider)) == discovery + 1, "discovered once"
+    assert oidc_provider.hits(DISCOVERY) == discovery + 1, "discovered once"
     assert oidc_provider.hits() == jwks + 1, "the keys fetched once"
-
-
-def config_path(provider: OpenIDProvider) -> str:
-    return provider.discovery_url.removeprefix(provider.issuer)
 
 
 @pytest.mark.parametrize("framework", FRAMEWORKS)
@@ -97,7 +93,6 @@ def test_the_example_apis_trust_the_provider_by_its_issuer(
         refused = requests.get(url + "/api/me", headers=other, timeout=10)
         assert (refused.status_code, refused.json()["code"]) == (401, "audience_invalid")
         assert parse_challenge(refused.headers["WWW-Authenticate"])[1]["error"] == "invalid_token"
-    assert oidc_provider.hits("/jwks") >= 1
 
 
 @pytest.mark.parametrize("framework", FRAMEWORKS)

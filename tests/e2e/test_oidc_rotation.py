@@ -22,13 +22,12 @@ import requests
 from jwtguard import GuardConfig, KeySourceUnavailable, Validator
 from tests.contract import bearer
 from tests.e2e.gunicorn import serve_api
-from tests.oidc_provider import NOTES_API, OpenIDProvider, discovered
+from tests.oidc_provider import DISCOVERY, NOTES_API, OpenIDProvider, discovered
 from tests.servers import eventually
 from tests.tls import PrivateCA
 
 FRAMEWORKS = ["flask", "django"]
 COOLDOWN = 30  # JWKS_REFETCH_COOLDOWN's default
-DISCOVERY = "/.well-known/openid-configuration"
 
 
 def me(url: str, token: str) -> requests.Response:
@@ -181,9 +180,13 @@ def test_preloaded_workers_refresh_their_keys_in_the_background(
     env = discovered(oidc_provider, JWKS_PREWARM="1", **refreshing)
     env["GUNICORN_CMD_ARGS"] = "--preload"
     with serve_api(framework, env, tmp_path, workers=2) as url:
+        rotated = oidc_provider.hits()
         oidc_provider.rotate()
         token = oidc_provider.token()
-        time.sleep(2.5)  # a background refresh each second
+        # A background refresh each second, per process: wait for a few rounds of them.
+        assert eventually(lambda: oidc_provider.hits() >= rotated + 6, timeout=10), (
+            "background refreshes run"
+        )
         oidc_provider.down()
         answers = [me(url, token).status_code for _ in range(12)]
         assert answers == [200] * 12, "every worker has the rotated key"
