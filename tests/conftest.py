@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.contract import Minter
+from tests.oidc_provider import OpenIDProvider
 from tests.redis_server import RedisServer
 
 
@@ -46,3 +47,21 @@ def own_redis(tmp_path: Path) -> Iterator[RedisServer]:
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def oidc_provider_process(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OpenIDProvider]:
+    """One real OpenID provider (oidc-provider on node) for the session; skipped without node
+    and npm, unless ``CI`` is set."""
+    provider = OpenIDProvider(tmp_path_factory.mktemp("oidc-provider")).start()
+    try:
+        yield provider
+    finally:
+        provider.stop()
+
+
+@pytest.fixture
+def oidc_provider(oidc_provider_process: OpenIDProvider) -> OpenIDProvider:
+    """The session's OpenID provider, listening (a test may have taken it down)."""
+    oidc_provider_process.up()
+    return oidc_provider_process
