@@ -15,7 +15,7 @@ import dataclasses
 import difflib
 import importlib.util
 import os
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -38,7 +38,7 @@ from .settings import KEY_SOURCE_SETTINGS, SPECS, Settings, problem_code, spec_o
 from .stores.build import store_kind
 from .urls import url_problem
 
-__all__ = ["ENTRY_KEYS", "KEY_SOURCE_SETTINGS", "GuardConfig", "IssuerEntry"]
+__all__ = ["ENTRY_KEYS", "KEY_SOURCE_SETTINGS", "GuardConfig", "IssuerEntry", "replaced"]
 
 ENTRY_SOURCES = tuple(
     name for name, spec in SPECS.items() if spec.key_source in ("static", "remote")
@@ -137,13 +137,24 @@ class GuardConfig(Settings):
         found = {
             name[len(prefix) :]: value for name, value in environ.items() if name.startswith(prefix)
         }
-        settings = dict(defaults or {})
-        if KEY_SOURCE_SETTINGS.intersection(found) or "ISSUER" in found:
-            settings = {k: v for k, v in settings.items() if k not in KEY_SOURCE_SETTINGS}
-        if PER_ISSUER in found:  # it names the issuers too
-            settings.pop("ISSUER", None)
+        gone = replaced(found)
+        settings = {k: v for k, v in (defaults or {}).items() if k not in gone}
         settings.update(found)
         return cls.from_mapping(settings)
+
+
+def replaced(given: Collection[str], *, by_issuer: bool = True) -> frozenset[str]:
+    """The settings of a layer below (the defaults; the environment, under the command's
+    flags) that the settings ``given`` replace: every key source, when ``given`` has one (or
+    ``ISSUER``, whose keys are then discovered, when ``by_issuer``), so that a development key
+    never lingers beside a real one; and ``ISSUER`` when ``given`` has ``TRUSTED_ISSUERS``,
+    which names the issuers itself."""
+    gone: set[str] = set()
+    if KEY_SOURCE_SETTINGS.intersection(given) or (by_issuer and "ISSUER" in given):
+        gone |= KEY_SOURCE_SETTINGS
+    if PER_ISSUER in given:
+        gone.add("ISSUER")
+    return frozenset(gone)
 
 
 def _unknown(key: str) -> str:
