@@ -322,7 +322,9 @@ def _issuers_of(table: Mapping[Any, Any]) -> Issuers:
             continue
         claim, tenants = entry.get("TENANT_CLAIM", DEFAULT_TENANT_CLAIM), entry.get("TENANTS")
         if template_problem(name) is None and isinstance(claim, str) and claim:
-            listed = frozenset(tenants) if isinstance(tenants, list | tuple) else None
+            listed = None
+            if isinstance(tenants, list | tuple):  # its wrong items are reported already
+                listed = frozenset(tenant for tenant in tenants if isinstance(tenant, str))
             templates.append(IssuerTemplate(name, claim, listed))
     return Issuers(names, templates)
 

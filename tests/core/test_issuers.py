@@ -551,6 +551,10 @@ def test_the_settings_are_never_shown_in_a_repr(keys: dict[str, SigningKey]) -> 
             f"TRUSTED_ISSUERS[{ENTRA!r}].TENANTS: 'a/b' is not a tenant id",
         ),
         (
+            {"TRUSTED_ISSUERS": {ENTRA: {"JWKS_URL": "https://x/k", "TENANTS": [[T1], 7]}}},
+            f"TRUSTED_ISSUERS[{ENTRA!r}].TENANTS: [{T1!r}] is not a tenant id",
+        ),
+        (
             {"TRUSTED_ISSUERS": {ENTRA: {"JWKS_URL": "https://x/k", "TENANT_CLAIM": ""}}},
             f"TRUSTED_ISSUERS[{ENTRA!r}].TENANT_CLAIM must name the claim holding the tenant id",
         ),
