@@ -259,7 +259,7 @@ def _entry_problems(name: str, entry: Mapping[str, Any]) -> Iterator[str]:
     label = f"TRUSTED_ISSUERS[{name!r}]"
     for key in entry:
         if key not in ENTRY_KEYS:
-            close = difflib.get_close_matches(str(key), ENTRY_KEYS, n=1)
+            close = difflib.get_close_matches(str(key).upper(), ENTRY_KEYS, n=1)
             hint = f" (did you mean {close[0]}?)" if close else ""
             yield f"{label}: unknown key {key!r}{hint}"
     sources = _entry_sources(entry)

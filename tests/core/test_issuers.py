@@ -514,6 +514,10 @@ def test_the_settings_are_never_shown_in_a_repr(keys: dict[str, SigningKey]) -> 
             f"TRUSTED_ISSUERS[{A!r}]: unknown key 'JWKS_URI' (did you mean JWKS_URL?)",
         ),
         (
+            {"TRUSTED_ISSUERS": {A: {"jwks_url": "https://a.example/keys"}}},
+            f"TRUSTED_ISSUERS[{A!r}]: unknown key 'jwks_url' (did you mean JWKS_URL?)",
+        ),
+        (
             {"TRUSTED_ISSUERS": {A: {"JWKS_URL": "https://a/k", "JWKS": {"keys": []}}}},
             f"TRUSTED_ISSUERS[{A!r}]: conflicting key sources JWKS, JWKS_URL: set exactly one",
         ),
