@@ -8,6 +8,7 @@ the replay and revocation entries of a template's tenants are each their own iss
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -27,7 +28,7 @@ from jwtguard import (
 from jwtguard.issuers import Issuers, IssuerTemplate, template_problem
 from jwtguard.keys.keyset import IssuerKeySources
 from jwtguard.testing import SigningKey, generate_key
-from jwtguard.tools.cli import build_parser
+from jwtguard.tools.cli import build_parser, main
 from jwtguard.tools.cli_config import load_validator
 from jwtguard.tools.explain import explain
 from tests.servers import RecordingServer, recording_server
@@ -422,6 +423,29 @@ def test_explain_shows_the_key_step_refusing_another_issuers_iss(
         "passed",
         f"`iss` {A!r}: kid 'a-1' selects EC secp256r1 (kid 'a-1')",
     )
+
+
+def test_the_explain_command_names_the_failed_issuer_check(
+    idp: RecordingServer,
+    keys: dict[str, SigningKey],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for name in [name for name in os.environ if name.startswith("JWTGUARD_")]:
+        monkeypatch.delenv(name)
+    table = json.dumps(entra(idp, TENANTS=[T1]))
+    flags = ["--trusted-issuers", table, "--algorithms", "RS256", "--audience", AUDIENCE]
+    status = main(["explain", token(keys["common"], tenant(T1), tid=T2), *flags])
+    out = capsys.readouterr().out
+    assert (status, "401 issuer_invalid" in out) == (1, True), out
+    assert f"[FAIL] issuer: iss {tenant(T1)!r} names tenant {T1!r}" in out
+    assert f"but the token's tid is {T2!r}" in out
+    status = main(["explain", token(keys["common"], tenant(T1), tid=T1), *flags])
+    out = capsys.readouterr().out
+    assert (status, f"[pass] issuer: `iss` {tenant(T1)!r} fits the issuer template" in out) == (
+        0,
+        True,
+    ), out
 
 
 # --- replay and revocation under a template's tenants ------------------------------------------
