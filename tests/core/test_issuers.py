@@ -718,3 +718,35 @@ def test_the_issuer_step_and_the_key_choice_are_one_decision() -> None:
     for claims in ({"iss": B}, {"iss": tenant(T2), "tid": T2}, {}, {"iss": 42}):
         with pytest.raises(IssuerInvalid):
             issuers.match(claims)
+
+
+def test_a_template_that_is_not_one_cannot_be_made() -> None:
+    with pytest.raises(ValueError, match="needs exactly one placeholder"):
+        IssuerTemplate("https://x/")
+
+
+def test_keys_per_issuer_need_the_tokens_issuer(keys: dict[str, SigningKey]) -> None:
+    """Asked without a token's claims, or for an issuer it has no keys for, it refuses."""
+    static = per_issuer_static(keys)
+    with pytest.raises(TypeError, match="use for_token"):
+        static.candidates("a-1", "ES256")
+    with pytest.raises(IssuerInvalid) as caught:
+        IssuerKeySources(static.sources, Issuers([A, B, "https://c.example/"])).for_token(
+            {"iss": "https://c.example/"}
+        )
+    assert caught.value.detail == "no keys are configured for the issuer 'https://c.example/'"
+
+
+def per_issuer_static(keys: dict[str, SigningKey]) -> IssuerKeySources:
+    table = {A: {"JWKS": keys["a"].jwks()}, B: {"JWKS": keys["b"].jwks()}}
+    check = validator(TRUSTED_ISSUERS=table)
+    assert isinstance(check.key_source, IssuerKeySources)
+    return check.key_source
+
+
+def test_keys_sharing_a_kid_in_an_issuers_set_are_a_problem(keys: dict[str, SigningKey]) -> None:
+    crowded = {"keys": [keys["a"].public_jwk(), keys["b-named-a"].public_jwk()]}
+    [(setting, code, message)] = problems(TRUSTED_ISSUERS={A: {"JWKS": crowded}})
+    assert (setting, code) == ("TRUSTED_ISSUERS", "key_invalid")
+    assert message.startswith(f"TRUSTED_ISSUERS[{A!r}].JWKS: ")
+    assert "MAX_KEYS_WITHOUT_KID" in message
