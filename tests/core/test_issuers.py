@@ -513,6 +513,16 @@ def test_the_environment_form_is_json(idp: RecordingServer, keys: dict[str, Sign
     assert refusal(check, token(keys["b"], "https://dev.example/")).code == "issuer_invalid"
 
 
+def test_an_issuer_in_the_environment_replaces_the_defaults_issuers(
+    keys: dict[str, SigningKey],
+) -> None:
+    defaults = {"TRUSTED_ISSUERS": {A: {"JWKS": keys["a"].jwks()}}, "ALGORITHMS": ["ES256"]}
+    environ = {"JWTGUARD_ISSUER": B, "JWTGUARD_JWKS": json.dumps(keys["b"].jwks())}
+    config = GuardConfig.from_env(environ | {"JWTGUARD_AUDIENCE": AUDIENCE}, defaults=defaults)
+    assert (config.trusted_issuers, config.issuers) == (None, (B,))
+    assert Validator(config).validate(token(keys["b"], B)).issuer == B
+
+
 def test_the_settings_are_never_shown_in_a_repr(keys: dict[str, SigningKey]) -> None:
     secret = generate_key("HS256", kid=None).private_key
     config = GuardConfig(algorithms=["HS256"], trusted_issuers={A: {"SECRET": secret}})
