@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import importlib.util
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -18,14 +19,16 @@ from jwtguard import GuardConfig, SimpleRequest, Validator
 from jwtguard.config_rules import Integer
 from jwtguard.errors import INVALID_TOKEN_ERRORS, AuthError
 from jwtguard.settings import setting
-from jwtguard.testing import generate_key
+from jwtguard.testing import SigningKey, generate_key
 from jwtguard.tools.cli import build_parser
 from jwtguard.tools.cli_config import config_flags
 from tests.doc_blocks import ROOT, doc_blocks, fenced_blocks, run_block
+from tests.servers import RecordingServer, recording_server
 
 #: Every tested block, by the test module that runs it (a block no test runs fails below).
 TESTED = {
     "tests/test_readme.py": {"readme-flask", "core", "stores", "keys-remote", "keys-rotation"}
+    | {"keys-several-issuers"}
     | {"flask", "flask-cors", "flask-logout", "cli"},
     "tests/django/test_readme.py": {"readme-django", "readme-drf", "django-first-token"}
     | {"django-settings", "django-views", "django-admin", "drf-settings", "drf-views"}
@@ -38,7 +41,7 @@ TESTED = {
     | {"architecture-store"},
     "tests/test_docs.py": {"recipe-okta", "recipe-auth0", "recipe-entra", "recipe-keycloak"}
     | {"recipe-cognito", "recipe-google", "recipe-google-iap", "recipe-keycloak-azp"}
-    | {"recipe-google-callers"},
+    | {"recipe-google-callers", "recipe-entra-multi-tenant"},
     "tests/test_docs_roles.py": {"roles-flask"},
 }
 
@@ -255,14 +258,29 @@ def _recipe(name: str) -> dict[str, Any]:
     return settings
 
 
+@pytest.fixture(scope="module")
+def provider() -> Iterator[RecordingServer]:
+    """Where the recipes' keys are served from in these tests: 127.0.0.1."""
+    with recording_server() as server:
+        yield server
+
+
+def _served(settings: dict[str, Any], key: SigningKey, provider: RecordingServer) -> dict[str, Any]:
+    """The recipe with its provider's keys fetched from ``provider`` (its key setting, or the
+    discovery its ``ISSUER`` means, replaced by a ``JWKS_URL`` there)."""
+    path = f"/{key.kid}/keys"
+    provider.serve_json(path, key.jwks())
+    local = {k: v for k, v in settings.items() if k not in ("JWKS_URL", "OPENID_CONFIGURATION_URL")}
+    return {**local, "JWKS_URL": provider.url + path}
+
+
 @pytest.mark.parametrize("name", sorted(PROVIDERS))
-def test_recipe_accepts_its_providers_tokens(name: str) -> None:
+def test_recipe_accepts_its_providers_tokens(name: str, provider: RecordingServer) -> None:
     settings = _recipe(name)
     GuardConfig.from_mapping(settings)  # the recipe as written: valid (nothing is fetched)
     [algorithm] = settings["ALGORITHMS"]
-    key = generate_key(algorithm, kid="provider-key-1")
-    local = {k: v for k, v in settings.items() if k not in ("JWKS_URL", "OPENID_CONFIGURATION_URL")}
-    validator = Validator(GuardConfig.from_mapping({**local, "JWKS": key.jwks()}))
+    key = generate_key(algorithm, kid=f"{name}-key-1")
+    validator = Validator(GuardConfig.from_mapping(_served(settings, key, provider)))
     issuer = settings["ISSUER"] if isinstance(settings["ISSUER"], str) else settings["ISSUER"][0]
     provider_claims, scopes = PROVIDERS[name]
     claims = {"iss": issuer} | ({"aud": settings["AUDIENCE"]} if "AUDIENCE" in settings else {})
@@ -309,12 +327,11 @@ def test_keycloak_without_an_audience_mapper_accepts_only_its_clients_access_tok
         assert _refusal(validator, key.token(**(claims | other)))[0] == code, other
 
 
-def test_google_callers_are_named_by_their_verified_email() -> None:
+def test_google_callers_are_named_by_their_verified_email(provider: RecordingServer) -> None:
     settings = run_block("recipe-google-callers", run_block("recipe-google"))["JWTGUARD"]
     assert isinstance(settings, dict)
-    key = generate_key("RS256", kid="k")
-    local = {k: v for k, v in settings.items() if k != "JWKS_URL"}
-    validator = Validator(GuardConfig.from_mapping({**local, "JWKS": key.jwks()}))
+    key = generate_key("RS256", kid="google-callers")
+    validator = Validator(GuardConfig.from_mapping(_served(settings, key, provider)))
     caller = "scheduler@YOUR-PROJECT.iam.gserviceaccount.com"
     claims = {"iss": "https://accounts.google.com", "aud": settings["AUDIENCE"], "sub": "1"}
     claims |= {"email": caller, "email_verified": True}
@@ -328,6 +345,36 @@ def test_google_callers_are_named_by_their_verified_email() -> None:
         code_given, description = _refusal(validator, key.token(**(claims | other)))
         assert code_given == code, other
         assert caller not in description
+
+
+def test_entra_multi_tenant_accepts_the_listed_tenants_with_one_fetch(
+    provider: RecordingServer,
+) -> None:
+    """Tokens shaped like Entra v2.0 access tokens of several tenants, the shared keys served on
+    127.0.0.1 in place of Microsoft's: listed tenants pass, the others and a tid naming another
+    tenant are refused, and the keys are fetched once."""
+    settings = _recipe("recipe-entra-multi-tenant")
+    GuardConfig.from_mapping(settings)  # as written: valid (nothing is fetched)
+    [(template, entry)] = settings["TRUSTED_ISSUERS"].items()
+    key = generate_key("RS256", kid="entra-common-1")
+    provider.serve_json("/common/discovery/v2.0/keys", key.jwks())
+    local = {template: entry | {"JWKS_URL": provider.url + "/common/discovery/v2.0/keys"}}
+    validator = Validator(GuardConfig.from_mapping(settings | {"TRUSTED_ISSUERS": local}))
+
+    def entra(tenant: str, **claims: Any) -> str:
+        issued = {"iss": template.replace("{tenantid}", tenant), "tid": tenant, "ver": "2.0"}
+        issued |= {"aud": settings["AUDIENCE"], "azp": "caller-app", "oid": "o", "sub": "s"}
+        header = {"typ": "JWT", "alg": "RS256", "kid": key.kid}
+        return key.token(header=header, **(issued | {"scp": "Notes.Read"} | claims))
+
+    for tid in entry["TENANTS"]:
+        token = validator.validate(entra(tid))
+        assert (token.issuer, token.scopes) == (template.replace("{tenantid}", tid), {"Notes.Read"})
+    other = "0a1b2c3d-0000-4000-8000-000000000000"
+    assert _refusal(validator, entra(other)) == ("issuer_invalid", "Unexpected issuer")
+    mixed = entra(entry["TENANTS"][0], tid=entry["TENANTS"][1])
+    assert _refusal(validator, mixed) == ("issuer_invalid", "Unexpected issuer")
+    assert provider.hits("/common/discovery/v2.0/keys") == 1
 
 
 def test_the_docs_site_configuration_names_the_hooks() -> None:
