@@ -28,7 +28,15 @@ from jwtguard.testing import b64url, compact, generate_key
 from jwtguard.tools.explain import Explanation, explain, steps_of
 from tests.contract import AUDIENCE, ISSUER, SETTINGS, Minter
 
-NOW = float(int(time.time()))  # whole seconds, as in the tokens
+NOW = float(int(time.time()))  # whole seconds, as in the tokens; set again for each test
+
+
+@pytest.fixture(autouse=True)
+def _now() -> None:
+    """The moment each test explains at: its own, so a test run late in a long (or reordered)
+    run explains tokens minted at the real time as the validator would, not as "in the future"."""
+    global NOW  # noqa: PLW0603 - the cases read it when they run
+    NOW = float(int(time.time()))
 
 
 @dataclass(frozen=True)
