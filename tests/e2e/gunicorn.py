@@ -192,7 +192,7 @@ class SharedServers:
             pytest.fail(f"the shared server {name!r} did not start:\n{self._broken[name]}")
         if name not in self._servers:
             workdir = self._root / name
-            workdir.mkdir()
+            workdir.mkdir(exist_ok=True)
             served = serve_api(
                 framework,
                 env,
@@ -203,8 +203,8 @@ class SharedServers:
             )
             try:
                 self._servers[name] = (config, self._stack.enter_context(served))
-            except RuntimeError as error:
-                self._broken[name] = str(error)
+            except BaseException as error:  # a start that timed out too: never wait for it again
+                self._broken[name] = str(error) or type(error).__name__
                 raise
         started, server = self._servers[name]
         assert started == config, f"the shared server {name!r} was started as {started}"
