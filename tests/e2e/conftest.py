@@ -33,7 +33,9 @@ def session() -> Iterator[requests.Session]:
 def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SharedServers]:
     """The example APIs this run shares, each started at its first use."""
     with ExitStack() as stack:
-        yield SharedServers(stack, tmp_path_factory.mktemp("servers"))
+        shared = SharedServers(stack, tmp_path_factory.mktemp("servers"))
+        yield shared
+        shared.terminate()
 
 
 @pytest.fixture(scope="session")

@@ -210,3 +210,9 @@ class SharedServers:
         assert started == config, f"the shared server {name!r} was started as {started}"
         server.check_running()
         return server
+
+    def terminate(self) -> None:
+        """Ask every server to stop, all at once: closing the stack then waits for each."""
+        for _, server in self._servers.values():
+            if server.process.poll() is None:
+                server.process.terminate()

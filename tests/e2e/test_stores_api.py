@@ -6,11 +6,11 @@ answered each request (``%(p)s``), which shows every worker took part; a burst i
 the log by a ``burst`` query parameter the APIs ignore.
 
 The three APIs (Flask on Redis, Django on Redis, Django on its cache in Redis) serve the whole
-run, on the run's redis-server. Each writes under a store prefix of its own
-(``JWTGUARD_STORE_PREFIX``, set when it starts: nothing a client sends chooses it), and each test
-writes only entries of its own: every token has a random ``jti``, and a test revokes only a
-``jti`` or a ``sub`` it made up. So tests never see each other's entries, in any order. The
-tests that need an API of their own say why.
+run, on the run's redis-server, each store under a prefix of its own (``JWTGUARD_STORE_PREFIX``,
+set when the API starts: nothing a client sends chooses it). Each test writes only entries of
+its own: every token has a random ``jti``, and a test revokes only a ``jti`` or a ``sub`` it
+made up. So tests never see each other's entries, in any order. The tests that need an API of
+their own say why.
 """
 
 from __future__ import annotations
@@ -97,25 +97,32 @@ def running(
 
 
 STORES = [("flask", "redis"), ("django", "redis"), ("django", "django-cache")]
-ON_REDIS = [config for config in STORES if config[1] == "redis"]
 
 
-@pytest.fixture(params=STORES, ids=lambda p: f"{p[0]}-{p[1]}")
-def api(
-    request: pytest.FixtureRequest,
-    servers: SharedServers,
-    redis_server: RedisServer,
-    jwks_file: Path,
-) -> Api:
-    """The run's example API with 4 workers, replay protection and revocation on the run's
-    Redis, under a store prefix of its own."""
-    framework, store = request.param
+@pytest.fixture
+def stores_api(
+    servers: SharedServers, redis_server: RedisServer, jwks_file: Path
+) -> Callable[[str, str], Api]:
+    """The run's example API of a framework on a store, with 4 workers, replay protection and
+    revocation on the run's Redis. The two on jwtguard's Redis store share one prefix, as two
+    deployments of one API would; the one on Django's cache has its own."""
     if not redis_server.ping():
         log = (redis_server.directory / "redis.log").read_text()[-2000:]
         pytest.fail(f"the run's redis-server does not answer:\n{log}", pytrace=False)
-    name = f"stores-{framework}-{store}"
-    env = store_environment(jwks_file, redis_server.url, store, prefix=f"e2e:{name}:")
-    return Api.of(framework, servers.api(name, framework, env, workers=WORKERS))
+
+    def api(framework: str, store: str) -> Api:
+        prefix = f"e2e:{store}:"
+        env = store_environment(jwks_file, redis_server.url, store, prefix=prefix)
+        name = f"stores-{framework}-{store}"
+        return Api.of(framework, servers.api(name, framework, env, workers=WORKERS))
+
+    return api
+
+
+@pytest.fixture(params=STORES, ids=lambda p: f"{p[0]}-{p[1]}")
+def api(request: pytest.FixtureRequest, stores_api: Callable[[str, str], Api]) -> Api:
+    """Each of the run's three APIs (``stores_api``)."""
+    return stores_api(*request.param)
 
 
 def burst(calls: list[Callable[[str], requests.Response]]) -> tuple[str, list[requests.Response]]:
@@ -199,19 +206,21 @@ def test_entries_are_written_under_the_apis_store_prefix(
     assert redis_server.command("KEYS", f"*{elsewhere}") == b"*0"
 
 
-@pytest.mark.parametrize("api", ON_REDIS, ids=lambda p: f"{p[0]}-{p[1]}", indirect=True)
-def test_two_servers_on_two_ports_share_one_redis(api: Api, minter: Minter, tmp_path: Path) -> None:
-    """The run's API and a second one, started for this test alone with the same settings."""
-    with running(api.framework, api.env, tmp_path / "second", workers=1) as second:
-        assert api.url != second.url
-        token = minter.token()
-        name, responses = burst([sending((api, second)[i % 2], token) for i in range(BURST)])
-        assert sorted(r.status_code for r in responses) == [200] + [401] * (BURST - 1)
-        for response in responses:
-            if response.status_code == 401:
-                check(REPLAYED, response, api.framework)
-        for served in (api, second):  # a worker logs a request just after answering it
-            assert eventually(lambda s=served: sum(s.workers(name).values()) == BURST // 2)
+def test_two_apis_on_two_ports_share_one_redis(
+    stores_api: Callable[[str, str], Api], minter: Minter
+) -> None:
+    """The run's Flask and Django APIs on jwtguard's Redis store: one store, one prefix, so a
+    token passes once, whichever server it reaches first."""
+    apis = stores_api("flask", "redis"), stores_api("django", "redis")
+    assert apis[0].url != apis[1].url
+    token = minter.token()
+    name, responses = burst([sending(apis[i % 2], token) for i in range(BURST)])
+    assert sorted(r.status_code for r in responses) == [200] + [401] * (BURST - 1)
+    for i, response in enumerate(responses):
+        if response.status_code == 401:
+            check(REPLAYED, response, apis[i % 2].framework)
+    for served in apis:  # a worker logs a request just after answering it
+        assert eventually(lambda s=served: sum(s.workers(name).values()) == BURST // 2)
 
 
 @pytest.mark.parametrize("framework", FRAMEWORKS)
