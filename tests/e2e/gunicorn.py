@@ -1,4 +1,8 @@
-"""Serve an example project with gunicorn on 127.0.0.1 for a test, and always stop it."""
+"""Serve an example project with gunicorn on 127.0.0.1 for the tests, and always stop it.
+
+:class:`SharedServers` keeps the servers a test run shares: each is started the first time a
+test asks for it and stopped when the run ends.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +12,11 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+import pytest
 import requests
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -28,6 +34,27 @@ def free_port() -> int:
 ACCESS_LOG_FORMAT = "%(p)s %(s)s %(U)s %(q)s"
 
 
+@dataclass(frozen=True)
+class Server:
+    """One running gunicorn: its base URL, its master process, its output (``log``), the
+    environment it was started with and its access log, if it keeps one."""
+
+    url: str
+    process: subprocess.Popen[bytes]
+    log: Path
+    env: Mapping[str, str]
+    access_log: Path | None = None
+
+    def check_running(self) -> None:
+        """Fail the test at once, with the end of the server's log, if the server has exited."""
+        if self.process.poll() is not None:
+            pytest.fail(
+                f"gunicorn at {self.url} exited with {self.process.returncode}:\n"
+                f"{self.log.read_text()[-3000:]}",
+                pytrace=False,
+            )
+
+
 @contextmanager
 def serve(
     project: str,
@@ -39,11 +66,11 @@ def serve(
     workers: int = 1,
     access_log: Path | None = None,
     access_log_format: str = ACCESS_LOG_FORMAT,
-) -> Iterator[str]:
+) -> Iterator[Server]:
     """Run ``gunicorn --chdir example_projects/<project> <app> -b 127.0.0.1:PORT`` (design §6).
 
-    ``env`` replaces every ``JWTGUARD_*`` variable of this process's environment. Yields the base
-    URL once ``health`` answers 200; the server is stopped on exit, whatever happened. With
+    ``env`` replaces every ``JWTGUARD_*`` variable of this process's environment. Yields the
+    server once ``health`` answers 200; it is stopped on exit, whatever happened. With
     ``access_log``, each request is logged there in ``access_log_format`` (gunicorn's atoms).
     """
     port = free_port()
@@ -59,7 +86,7 @@ def serve(
         try:
             base_url = f"http://127.0.0.1:{port}"
             _wait_until_healthy(process, base_url + health, log)
-            yield base_url
+            yield Server(base_url, process, log, dict(env), access_log)
         finally:
             process.terminate()
             try:
@@ -106,22 +133,86 @@ def serve_api(
     workers: int = 1,
     access_log: Path | None = None,
     access_log_format: str = ACCESS_LOG_FORMAT,
-) -> Iterator[str]:
+) -> Iterator[Server]:
     """Serve the ``framework`` example API (``"flask"`` or ``"django"``) with ``env``.
 
     ``workdir`` holds the server's log (and, for Django, its control socket): one per server.
+    The server's ``env`` is ``env`` as given, without what this adds for Django.
     """
     project, app = EXAMPLE_APIS[framework]
-    if framework == "django":
-        env = django_environment(workdir, **env)
+    environ = django_environment(workdir, **env) if framework == "django" else env
     log = workdir / f"{project}.log"
     with serve(
         project,
         app,
-        env,
+        environ,
         log,
         workers=workers,
         access_log=access_log,
         access_log_format=access_log_format,
-    ) as url:
-        yield url
+    ) as server:
+        yield replace(server, env=dict(env))
+
+
+@dataclass(frozen=True)
+class _Config:
+    framework: str
+    env: dict[str, str]
+    workers: int
+    access_log_format: str
+
+
+class SharedServers:
+    """Example APIs started once per test run: each under a name, the first time a test asks for
+    it, and all stopped when the run ends (``stack`` closes).
+
+    A server that exited fails every test that asks for it afterwards, with its log; one that
+    could not start fails them at once, without trying again.
+    """
+
+    def __init__(self, stack: ExitStack, root: Path) -> None:
+        self._stack = stack
+        self._root = root
+        self._servers: dict[str, tuple[_Config, Server]] = {}
+        self._broken: dict[str, str] = {}
+
+    def api(
+        self,
+        name: str,
+        framework: str,
+        env: Mapping[str, str],
+        *,
+        workers: int = 1,
+        access_log_format: str = ACCESS_LOG_FORMAT,
+    ) -> Server:
+        """The ``framework`` example API named ``name``, serving ``env`` with an access log; a
+        name always means the same configuration."""
+        config = _Config(framework, dict(env), workers, access_log_format)
+        if name in self._broken:
+            pytest.fail(f"the shared server {name!r} did not start:\n{self._broken[name]}")
+        if name not in self._servers:
+            workdir = self._root / name
+            workdir.mkdir(exist_ok=True)
+            served = serve_api(
+                framework,
+                env,
+                workdir,
+                workers=workers,
+                access_log=workdir / "access.log",
+                access_log_format=access_log_format,
+            )
+            try:
+                self._servers[name] = (config, self._stack.enter_context(served))
+            except BaseException as error:  # a start that timed out too: never wait for it again
+                self._broken[name] = str(error) or type(error).__name__
+                raise
+        started, server = self._servers[name]
+        assert started == config, f"the shared server {name!r} was started as {started}"
+        server.check_running()
+        return server
+
+    def terminate(self) -> None:
+        """Ask every server to stop, all at once: closing the stack then waits for each."""
+        for _, server in self._servers.values():
+            if server.process.poll() is None:
+                server.process.terminate()

@@ -1,7 +1,8 @@
 """A real headless Chromium calls both example APIs from a page on another origin (issue #11 §1).
 
 Each example API runs under gunicorn as its README says, with ``CORS_ALLOWED_ORIGINS`` naming
-the page's origin (another port of 127.0.0.1 is another origin). The page's own script calls the
+the page's origin (another port of 127.0.0.1 is another origin): one server per framework for
+the whole run, which other e2e tests share (``dev_api.py``). The page's own script calls the
 API with ``fetch(url, {headers: {Authorization: "Bearer …"}})``; the tests assert what that
 script sees, and, from the API's access log, what reached the server: each preflight, its status
 and the headers of its answer, which show who answered it (the CORS layer, never a view).
@@ -10,16 +11,16 @@ The browser is driven through Selenium and Debian's ``chromedriver`` rather than
 DevTools protocol: WebDriver's ``execute_async_script`` runs the page's function and returns what
 it resolved to, which is all these tests need, with no protocol code of our own. The browser and
 the driver are named explicitly, so Selenium Manager never runs and nothing is downloaded. One
-browser serves the module, and each check calls a URL with a query string of its own, so that
-Chromium's preflight cache never hides a preflight from a later check.
+browser serves the module (only this module needs one: it is stopped as soon as the module is
+done), and each check calls a URL with a query string of its own, so that Chromium's preflight
+cache never hides a preflight from a later check, and the shared server's access log shows
+each check's requests apart.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -28,9 +29,7 @@ from selenium.webdriver.chrome.service import Service
 
 from jwtguard.testing import parse_challenge
 from tests.binaries import require_binary
-from tests.devkey import DEV_AUDIENCE, DEV_ISSUER, dev_key
-from tests.e2e.gunicorn import serve_api
-from tests.servers import Route, eventually, recording_server
+from tests.e2e.dev_api import DevApi, Logged, Pages, dev_token
 
 CHROMIUM_HINT = "install them with `sudo apt-get install chromium chromium-driver` (Debian)"
 #: Headless, as root, and quiet: without the background-networking flags Chromium keeps trying
@@ -45,78 +44,6 @@ CHROMIUM_FLAGS = (
     "--disable-component-update",
     "--disable-sync",
 )
-
-#: The page: one function that calls the API and returns what its script can see of the answer.
-PAGE = b"""<!doctype html>
-<meta charset="utf-8">
-<title>notes</title>
-<script>
-async function callApi(url, init) {
-  try {
-    const response = await fetch(url, init);
-    return {
-      status: response.status,
-      challenge: response.headers.get("WWW-Authenticate"),
-      body: await response.text(),
-    };
-  } catch (error) {
-    return {error: error.name};
-  }
-}
-</script>
-"""
-
-#: One access log line per request, ``|``-separated: what a preflight's answer carried.
-LOG_FIELDS = {
-    "method": "%(m)s",
-    "status": "%(s)s",
-    "path": "%(U)s",
-    "query": "%(q)s",
-    "origin": "%({origin}i)s",
-    "allow_origin": "%({access-control-allow-origin}o)s",
-    "allow_headers": "%({access-control-allow-headers}o)s",
-    "allow": "%({allow}o)s",
-    "length": "%(B)s",
-}
-
-
-@dataclass(frozen=True)
-class Logged:
-    """One request as the API's access log saw it (``-`` for a header it did not have)."""
-
-    method: str
-    status: str
-    path: str
-    query: str
-    origin: str
-    allow_origin: str
-    allow_headers: str
-    allow: str
-    length: str
-
-
-@dataclass(frozen=True)
-class Api:
-    """One example API under gunicorn, and its access log."""
-
-    framework: str
-    url: str
-    access_log: Path
-
-    def logged(self, case: str, count: int) -> list[Logged]:
-        """The requests of ``case`` (its ``?case=`` query), once ``count`` of them are logged
-        (gunicorn writes a line just after the answer)."""
-
-        def lines() -> list[Logged]:
-            text = self.access_log.read_text() if self.access_log.exists() else ""
-            complete = text[: text.rfind("\n") + 1].splitlines()  # not a line being written
-            parsed = [
-                Logged(**dict(zip(LOG_FIELDS, line.split("|"), strict=True))) for line in complete
-            ]
-            return [line for line in parsed if line.query == f"case={case}"]
-
-        assert eventually(lambda: len(lines()) >= count, timeout=5, interval=0.05), lines()
-        return lines()
 
 
 class Browser:
@@ -146,18 +73,6 @@ class Browser:
         return seen
 
 
-@dataclass(frozen=True)
-class Pages:
-    """The page on the origin the APIs allow, and the same page on an origin they do not."""
-
-    allowed: str
-    other: str
-
-    @property
-    def allowed_origin(self) -> str:
-        return self.allowed.removesuffix("/")
-
-
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Browser]:
     """Debian's Chromium, headless, with a fresh profile (skipped without it, unless ``CI``)."""
@@ -177,38 +92,18 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Browser]:
         driver.quit()
 
 
-@pytest.fixture(scope="module")
-def pages() -> Iterator[Pages]:
-    with recording_server() as allowed, recording_server() as other:
-        for server in (allowed, other):
-            server.serve("/", Route(200, PAGE, {"Content-Type": "text/html; charset=utf-8"}))
-        yield Pages(allowed.url + "/", other.url + "/")
-
-
-@pytest.fixture(scope="module", params=["django", "flask"])
-def api(
-    request: pytest.FixtureRequest,
-    browser: Browser,
-    pages: Pages,
-    tmp_path_factory: pytest.TempPathFactory,
-) -> Iterator[Api]:
-    """The example API, as its README runs it (development key), allowing the page's origin."""
-    framework: str = request.param
-    workdir = tmp_path_factory.mktemp(f"{framework}_cors")
-    access_log = workdir / "access.log"
-    env = {"CORS_ALLOWED_ORIGINS": pages.allowed_origin}
-    log_format = "|".join(LOG_FIELDS.values())
-    with serve_api(
-        framework, env, workdir, access_log=access_log, access_log_format=log_format
-    ) as url:
-        yield Api(framework, url, access_log)
+@pytest.fixture(params=["django", "flask"])
+def api(request: pytest.FixtureRequest, dev_api: Callable[[str], DevApi]) -> DevApi:
+    """The run's example API as its README runs it (development key), allowing the page's
+    origin (``dev_api.py``)."""
+    return dev_api(request.param)
 
 
 def token(scope: str) -> str:
-    return dev_key().token(iss=DEV_ISSUER, aud=DEV_AUDIENCE, sub="alice", scope=scope)
+    return dev_token(scope=scope)
 
 
-def check_preflight(api: Api, logged: Logged, origin: str, *headers: str) -> None:
+def check_preflight(api: DevApi, logged: Logged, origin: str, *headers: str) -> None:
     """An ``OPTIONS`` preflight that the CORS layer answered (200, no body) for ``origin``,
     allowing ``Authorization`` and ``headers``: never a view, and never refused by jwtguard."""
     assert (logged.method, logged.status, logged.length) == ("OPTIONS", "200", "0")
@@ -226,7 +121,7 @@ def check_preflight(api: Api, logged: Logged, origin: str, *headers: str) -> Non
 
 
 def test_a_valid_token_writes_and_reads_after_a_preflight(
-    browser: Browser, pages: Pages, api: Api
+    browser: Browser, pages: Pages, api: DevApi
 ) -> None:
     note = {"text": f"written from a page by {api.framework}"}
     writer = token("notes:read notes:write")
@@ -252,7 +147,9 @@ def test_a_valid_token_writes_and_reads_after_a_preflight(
         )
 
 
-def test_no_token_gives_a_401_the_page_can_read(browser: Browser, pages: Pages, api: Api) -> None:
+def test_no_token_gives_a_401_the_page_can_read(
+    browser: Browser, pages: Pages, api: DevApi
+) -> None:
     seen = browser.call(pages.allowed, api.url + "/api/me?case=no-token")
     assert seen.get("status") == 401, seen
     assert seen["challenge"], f"the page cannot read WWW-Authenticate: {seen}"
@@ -263,7 +160,7 @@ def test_no_token_gives_a_401_the_page_can_read(browser: Browser, pages: Pages, 
 
 
 def test_a_read_only_token_writing_gets_a_403_naming_the_scope(
-    browser: Browser, pages: Pages, api: Api
+    browser: Browser, pages: Pages, api: DevApi
 ) -> None:
     seen = browser.call(
         pages.allowed,
@@ -286,7 +183,9 @@ def test_a_read_only_token_writing_gets_a_403_naming_the_scope(
     assert (sent.method, sent.status) == ("POST", "403")
 
 
-def test_a_page_on_another_origin_reads_nothing(browser: Browser, pages: Pages, api: Api) -> None:
+def test_a_page_on_another_origin_reads_nothing(
+    browser: Browser, pages: Pages, api: DevApi
+) -> None:
     reader = token("notes:read")
     refused = browser.call(pages.other, api.url + "/api/notes?case=other", token=reader)
     assert refused == {"error": "TypeError"}

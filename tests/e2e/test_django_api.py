@@ -6,11 +6,10 @@ file); nothing is mocked between ``requests`` and the Django process.
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -19,9 +18,10 @@ import requests
 from jwtguard.testing import generate_key
 from tests.answers import check_error_answer
 from tests.contract import SCENARIOS, Minter, Scenario, bearer
-from tests.devkey import DEV_AUDIENCE, DEV_ISSUER, dev_key
+from tests.devkey import DEV_ISSUER
+from tests.e2e.dev_api import DevApi, dev_token
 from tests.e2e.gunicorn import ROOT, django_environment, serve
-from tests.e2e.notes_api import E2E_SCENARIOS, EXPECTED_ME, contract_environment, run_scenario
+from tests.e2e.notes_api import E2E_SCENARIOS, EXPECTED_ME, run_scenario
 
 PROJECT, APP = "django_api", "config.wsgi"
 EXPIRED = next(s for s in SCENARIOS if s.name == "expired")
@@ -29,15 +29,11 @@ NO_TOKEN = next(s for s in SCENARIOS if s.name == "no token")
 BASIC = next(s for s in SCENARIOS if s.name == "Basic scheme")
 
 
-@pytest.fixture(scope="module")
-def base_url(minter: Minter, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The example API with the contract settings, trusting a JWKS file this test wrote."""
-    directory = tmp_path_factory.mktemp("django_api")
-    jwks_file = directory / "jwks.json"
-    jwks_file.write_text(json.dumps(minter.jwks()))
-    env = django_environment(directory, **contract_environment(jwks_file))
-    with serve(PROJECT, APP, env, directory / "gunicorn.log") as url:
-        yield url
+@pytest.fixture
+def base_url(contract_api: Callable[[str], str]) -> str:
+    """The run's Django example API with the contract settings, trusting a JWKS file the tests
+    wrote (``conftest.py``)."""
+    return contract_api("django")
 
 
 @pytest.mark.parametrize("scenario", E2E_SCENARIOS, ids=lambda s: s.name)
@@ -111,20 +107,20 @@ def test_public_key_file(tmp_path: Path) -> None:
         JWTGUARD_ALGORITHMS="RS256",
         JWTGUARD_PUBLIC_KEY_FILE=str(pem),
     )
-    with serve(PROJECT, APP, env, tmp_path / "gunicorn.log") as url:
+    # A configuration of its own (a PEM file, no JWKS): this test's own server.
+    with serve(PROJECT, APP, env, tmp_path / "gunicorn.log") as server:
         token = key.token(aud="api://notes", sub="alice", iss="https://dev.jwtguard.local/")
-        response = requests.get(url + "/api/me", headers=bearer(token), timeout=10)
+        response = requests.get(server.url + "/api/me", headers=bearer(token), timeout=10)
         assert (response.status_code, response.json()["sub"]) == (200, "alice")
         other = generate_key("RS256", kid="pem-1").token(aud="api://notes", sub="mallory")
-        refused = requests.get(url + "/api/me", headers=bearer(other), timeout=10)
+        refused = requests.get(server.url + "/api/me", headers=bearer(other), timeout=10)
         assert (refused.status_code, refused.json()["code"]) == (401, "signature_invalid")
 
 
-def test_development_key_by_default(tmp_path: Path) -> None:
+def test_development_key_by_default(dev_api: Callable[[str], DevApi]) -> None:
     """With no JWTGUARD_* variable the API trusts this checkout's development key."""
-    token = dev_key().token(iss=DEV_ISSUER, aud=DEV_AUDIENCE, sub="dev")
-    with serve(PROJECT, APP, django_environment(tmp_path), tmp_path / "gunicorn.log") as url:
-        response = requests.get(url + "/api/me", headers=bearer(token), timeout=10)
+    url = dev_api("django").url
+    response = requests.get(url + "/api/me", headers=bearer(dev_token(sub="dev")), timeout=10)
     assert response.status_code == 200
     assert response.json() == {"sub": "dev", "scopes": [], "iss": DEV_ISSUER}
 
@@ -142,25 +138,38 @@ def test_wrong_configuration_stops_the_server(tmp_path: Path) -> None:
 def test_manage_py_check(tmp_path: Path) -> None:
     """``manage.py check`` is clean by default and names each problem by its check id."""
 
-    def check(**jwtguard: str) -> subprocess.CompletedProcess[str]:
+    def check(**jwtguard: str) -> subprocess.Popen[str]:
         inherited = {k: v for k, v in os.environ.items() if not k.startswith("JWTGUARD_")}
-        return subprocess.run(
+        return subprocess.Popen(
             [sys.executable, "manage.py", "check"],
             cwd=ROOT / "example_projects" / PROJECT,
             env=inherited | django_environment(tmp_path, **jwtguard),
-            capture_output=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
             text=True,
-            check=False,
         )
 
-    for cors in ({}, {"CORS_ALLOWED_ORIGINS": "https://notes.example.com, http://localhost:5173"}):
-        clean = check(**cors)
+    def done(process: subprocess.Popen[str]) -> subprocess.CompletedProcess[str]:
+        stdout, stderr = process.communicate(timeout=60)
+        return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
+
+    # Four separate processes, run side by side.
+    running = [
+        check(),
+        check(CORS_ALLOWED_ORIGINS="https://notes.example.com, http://localhost:5173"),
+        check(CORS_ALLOWED_ORIGINS="*,https://notes.example.com/"),
+        check(JWTGUARD_SECRET="short", JWTGUARD_ALGORITHMS="HS256"),
+    ]
+    try:
+        default, cors, not_origins, broken = [done(process) for process in running]
+    finally:
+        for process in running:
+            process.kill()  # those still running when one failed; no-op for the others
+    for clean in (default, cors):
         assert clean.returncode == 0, clean.stderr
         assert "no issues" in clean.stdout
-    not_origins = check(CORS_ALLOWED_ORIGINS="*,https://notes.example.com/")
     assert not_origins.returncode != 0
     assert "(corsheaders.E013) Origin '*' in CORS_ALLOWED_ORIGINS" in not_origins.stderr
     assert "(corsheaders.E014) Origin 'https://notes.example.com/'" in not_origins.stderr
-    broken = check(JWTGUARD_SECRET="short", JWTGUARD_ALGORITHMS="HS256")
     assert broken.returncode != 0
     assert "(jwtguard.E005) SECRET is 5 bytes" in broken.stderr

@@ -7,13 +7,15 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
 
-from tests.e2e.gunicorn import ROOT, serve_api
+from tests.e2e.dev_api import DevApi
+from tests.e2e.gunicorn import ROOT
 
 PROJECT = ROOT / "example_projects" / "django_api"
 DEV_DISCOVERY = "https://dev.jwtguard.local/.well-known/openid-configuration"
@@ -91,14 +93,17 @@ def test_drf_spectacular_finds_the_extension_by_itself(tmp_path: Path) -> None:
     assert "401" not in notes["responses"]  # only jwtguard's AutoSchema adds them
 
 
-def test_the_schema_is_served_without_a_token(tmp_path: Path, schema: dict[str, Any]) -> None:
-    with serve_api("django", {}, tmp_path) as url, requests.Session() as session:
-        served = session.get(f"{url}/api/schema", params={"format": "json"}, timeout=10)
-        assert served.status_code == 200, served.text
-        assert served.json()["paths"] == schema["paths"]
-        bad = session.get(
-            f"{url}/api/schema", headers={"Authorization": "Bearer not-a-jwt"}, timeout=10
-        )
-        assert (bad.status_code, bad.json()["code"]) == (401, "token_malformed")
-        notes = session.get(f"{url}/api/notes", timeout=10)
-        assert (notes.status_code, notes.json()["code"]) == (401, "token_missing")
+def test_the_schema_is_served_without_a_token(
+    dev_api: Callable[[str], DevApi], session: requests.Session, schema: dict[str, Any]
+) -> None:
+    """By the run's Django example API, as its README runs it (``dev_api.py``)."""
+    url = dev_api("django").url
+    served = session.get(f"{url}/api/schema", params={"format": "json"}, timeout=10)
+    assert served.status_code == 200, served.text
+    assert served.json()["paths"] == schema["paths"]
+    bad = session.get(
+        f"{url}/api/schema", headers={"Authorization": "Bearer not-a-jwt"}, timeout=10
+    )
+    assert (bad.status_code, bad.json()["code"]) == (401, "token_malformed")
+    notes = session.get(f"{url}/api/notes", timeout=10)
+    assert (notes.status_code, notes.json()["code"]) == (401, "token_missing")

@@ -2,26 +2,20 @@
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
+from collections.abc import Callable
 
 import pytest
 import requests
 
 from jwtguard.testing import parse_challenge
 from tests.contract import Minter, Scenario, bearer
-from tests.e2e.gunicorn import serve
-from tests.e2e.notes_api import E2E_SCENARIOS, contract_environment, run_scenario
+from tests.e2e.notes_api import E2E_SCENARIOS, run_scenario
 
 
-@pytest.fixture(scope="module")
-def base_url(minter: Minter, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    directory = tmp_path_factory.mktemp("flask_api")
-    jwks_file = directory / "jwks.json"
-    jwks_file.write_text(json.dumps(minter.jwks()))
-    env = contract_environment(jwks_file)
-    with serve("flask_api", "app:create_app()", env, directory / "gunicorn.log") as url:
-        yield url
+@pytest.fixture
+def base_url(contract_api: Callable[[str], str]) -> str:
+    """The run's Flask example API with the contract settings (``conftest.py``)."""
+    return contract_api("flask")
 
 
 @pytest.mark.parametrize("scenario", E2E_SCENARIOS, ids=lambda s: s.name)

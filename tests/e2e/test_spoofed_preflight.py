@@ -9,44 +9,45 @@ not answer (no ``Access-Control-Request-Method``) goes through jwtguard like any
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
+from collections.abc import Callable
 
 import pytest
 import requests
 
 from tests.contract import bearer
-from tests.devkey import DEV_AUDIENCE, DEV_ISSUER, dev_key
-from tests.e2e.gunicorn import serve_api
+from tests.devkey import DEV_ISSUER, dev_key
+from tests.e2e.dev_api import DevApi, Pages, dev_token
 
-ALLOWED = "http://127.0.0.1:1"  # an origin the servers allow (nothing needs to listen there)
-ORIGINS = [ALLOWED, "https://evil.example", None]
+#: The origin the servers allow (the browser tests' page), another one, and none.
+ORIGINS = ["allowed", "https://evil.example", None]
 PROTECTED = {
     "flask": ["/api/me", "/api/notes"],
     "django": ["/api/me", "/api/notes", "/plain/me"],
 }
 
 
-@pytest.fixture(scope="module", params=["flask", "django"])
-def api(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[tuple[str, str]]:
-    framework: str = request.param
-    workdir: Path = tmp_path_factory.mktemp(f"spoofed-{framework}")
-    with serve_api(framework, {"CORS_ALLOWED_ORIGINS": ALLOWED}, workdir) as url:
-        yield framework, url
+@pytest.fixture(params=["flask", "django"])
+def api(request: pytest.FixtureRequest, dev_api: Callable[[str], DevApi]) -> tuple[str, str]:
+    """The run's example API as its README runs it, allowing one origin (``dev_api.py``)."""
+    return request.param, dev_api(request.param).url
 
 
 def token(scope: str) -> dict[str, str]:
-    return bearer(dev_key().token(iss=DEV_ISSUER, aud=DEV_AUDIENCE, sub="mallory", scope=scope))
+    return bearer(dev_token(sub="mallory", scope=scope))
 
 
 @pytest.mark.parametrize("origin", ORIGINS)
 @pytest.mark.parametrize("method", ["GET", "POST", "DELETE"])
 def test_a_spoofed_preflight_runs_no_view(
-    api: tuple[str, str], session: requests.Session, origin: str | None, method: str
+    api: tuple[str, str],
+    pages: Pages,
+    session: requests.Session,
+    origin: str | None,
+    method: str,
 ) -> None:
     framework, url = api
+    allowed = pages.allowed_origin
+    origin = allowed if origin == "allowed" else origin
     headers = {"Access-Control-Request-Method": method}
     if origin is not None:
         headers["Origin"] = origin
@@ -61,18 +62,19 @@ def test_a_spoofed_preflight_runs_no_view(
         else:
             assert response.status_code == 401, (path, response.status_code, response.text)
             assert response.json()["code"] == "token_missing"
-        if origin == ALLOWED:
-            assert response.headers["Access-Control-Allow-Origin"] == ALLOWED
+        if origin == allowed:
+            assert response.headers["Access-Control-Allow-Origin"] == allowed
         elif origin is not None:
             assert "Access-Control-Allow-Origin" not in response.headers
 
 
 def test_an_options_request_the_cors_layer_does_not_answer_is_authenticated(
-    api: tuple[str, str], session: requests.Session
+    api: tuple[str, str], pages: Pages, session: requests.Session
 ) -> None:
     framework, url = api
     for path in PROTECTED[framework]:
-        response = session.options(url + path, headers={"Origin": ALLOWED}, timeout=10)
+        origin = {"Origin": pages.allowed_origin}
+        response = session.options(url + path, headers=origin, timeout=10)
         if framework == "flask":  # Flask answers OPTIONS itself: no route here lists it
             assert (response.status_code, response.content) == (200, b"")
         else:  # Django runs a view for OPTIONS: jwtguard authenticates it
@@ -83,9 +85,11 @@ def test_an_options_request_the_cors_layer_does_not_answer_is_authenticated(
         assert expired.status_code == 401, "a token that is sent is always validated"
 
 
-def test_spoofed_preflights_change_nothing(api: tuple[str, str], session: requests.Session) -> None:
+def test_spoofed_preflights_change_nothing(
+    api: tuple[str, str], pages: Pages, session: requests.Session
+) -> None:
     _framework, url = api
-    spoof = {"Access-Control-Request-Method": "POST", "Origin": ALLOWED}
+    spoof = {"Access-Control-Request-Method": "POST", "Origin": pages.allowed_origin}
     for _ in range(3):
         session.options(url + "/api/notes", headers=spoof, json={"text": "spoofed"}, timeout=10)
     notes = session.get(url + "/api/notes", headers=token("notes:read"), timeout=10)

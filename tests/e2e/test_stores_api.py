@@ -4,11 +4,17 @@ worker processes sharing one real redis-server, configured only by ``JWTGUARD_*`
 Requests are sent from threads, all at once. gunicorn's access log names the worker process that
 answered each request (``%(p)s``), which shows every worker took part; a burst is told apart in
 the log by a ``burst`` query parameter the APIs ignore.
+
+The three APIs (Flask on Redis, Django on Redis, Django on its cache in Redis) serve the whole
+run, on the run's redis-server, each store under a prefix of its own (``JWTGUARD_STORE_PREFIX``,
+set when the API starts: nothing a client sends chooses it). Each test writes only entries of
+its own: every token has a random ``jti``, and a test revokes only a ``jti`` or a ``sub`` it
+made up. So tests never see each other's entries, in any order. The tests that need an API of
+their own say why.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import subprocess
@@ -27,10 +33,11 @@ import pytest
 import requests
 
 from jwtguard import GuardConfig, Revocations
+from jwtguard.stores.base import store_key
 from jwtguard.testing import parse_challenge
 from tests.answers import check_error_answer
 from tests.contract import DESCRIPTIONS, ISSUER, Minter, Scenario, bearer
-from tests.e2e.gunicorn import ROOT, django_environment, serve_api
+from tests.e2e.gunicorn import ROOT, Server, SharedServers, django_environment, serve_api
 from tests.e2e.notes_api import EXPECTED_ME, contract_environment
 from tests.redis_server import RedisServer
 from tests.servers import eventually
@@ -51,6 +58,11 @@ class Api:
     env: dict[str, str]
     access_log: Path
 
+    @classmethod
+    def of(cls, framework: str, server: Server) -> Api:
+        assert server.access_log is not None, "started with an access log"
+        return cls(framework, server.url, dict(server.env), server.access_log)
+
     def get(self, token: str, **params: str) -> requests.Response:
         return requests.get(self.url + "/api/me", headers=bearer(token), params=params, timeout=20)
 
@@ -60,10 +72,14 @@ class Api:
         return Counter(line.split()[0] for line in lines if f"burst={burst}" in line)
 
 
-def store_environment(jwks_file: Path, redis_url: str, store: str = "redis") -> dict[str, str]:
-    """The contract settings, replay protection and revocation, on ``redis_url``."""
+def store_environment(
+    jwks_file: Path, redis_url: str, store: str = "redis", *, prefix: str = "jwtguard:"
+) -> dict[str, str]:
+    """The contract settings, replay protection and revocation, on ``redis_url``, writing under
+    ``prefix``."""
     env = contract_environment(jwks_file)
     env |= {"JWTGUARD_REPLAY_PROTECTION": "1", "JWTGUARD_REVOCATION": "1"}
+    env |= {"JWTGUARD_STORE_PREFIX": prefix}
     if store == "redis":
         return env | {"JWTGUARD_REDIS_URL": redis_url}
     return env | {"JWTGUARD_STORE": "django-cache", "DJANGO_REDIS_URL": redis_url}
@@ -73,35 +89,40 @@ def store_environment(jwks_file: Path, redis_url: str, store: str = "redis") -> 
 def running(
     framework: str, env: dict[str, str], workdir: Path, *, workers: int = WORKERS
 ) -> Iterator[Api]:
+    """An API of one test's own, stopped when it is done."""
     workdir.mkdir(parents=True, exist_ok=True)
     access_log = workdir / "access.log"
-    with serve_api(framework, env, workdir, workers=workers, access_log=access_log) as url:
-        yield Api(framework, url, env, access_log)
+    with serve_api(framework, env, workdir, workers=workers, access_log=access_log) as server:
+        yield Api.of(framework, server)
 
 
-@pytest.fixture(scope="module")
-def jwks_file(minter: Minter, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("stores-keys") / "jwks.json"
-    path.write_text(json.dumps(minter.jwks()))
-    return path
+STORES = [("flask", "redis"), ("django", "redis"), ("django", "django-cache")]
 
 
-@pytest.fixture(
-    scope="module",
-    params=[("flask", "redis"), ("django", "redis"), ("django", "django-cache")],
-    ids=lambda p: f"{p[0]}-{p[1]}",
-)
-def api(
-    request: pytest.FixtureRequest,
-    redis_server: RedisServer,
-    jwks_file: Path,
-    tmp_path_factory: pytest.TempPathFactory,
-) -> Iterator[Api]:
-    """An example API with 4 workers, replay protection and revocation on the session's Redis."""
-    framework, store = request.param
-    env = store_environment(jwks_file, redis_server.url, store)
-    with running(framework, env, tmp_path_factory.mktemp(f"{framework}-{store}")) as served:
-        yield served
+@pytest.fixture
+def stores_api(
+    servers: SharedServers, redis_server: RedisServer, jwks_file: Path
+) -> Callable[[str, str], Api]:
+    """The run's example API of a framework on a store, with 4 workers, replay protection and
+    revocation on the run's Redis. The two on jwtguard's Redis store share one prefix, as two
+    deployments of one API would; the one on Django's cache has its own."""
+    if not redis_server.ping():
+        log = (redis_server.directory / "redis.log").read_text()[-2000:]
+        pytest.fail(f"the run's redis-server does not answer:\n{log}", pytrace=False)
+
+    def api(framework: str, store: str) -> Api:
+        prefix = f"e2e:{store}:"
+        env = store_environment(jwks_file, redis_server.url, store, prefix=prefix)
+        name = f"stores-{framework}-{store}"
+        return Api.of(framework, servers.api(name, framework, env, workers=WORKERS))
+
+    return api
+
+
+@pytest.fixture(params=STORES, ids=lambda p: f"{p[0]}-{p[1]}")
+def api(request: pytest.FixtureRequest, stores_api: Callable[[str, str], Api]) -> Api:
+    """Each of the run's three APIs (``stores_api``)."""
+    return stores_api(*request.param)
 
 
 def burst(calls: list[Callable[[str], requests.Response]]) -> tuple[str, list[requests.Response]]:
@@ -171,24 +192,35 @@ def test_one_token_sent_50_times_at_once_passes_once(api: Api, minter: Minter) -
     every_worker(api, one_token, exactly_one_passes)
 
 
-@pytest.mark.parametrize("framework", FRAMEWORKS)
-def test_two_servers_on_two_ports_share_one_redis(
-    framework: str, minter: Minter, redis_url: str, jwks_file: Path, tmp_path: Path
+def test_entries_are_written_under_the_apis_store_prefix(
+    api: Api, minter: Minter, redis_server: RedisServer
 ) -> None:
-    env = store_environment(jwks_file, redis_url)
-    with (
-        running(framework, env, tmp_path / "first") as first,
-        running(framework, env, tmp_path / "second") as second,
-    ):
-        assert first.url != second.url
-        token = minter.token()
-        name, responses = burst([sending((first, second)[i % 2], token) for i in range(BURST)])
-        assert sorted(r.status_code for r in responses) == [200] + [401] * (BURST - 1)
-        for response in responses:
-            if response.status_code == 401:
-                check(REPLAYED, response, framework)
-        for served in (first, second):  # a worker logs a request just after answering it
-            assert eventually(lambda s=served: sum(s.workers(name).values()) == BURST // 2)
+    """``JWTGUARD_STORE_PREFIX`` keeps each API's entries apart in the one Redis (Django's cache
+    adds its own prefix before it)."""
+    jti = uuid.uuid4().hex
+    assert api.get(minter.token(jti=jti)).status_code == 200
+    prefix = api.env["JWTGUARD_STORE_PREFIX"]
+    used = store_key(prefix, "used", jti, issuer=ISSUER)
+    assert redis_server.command("KEYS", f"*{used}") == b"*1", f"no {used} in Redis"
+    elsewhere = store_key("jwtguard:", "used", jti, issuer=ISSUER)
+    assert redis_server.command("KEYS", f"*{elsewhere}") == b"*0"
+
+
+def test_two_apis_on_two_ports_share_one_redis(
+    stores_api: Callable[[str, str], Api], minter: Minter
+) -> None:
+    """The run's Flask and Django APIs on jwtguard's Redis store: one store, one prefix, so a
+    token passes once, whichever server it reaches first."""
+    apis = stores_api("flask", "redis"), stores_api("django", "redis")
+    assert apis[0].url != apis[1].url
+    token = minter.token()
+    name, responses = burst([sending(apis[i % 2], token) for i in range(BURST)])
+    assert sorted(r.status_code for r in responses) == [200] + [401] * (BURST - 1)
+    for i, response in enumerate(responses):
+        if response.status_code == 401:
+            check(REPLAYED, response, apis[i % 2].framework)
+    for served in apis:  # a worker logs a request just after answering it
+        assert eventually(lambda s=served: sum(s.workers(name).values()) == BURST // 2)
 
 
 @pytest.mark.parametrize("framework", FRAMEWORKS)
@@ -196,7 +228,8 @@ def test_each_worker_warns_once_of_a_per_process_store(
     framework: str, minter: Minter, jwks_file: Path, tmp_path: Path
 ) -> None:
     """No REDIS_URL: the default memory store is each worker's own, and each worker's log says
-    so once, at its first request (gunicorn runs no Django system check)."""
+    so once, at its first request (gunicorn runs no Django system check). An API of its own: no
+    Redis, and fresh workers whose first requests this test sends."""
     env = contract_environment(jwks_file) | {"JWTGUARD_REPLAY_PROTECTION": "1"}
     workers: Counter[str] = Counter()
     with running(framework, env, tmp_path, workers=2) as api:
@@ -295,6 +328,7 @@ def test_revoking_through_the_python_api(api: Api, minter: Minter) -> None:
 def test_redis_outage_follows_the_policy_and_recovers(
     framework: str, minter: Minter, own_redis: RedisServer, jwks_file: Path, tmp_path: Path
 ) -> None:
+    """APIs of their own, on a redis-server of its own that it kills and starts again."""
     env = store_environment(jwks_file, own_redis.url)
     with ExitStack() as stack:
         closed = stack.enter_context(running(framework, env, tmp_path / "closed", workers=2))
