@@ -25,6 +25,7 @@ from .errors import ConfigProblem, ConfigurationError
 from .keys.algorithms import SUPPORTED_ALGORITHMS
 from .keys.keyset import KeySet
 from .keys.loaders import LoadResult, load_jwks, load_pem, load_secret
+from .presets import OWNED, Preset, resolve
 from .settings import KEY_SOURCE_SETTINGS, SPECS, Settings, problem_code, spec_of, specs
 from .stores.build import store_kind
 from .urls import url_problem
@@ -56,6 +57,11 @@ class GuardConfig(Settings):
             raise ConfigurationError(problems)
         object.__setattr__(self, "key_set", key_set)
 
+    @property
+    def preset(self) -> Preset | None:
+        """The provider preset that filled this configuration (``PROVIDER``), if any."""
+        return self.provider if isinstance(self.provider, Preset) else None
+
     # --- alternative constructors -----------------------------------------------------------
 
     @classmethod
@@ -63,10 +69,11 @@ class GuardConfig(Settings):
         """Build from upper-case keys (``{"ISSUER": ..., "ALGORITHMS": [...]}``).
 
         String values are read as from the environment (:meth:`from_env`), so settings read from
-        the environment by a framework work unchanged.
+        the environment by a framework work unchanged. ``PROVIDER`` fills the settings its
+        provider needs, under those given here (:mod:`jwtguard.presets`).
         """
         problems: list[ConfigProblem] = []
-        kwargs: dict[str, Any] = {}
+        given: dict[str, Any] = {}
         for key, value in settings.items():
             name = str(key)
             spec = SPECS.get(name) if name.isupper() else None
@@ -74,12 +81,18 @@ class GuardConfig(Settings):
                 problems.append(ConfigProblem(name, "setting_unknown", _unknown(name)))
                 continue
             try:
-                kwargs[name.lower()] = spec.rule.parse(value) if isinstance(value, str) else value
+                given[name] = spec.rule.parse(value) if isinstance(value, str) else value
             except ValueError as exc:
                 problems.append(ConfigProblem(name, problem_code(name), f"{name}: {exc}"))
+        provider = given.pop("PROVIDER", None)
+        if provider is not None and "PROVIDER" not in {problem.setting for problem in problems}:
+            try:
+                given = resolve(provider).apply(given)
+            except ConfigurationError as exc:
+                problems += exc.issues
         if problems:
             raise ConfigurationError(problems)
-        return cls(**kwargs)
+        return cls(**{name.lower(): value for name, value in given.items()})
 
     @classmethod
     def from_env(
@@ -94,7 +107,9 @@ class GuardConfig(Settings):
         ``defaults`` (upper-case keys) fill in what the environment does not set. A key source
         in the environment (``JWTGUARD_SECRET``, ``JWTGUARD_JWKS_URL``, ...) or an issuer of its
         own (``JWTGUARD_ISSUER``, which may mean discovery) replaces the default key source
-        entirely, so a development key never lingers beside a real one.
+        entirely, so a development key never lingers beside a real one. A provider in the
+        environment (``JWTGUARD_PROVIDER``) replaces every default it decides (its issuer,
+        audience, keys, claims), and the environment's own settings are laid over it.
         """
         environ = os.environ if environ is None else environ
         found = {
@@ -103,6 +118,8 @@ class GuardConfig(Settings):
         settings = dict(defaults or {})
         if KEY_SOURCE_SETTINGS.intersection(found) or "ISSUER" in found:
             settings = {k: v for k, v in settings.items() if k not in KEY_SOURCE_SETTINGS}
+        if "PROVIDER" in found:
+            settings = {k: v for k, v in settings.items() if k not in OWNED}
         settings.update(found)
         return cls.from_mapping(settings)
 
@@ -124,6 +141,13 @@ def _problems(config: Settings) -> Iterator[ConfigProblem]:
         for message in spec_of(item).rule.problems(name, value):
             yield ConfigProblem(name, problem_code(name), message)
     yield from _key_source_problems(config)
+    if config.provider is not None and not isinstance(config.provider, Preset):
+        yield _problem(
+            "PROVIDER",
+            "PROVIDER is applied when settings are read by name: build with "
+            "GuardConfig.from_mapping({'PROVIDER': ..., ...}) (as Django, Flask and from_env "
+            "do), which tells the settings you write from the preset's",
+        )
     if _number(config.jwks_min_ttl) > _number(config.jwks_max_ttl):
         yield _problem("JWKS_MIN_TTL", "JWKS_MIN_TTL must not exceed JWKS_MAX_TTL")
     yield from _store_problems(config)
