@@ -19,8 +19,9 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from operator import attrgetter
+from typing import Any
 
-from ..config import GuardConfig
+from ..config import KEY_SOURCE_SETTINGS, GuardConfig
 from ..errors import AuthError, InsufficientRole, InsufficientScope
 from ..extract import describe_location, extract_token
 from ..request import SimpleRequest
@@ -29,7 +30,15 @@ from ..token import AccessToken
 from ..validator import Validator
 from .explain_report import Check, Explanation, Report, Status
 
-__all__ = ["Check", "Explanation", "Status", "explain", "request_for", "steps_of"]
+__all__ = [
+    "Check",
+    "Explanation",
+    "Status",
+    "explain",
+    "provider_facts",
+    "request_for",
+    "steps_of",
+]
 
 
 def explain(
@@ -47,7 +56,7 @@ def explain(
     scopes and roles are a view's (:meth:`Requirement.of <jwtguard.scopes.Requirement.of>`)."""
     requirement = Requirement.of(scopes, any_of, roles=roles, any_roles=any_roles)
     report = Report()
-    verdict = Explanation(report.checks)
+    verdict = Explanation(report.checks, provider=provider_facts(validator.config))
     try:
         token = _extract(report, credentials.strip(), validator.config)
     except AuthError as refusal:
@@ -82,6 +91,34 @@ def steps_of(validator: Validator) -> tuple[str, ...]:
     """The steps ``explain`` lists for ``validator``, in order: the request's own, the
     validator's pipeline, then the scopes and the roles."""
     return ("scheme", "credentials", *validator.pipeline.names, *(k.step for k in _KINDS))
+
+
+def provider_facts(config: GuardConfig) -> dict[str, Any] | None:
+    """The provider preset that filled ``config`` (``PROVIDER``), for the operator: its name
+    and parameters, each setting it decides with the value in force and whose value that is
+    (``preset``, ``yours``, or for ``CLAIM_RULES`` written beside it ``preset and yours``), and
+    where the keys come from. ``None`` without a provider."""
+    preset = config.preset
+    if preset is None:
+        return None
+    settings = {}
+    for name in preset.settings:
+        if name in KEY_SOURCE_SETTINGS:
+            continue
+        whose = "yours" if name in preset.yours else "preset"
+        if whose == "yours" and name == "CLAIM_RULES" and not preset.replace_claim_rules:
+            whose = "preset and yours"
+        value = getattr(config, name.lower())
+        value = list(value) if isinstance(value, tuple) else value
+        settings[name] = {"value": value, "from": whose}
+    yours = [name for name in preset.yours if name in KEY_SOURCE_SETTINGS]
+    keys = f"yours: {', '.join(yours)}" if yours else preset.key_source  # public URLs only
+    return {
+        "name": preset.name,
+        "parameters": dict(preset.parameters),
+        "settings": settings,
+        "keys": keys,
+    }
 
 
 def request_for(credentials: str, config: GuardConfig) -> SimpleRequest:
