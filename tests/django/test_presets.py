@@ -1,0 +1,105 @@
+"""Provider presets through Django (#14 §3): every case of :mod:`tests.presets`, with only
+``PROVIDER`` (and the provider's keys) in ``JWTGUARD``, answered by the middleware (sync and
+async views; the cases a token alone decides), by ``@jwt_required`` (sync and async, alone and
+behind an annotating middleware) and by DRF's ``HasScopes`` + ``HasRoles`` (in every stack):
+the same status, challenge and body everywhere."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.test import AsyncClient, Client, override_settings
+
+from jwtguard_django.checks import check_settings
+from tests.django.stacks import DRF_STACKS, drf_stack, wire
+from tests.presets import CASES, IDPS, PresetCase, check_preset_answer, keys_server, settings_of
+
+pytestmark = pytest.mark.urls("tests.django.preset_views")
+
+TOKEN_ALONE = [case for case in CASES if case.status != 403]  # the middleware's own answers
+
+
+def _name(case: PresetCase) -> str:
+    return case.name
+
+
+@pytest.fixture(scope="module")
+def keys_url() -> Iterator[str]:
+    with keys_server() as server:
+        yield server.url
+
+
+@pytest.fixture
+def preset_setting(request: pytest.FixtureRequest, keys_url: str) -> Iterator[dict[str, Any]]:
+    case: PresetCase = request.getfixturevalue("case")
+    value = settings_of(case.idp, keys_url)
+    with override_settings(JWTGUARD=value):
+        yield value
+
+
+@pytest.fixture(params=["without middleware", "annotating middleware"])
+def decorator_stack(
+    request: pytest.FixtureRequest, preset_setting: dict[str, Any]
+) -> Iterator[None]:
+    if request.param == "without middleware":
+        with override_settings(MIDDLEWARE=[]):
+            yield
+    else:
+        with override_settings(JWTGUARD={**preset_setting, "MODE": "annotate"}):
+            yield
+
+
+def check(response: Any, case: PresetCase, *, drf: bool = False) -> None:
+    status, header, body = response.status_code, response.headers.get, response.content
+    check_preset_answer(case, status, header, body, detail=drf)
+
+
+@pytest.mark.usefixtures("preset_setting")
+@pytest.mark.parametrize("case", TOKEN_ALONE, ids=_name)
+@pytest.mark.parametrize("path", ["/presets/plain/", "/presets/async-plain/"])
+def test_middleware(case: PresetCase, path: str) -> None:
+    response = Client().get(path, headers=case.headers())
+    check(response, case)
+
+
+@pytest.mark.usefixtures("preset_setting")
+@pytest.mark.parametrize("case", TOKEN_ALONE, ids=_name)
+async def test_middleware_in_an_async_stack(case: PresetCase) -> None:
+    response = await AsyncClient().get("/presets/async-plain/", headers=case.headers())
+    check(response, case)
+
+
+@pytest.mark.usefixtures("decorator_stack")
+@pytest.mark.parametrize("case", CASES, ids=_name)
+@pytest.mark.parametrize("kind", ["sync", "async"])
+def test_jwt_required(case: PresetCase, kind: str) -> None:
+    response = Client().get(f"/presets/{kind}/{case.view}/", headers=case.headers())
+    check(response, case)
+
+
+@pytest.mark.parametrize("case", CASES, ids=_name)
+def test_drf(case: PresetCase, preset_setting: dict[str, Any]) -> None:
+    """HasScopes then HasRoles: byte for byte the same with or without the middleware."""
+    answers = {}
+    for stack in DRF_STACKS:
+        with drf_stack(stack, preset_setting):
+            response = Client().get(f"/presets/drf/{case.view}/", headers=case.headers())
+        check(response, case, drf=True)
+        answers[stack] = wire(response)
+        if case.code is None:
+            assert response.json()["auth"] is True
+    assert len(set(answers.values())) == 1, answers
+
+
+def test_a_wrong_provider_is_a_system_check_error(keys_url: str) -> None:
+    wrong = {**settings_of("cognito", keys_url), "PROVIDER": {"name": "cognito"}}
+    with override_settings(JWTGUARD=wrong):
+        messages = check_settings()
+    assert {message.id for message in messages} == {"jwtguard.E006"}
+    assert messages[0].msg == ("PROVIDER: cognito: region is required: the user pool's AWS region")
+
+
+def test_every_provider_is_run() -> None:
+    assert {case.idp for case in CASES} == set(IDPS)
