@@ -22,12 +22,12 @@ from .errors import (
     ClaimInvalid,
     ClaimMissing,
     InvalidToken,
-    IssuerInvalid,
     LifetimeTooLong,
     TokenExpired,
     TokenIssuedInFuture,
     TokenNotYetValid,
 )
+from .issuers import Issuers
 from .pipeline import Facts, Skip, Step
 
 MAX_NUMERIC_DATE = 253402300799  # 9999-12-31T23:59:59Z
@@ -41,7 +41,7 @@ class ClaimRules:
     def __init__(
         self,
         *,
-        issuers: Sequence[str],
+        issuers: Sequence[str] | Issuers,
         audiences: Sequence[str],
         leeway: float,
         required: Sequence[str],
@@ -49,7 +49,7 @@ class ClaimRules:
         values: Sequence[ValueRule] = (),
         audience_fallback: ValueRule | None = None,
     ) -> None:
-        self.issuers = frozenset(issuers)
+        self.issuers = issuers if isinstance(issuers, Issuers) else Issuers(issuers)
         self.audiences = frozenset(audiences)
         self.leeway = leeway
         self.max_lifetime = max_lifetime
@@ -156,21 +156,25 @@ def issued_at(rules: ClaimRules) -> Step[Facts]:
 
 
 def issuer(rules: ClaimRules) -> Step[Facts]:
+    """``iss`` must be a trusted issuer: one of ``ISSUER`` (or the names of
+    ``TRUSTED_ISSUERS``), or fit one of its issuer templates, whose tenant claim must then name
+    the same tenant (:meth:`jwtguard.issuers.Issuers.match`)."""
     issuers = rules.issuers
 
     def check(state: Facts) -> Skip | None:
-        iss = state.claims.get("iss")
+        claims = state.claims
+        iss = claims.get("iss")
         if iss is None:
             return _ABSENT["iss"]
-        if iss not in issuers:
-            raise IssuerInvalid(detail=f"iss {iss!r} is not one of {sorted(issuers)!r}")
+        if iss not in issuers.names:  # the common case is a set lookup
+            issuers.match(claims)
         return None
 
     return Step(
         "issuer",
-        ("iss",),
+        issuers.claims,
         check,
-        lambda state: f"`iss` {state.claims['iss']!r} is trusted",
+        lambda state: issuers.vouched(state.claims),
         after=("claim types",),
         off=None if issuers else "ISSUER is not set: any `iss` is accepted",
     )

@@ -22,6 +22,15 @@ from typing import Any
 
 from .config_rules import resolved_against
 from .errors import ConfigProblem, ConfigurationError
+from .issuers import (
+    DEFAULT_TENANT_CLAIM,
+    TENANT_ID,
+    TENANT_ID_TEXT,
+    Issuers,
+    IssuerTemplate,
+    is_template,
+    template_problem,
+)
 from .keys.algorithms import SUPPORTED_ALGORITHMS
 from .keys.keyset import KeySet
 from .keys.loaders import LoadResult, load_jwks, load_pem, load_secret
@@ -30,7 +39,27 @@ from .settings import KEY_SOURCE_SETTINGS, SPECS, Settings, problem_code, spec_o
 from .stores.build import store_kind
 from .urls import url_problem
 
-__all__ = ["KEY_SOURCE_SETTINGS", "GuardConfig"]
+__all__ = ["ENTRY_KEYS", "KEY_SOURCE_SETTINGS", "GuardConfig", "IssuerEntry"]
+
+ENTRY_SOURCES = tuple(
+    name for name, spec in SPECS.items() if spec.key_source in ("static", "remote")
+)
+"""The key settings an issuer of ``TRUSTED_ISSUERS`` may have (at most one)."""
+ENTRY_KEYS = (*ENTRY_SOURCES, "TENANT_CLAIM", "TENANTS")
+"""Every key of an issuer's entry in ``TRUSTED_ISSUERS``."""
+PER_ISSUER = "TRUSTED_ISSUERS"
+
+
+@dataclass(frozen=True)
+class IssuerEntry:
+    """One trusted issuer with keys of its own, checked: the key setting its entry names and
+    that setting's value (none: its keys are discovered from the issuer), and its static keys,
+    parsed. ``name`` is the issuer, or its template."""
+
+    name: str
+    source: str | None = None
+    value: Any = field(default=None, repr=False)
+    key_set: KeySet | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -40,7 +69,11 @@ class GuardConfig(Settings):
 
     key_set: KeySet = field(init=False, repr=False, compare=False)
     """The static keys, parsed and bound to their algorithms when the configuration is built
-    (empty when keys are fetched from a URL)."""
+    (empty when keys are fetched from a URL, or each issuer has its own)."""
+    accepted_issuers: Issuers = field(init=False, repr=False, compare=False)
+    """The trusted issuers, names and templates: what the ``iss`` of a token must match."""
+    issuer_entries: tuple[IssuerEntry, ...] = field(init=False, repr=False, compare=False)
+    """Each issuer of ``TRUSTED_ISSUERS`` with where its keys come from (empty without it)."""
 
     def __post_init__(self) -> None:
         for _name, item in specs(type(self)):  # lists are frozen into tuples
@@ -52,10 +85,14 @@ class GuardConfig(Settings):
             elif isinstance(value, str) and item.default is not None:  # ISSUER may be one string
                 object.__setattr__(self, item.name, (value,))
         problems = list(_problems(self))
-        key_set = _static_keys(self, {problem.setting for problem in problems}, problems)
+        failed = {problem.setting for problem in problems}
+        key_set = _static_keys(self, failed, problems)
+        entries = _issuer_entries(self, failed, problems)
         if problems:
             raise ConfigurationError(problems)
         object.__setattr__(self, "key_set", key_set)
+        object.__setattr__(self, "issuer_entries", entries)
+        object.__setattr__(self, "accepted_issuers", _accepted_issuers(self))
 
     @property
     def preset(self) -> Preset | None:
@@ -120,6 +157,8 @@ class GuardConfig(Settings):
             settings = {k: v for k, v in settings.items() if k not in KEY_SOURCE_SETTINGS}
         if "PROVIDER" in found:
             settings = {k: v for k, v in settings.items() if k not in OWNED}
+        if PER_ISSUER in found:  # it names the issuers too
+            settings.pop("ISSUER", None)
         settings.update(found)
         return cls.from_mapping(settings)
 
@@ -148,6 +187,7 @@ def _problems(config: Settings) -> Iterator[ConfigProblem]:
             "GuardConfig.from_mapping({'PROVIDER': ..., ...}) (as Django, Flask and from_env "
             "do), which tells the settings you write from the preset's",
         )
+    yield from _per_issuer_problems(config)
     if _number(config.jwks_min_ttl) > _number(config.jwks_max_ttl):
         yield _problem("JWKS_MIN_TTL", "JWKS_MIN_TTL must not exceed JWKS_MAX_TTL")
     yield from _store_problems(config)
@@ -160,7 +200,16 @@ def _key_source_problems(config: Settings) -> Iterator[ConfigProblem]:
             None,
             "key_source_missing",
             "no key source: set one of SECRET, PUBLIC_KEY, PUBLIC_KEY_FILE, JWKS, JWKS_FILE, "
-            "JWKS_URL, OPENID_CONFIGURATION_URL, or ISSUER to discover its keys",
+            "JWKS_URL, OPENID_CONFIGURATION_URL, or ISSUER to discover its keys, or "
+            "TRUSTED_ISSUERS",
+        )
+    elif PER_ISSUER in given and len(given) > 1:
+        others = ", ".join(name for name in given if name != PER_ISSUER)
+        yield ConfigProblem(
+            None,
+            "key_sources_conflict",
+            f"TRUSTED_ISSUERS gives each issuer its own keys: move {others} into the entry of "
+            "the issuer whose keys they are",
         )
     elif len(given) > 1:
         yield ConfigProblem(
@@ -168,18 +217,134 @@ def _key_source_problems(config: Settings) -> Iterator[ConfigProblem]:
             "key_sources_conflict",
             f"conflicting key sources {', '.join(given)}: set exactly one",
         )
-    if config.openid_configuration_url and len(config.issuers) != 1:
+    if PER_ISSUER in given:
+        return
+    issuers = config.issuers
+    if config.openid_configuration_url and len(issuers) != 1:
         yield _problem(
             "OPENID_CONFIGURATION_URL",
             "OPENID_CONFIGURATION_URL needs exactly one ISSUER, which the metadata must name",
         )
+    for issuer in issuers:
+        if isinstance(issuer, str) and is_template(issuer):
+            yield _problem(
+                "ISSUER",
+                f"ISSUER {issuer!r} is an issuer template: a template goes in TRUSTED_ISSUERS, "
+                "with the keys its tenants share",
+            )
+    static = [name for name in given if SPECS[name].key_source == "static"]
+    if static and len(issuers) > 1:
+        yield _problem(
+            "ISSUER",
+            f"{static[0]} would be trusted for each of the {len(issuers)} ISSUER values, so a "
+            "key of one issuer would verify tokens claiming another: give each issuer its own "
+            f"keys in TRUSTED_ISSUERS, such as {{{issuers[0]!r}: {{{static[0]!r}: ...}}, "
+            f"{issuers[1]!r}: {{...}}}} (the same keys under two names only if they truly "
+            "are one issuer's)",
+        )
     if not given:
-        for issuer in config.issuers:
+        for issuer in issuers:
             problem = url_problem(issuer) if isinstance(issuer, str) else "is not a string"
             if problem is not None:
                 yield _problem(
                     "ISSUER", f"ISSUER {issuer!r} cannot be used for key discovery: it {problem}"
                 )
+
+
+def _per_issuer_problems(config: Settings) -> Iterator[ConfigProblem]:
+    """``TRUSTED_ISSUERS``: each issuer's entry, and no two issuers that one ``iss`` fits."""
+    table = config.trusted_issuers
+    if not isinstance(table, Mapping) or not table:  # unset, or its rule said what is wrong
+        return
+    if config.issuer not in (None, "", ()):
+        yield _problem(
+            "ISSUER",
+            "ISSUER and TRUSTED_ISSUERS both name the trusted issuers: keep TRUSTED_ISSUERS only",
+        )
+    for name, entry in _entries(table):
+        for message in _entry_problems(name, entry):
+            yield _problem(PER_ISSUER, message)
+    for conflict in _issuers_of(table).conflicts():
+        yield _problem(PER_ISSUER, f"TRUSTED_ISSUERS: {conflict}")
+
+
+def _entry_problems(name: str, entry: Mapping[str, Any]) -> Iterator[str]:
+    label = f"TRUSTED_ISSUERS[{name!r}]"
+    for key in entry:
+        if key not in ENTRY_KEYS:
+            close = difflib.get_close_matches(str(key), ENTRY_KEYS, n=1)
+            hint = f" (did you mean {close[0]}?)" if close else ""
+            yield f"{label}: unknown key {key!r}{hint}"
+    sources = _entry_sources(entry)
+    if len(sources) > 1:
+        yield f"{label}: conflicting key sources {', '.join(sources)}: set exactly one"
+    for source in sources:
+        yield from SPECS[source].rule.problems(f"{label}.{source}", entry[source])
+    if not is_template(name):
+        extra = [key for key in ("TENANT_CLAIM", "TENANTS") if key in entry]
+        if extra:
+            yield (
+                f"{label}: {' and '.join(extra)} belong to an issuer template, whose tenant is "
+                "a placeholder such as {tenantid}"
+            )
+        problem = None if sources else url_problem(name)
+        if problem is not None:
+            yield f"{label} has no key setting and cannot be used for key discovery: it {problem}"
+        return
+    problem = template_problem(name)
+    if problem is not None:
+        yield f"{label}: {problem}"
+    if not sources:
+        yield (
+            f"{label}: an issuer template cannot be discovered: give the keys its tenants "
+            "share, as JWKS_URL (or OPENID_CONFIGURATION_URL, whose metadata names this "
+            "template as its issuer)"
+        )
+    claim = entry.get("TENANT_CLAIM", DEFAULT_TENANT_CLAIM)
+    if not isinstance(claim, str) or not claim:
+        yield f"{label}.TENANT_CLAIM must name the claim holding the tenant id, such as 'tid'"
+    tenants = entry.get("TENANTS")
+    if tenants is None:
+        return
+    if isinstance(tenants, str | bytes) or not isinstance(tenants, list | tuple) or not tenants:
+        yield f"{label}.TENANTS must be a non-empty list of tenant ids"
+        return
+    for tenant in tenants:
+        if not isinstance(tenant, str) or TENANT_ID.fullmatch(tenant) is None:
+            yield f"{label}.TENANTS: {tenant!r} is not a tenant id ({TENANT_ID_TEXT})"
+
+
+def _entries(table: Mapping[Any, Any]) -> Iterator[tuple[str, Mapping[str, Any]]]:
+    """The entries of ``TRUSTED_ISSUERS`` of the right shape (its rule reports the others)."""
+    for name, entry in table.items():
+        if isinstance(name, str) and name and isinstance(entry, Mapping):
+            yield name, entry
+
+
+def _entry_sources(entry: Mapping[str, Any]) -> list[str]:
+    return [name for name in ENTRY_SOURCES if entry.get(name) not in (None, "", b"")]
+
+
+def _issuers_of(table: Mapping[Any, Any]) -> Issuers:
+    """The issuers ``TRUSTED_ISSUERS`` names (of its entries, those that are right)."""
+    names: list[str] = []
+    templates: list[IssuerTemplate] = []
+    for name, entry in _entries(table):
+        if not is_template(name):
+            names.append(name)
+            continue
+        claim, tenants = entry.get("TENANT_CLAIM", DEFAULT_TENANT_CLAIM), entry.get("TENANTS")
+        if template_problem(name) is None and isinstance(claim, str) and claim:
+            listed = frozenset(tenants) if isinstance(tenants, list | tuple) else None
+            templates.append(IssuerTemplate(name, claim, listed))
+    return Issuers(names, templates)
+
+
+def _accepted_issuers(config: Settings) -> Issuers:
+    table = config.trusted_issuers
+    if isinstance(table, Mapping) and table:
+        return _issuers_of(table)
+    return Issuers(config.issuers)
 
 
 def _store_problems(config: Settings) -> Iterator[ConfigProblem]:
@@ -222,11 +387,14 @@ def _static_keys(
     """The keys of the one static key source, if that is what is configured (and its setting
     has no problem yet); their problems are added to ``problems``."""
     sources = _given_sources(config)
-    limit = config.max_keys_without_kid if "MAX_KEYS_WITHOUT_KID" not in failed else None
+    limit = _limit(config, failed)
     if len(sources) != 1 or SPECS[sources[0]].key_source != "static" or sources[0] in failed:
         return KeySet((), max_without_kid=limit or 1)
     source = sources[0]
-    loaded = _load_keys(config, source)
+    listed = _listed(config)
+    loaded = _load_keys(getattr(config, source.lower()), source, listed, origin=source)
+    if not loaded.problems:
+        loaded.problems += _unserved(loaded, listed)
     key_set = KeySet(loaded.keys, max_without_kid=limit or 1)
     for problem in loaded.problems:
         problems.append(
@@ -237,40 +405,89 @@ def _static_keys(
     return key_set
 
 
-def _load_keys(config: Settings, source: str) -> LoadResult:
-    """Parse the static key source ``source`` and bind its keys to the allowed algorithms."""
-    listed = config.algorithms if isinstance(config.algorithms, tuple) else ()  # else reported
+def _issuer_entries(
+    config: Settings, failed: set[str | None], problems: list[ConfigProblem]
+) -> tuple[IssuerEntry, ...]:
+    """Each issuer of ``TRUSTED_ISSUERS`` with its key setting, its static keys loaded (when
+    the setting has no problem yet); their problems are added to ``problems``."""
+    table = config.trusted_issuers
+    if not isinstance(table, Mapping) or PER_ISSUER in failed:
+        return ()
+    limit, listed = _limit(config, failed), _listed(config)
+    entries = []
+    for name, entry in _entries(table):
+        sources = _entry_sources(entry)
+        source = sources[0] if sources else None
+        key_set = None
+        if source is not None and SPECS[source].key_source == "static":
+            origin = f"TRUSTED_ISSUERS[{name!r}].{source}"
+            loaded = _load_keys(entry[source], source, listed, origin=origin)
+            key_set = KeySet(loaded.keys, max_without_kid=limit or 1)
+            problems += [
+                dataclasses.replace(problem, setting=problem.setting or PER_ISSUER)
+                for problem in loaded.problems
+            ]
+            if limit is not None:
+                problems += [
+                    ConfigProblem(PER_ISSUER, "key_invalid", f"{origin}: {reason}")
+                    for reason in key_set.left_out
+                ]
+        entries.append(IssuerEntry(name, source, entry.get(source) if source else None, key_set))
+    return tuple(entries)
+
+
+def _limit(config: Settings, failed: set[str | None]) -> int | None:
+    """``MAX_KEYS_WITHOUT_KID``, unless it has a problem."""
+    return config.max_keys_without_kid if "MAX_KEYS_WITHOUT_KID" not in failed else None
+
+
+def _listed(config: Settings) -> tuple[str, ...]:
+    return config.algorithms if isinstance(config.algorithms, tuple) else ()  # else reported
+
+
+def _load_keys(value: Any, source: str, listed: tuple[str, ...], *, origin: str) -> LoadResult:
+    """Parse ``value``, the static key setting ``source``, and bind its keys to the allowed
+    algorithms; ``origin`` names it in problems. A set whose keys verify none of them is a
+    problem."""
     allowed = [algorithm for algorithm in listed if algorithm in SUPPORTED_ALGORITHMS]
-    value: Any = getattr(config, source.lower())
+    path = value
     try:
         if source in ("PUBLIC_KEY_FILE", "JWKS_FILE"):
             value = Path(value).read_bytes()
         if source == "SECRET":
-            result = load_secret(value, allowed)
+            result = load_secret(value, allowed, origin=origin)
         elif source in ("PUBLIC_KEY", "PUBLIC_KEY_FILE"):
-            result = load_pem(value, allowed, origin=source)
+            result = load_pem(value, allowed, origin=origin)
         else:
             document = value if source == "JWKS" else value.decode("utf-8")
-            result = load_jwks(document, allowed, origin=source)
+            result = load_jwks(document, allowed, origin=origin)
     except OSError as exc:
-        path = getattr(config, source.lower())
         message = f"cannot read the key file: {exc}{resolved_against(path)}"
-        return LoadResult(problems=[ConfigProblem(source, "key_invalid", message)])
+        if origin != source:
+            message = f"{origin}: {message}"
+        return LoadResult(problems=[ConfigProblem(None, "key_invalid", message)])
     except UnicodeDecodeError:
-        return LoadResult(problems=[ConfigProblem(source, "key_invalid", f"{source} is not text")])
+        return LoadResult(problems=[ConfigProblem(None, "key_invalid", f"{origin} is not text")])
     if result.problems:
         return result
-    served = frozenset().union(*(key.algorithms for key in result.keys))
-    if not served:
+    if not _served(result):
         reasons = "; ".join(result.skipped) or "no key was found"
-        message = f"no configured key can verify any of ALGORITHMS ({reasons})"
+        keys = "configured key" if origin == source else f"key of {origin}"
+        message = f"no {keys} can verify any of ALGORITHMS ({reasons})"
         return LoadResult(problems=[_problem("ALGORITHMS", message)])
-    for algorithm in listed:
-        if algorithm in SUPPORTED_ALGORITHMS and algorithm not in served:
-            result.problems.append(
-                _problem(
-                    "ALGORITHMS",
-                    f"ALGORITHMS allows {algorithm}, but no configured key can verify it",
-                )
-            )
     return result
+
+
+def _served(result: LoadResult) -> frozenset[str]:
+    return frozenset().union(*(key.algorithms for key in result.keys))
+
+
+def _unserved(result: LoadResult, listed: tuple[str, ...]) -> list[ConfigProblem]:
+    """Each algorithm of ``ALGORITHMS`` that none of the one static source's keys verifies."""
+    served = _served(result)
+    unserved = "ALGORITHMS allows {}, but no configured key can verify it"
+    return [
+        _problem("ALGORITHMS", unserved.format(algorithm))
+        for algorithm in listed
+        if algorithm in SUPPORTED_ALGORITHMS and algorithm not in served
+    ]

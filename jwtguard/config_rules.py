@@ -14,7 +14,7 @@ import json
 import math
 import os
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
@@ -266,6 +266,36 @@ class ProviderChoice(Json):
         return (
             'a provider\'s name and parameters, such as {"name": "cognito", "region": ..., '
             '"user_pool_id": ..., "client_ids": [...]} ([Identity providers](../recipes.md))'
+        )
+
+
+@dataclass(frozen=True)
+class IssuerTable(Json):
+    """Trusted issuers, each with its own keys: ``{ISSUER: {KEY SETTING: VALUE, ...}}`` (JSON
+    in text). The shape is checked here; what each issuer's settings must be, with the other
+    rules between settings, by :class:`~jwtguard.GuardConfig`."""
+
+    def problems(self, name: str, value: Any) -> Iterator[str]:
+        if not isinstance(value, Mapping) or not value:
+            yield (
+                f"{name} must map each trusted issuer to its key settings, such as "
+                f'{{"https://idp.example.com/": {{"JWKS_URL": "https://idp.example.com/keys"}}}}'
+            )
+            return
+        for issuer, entry in value.items():
+            if not isinstance(issuer, str) or not issuer:
+                yield f"{name}: {issuer!r} is not a non-empty string"
+            elif not isinstance(entry, Mapping):
+                yield (
+                    f"{name}[{issuer!r}] must be a mapping of its key settings, such as "
+                    f'{{"JWKS_URL": ...}} ({{}} to discover them), not {type(entry).__name__}'
+                )
+
+    def __str__(self) -> str:
+        return (
+            "a mapping of each issuer (or issuer template) to its key settings: one of SECRET, "
+            "PUBLIC_KEY(_FILE), JWKS(_FILE), JWKS_URL, OPENID_CONFIGURATION_URL (none: discovery), "
+            "and for a template TENANT_CLAIM and TENANTS"
         )
 
 

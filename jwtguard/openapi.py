@@ -76,12 +76,13 @@ def openid_configuration_url(config: GuardConfig) -> str | None:
     """The issuer's OpenID Connect discovery URL, if it is known and fit to publish.
 
     ``OPENID_CONFIGURATION_URL`` when set, else derived from a single ``ISSUER``. ``None`` when
-    there is no one issuer, or the URL is not an https (or loopback http) URL, or carries
-    credentials or query values (a published document must not show them).
+    there is no one issuer (several, or an issuer template), or the URL is not an https (or
+    loopback http) URL, or carries credentials or query values (a published document must not
+    show them).
     """
-    url = config.openid_configuration_url
-    if url is None and len(config.issuers) == 1:
-        url = metadata_urls(config.issuers[0])[0]
+    url, issuer = config.openid_configuration_url, config.accepted_issuers.only
+    if url is None and issuer is not None:
+        url = metadata_urls(issuer)[0]
     if url is None or url_problem(url) is not None or redact_url(url) != url:
         return None
     return url

@@ -31,6 +31,7 @@ from .config_rules import (
     File,
     HttpsUrl,
     Integer,
+    IssuerTable,
     Json,
     Names,
     PathPatterns,
@@ -52,6 +53,9 @@ ERROR_FORMATS = ("json", "problem")
 STORE_FAILURES = ("closed", "open")
 
 
+KeySourceKind = Literal["static", "remote", "per issuer"]
+
+
 @dataclass(frozen=True)
 class Spec:
     """What the table says of a setting beyond its name, type and default."""
@@ -61,8 +65,9 @@ class Spec:
     group: str
     #: Whether ``jwtguard explain`` and ``revoke`` take it as a flag (``--jwks-url``).
     flag: bool = False
-    #: ``"static"`` or ``"remote"`` for the settings that say where keys come from.
-    key_source: Literal["static", "remote"] | None = None
+    #: ``"static"``, ``"remote"`` or ``"per issuer"`` for the settings that say where keys
+    #: come from.
+    key_source: KeySourceKind | None = None
     #: The default in words, where the value alone would not say it.
     default_text: str | None = None
 
@@ -74,7 +79,7 @@ def setting(
     meaning: str,
     *,
     flag: bool = False,
-    key_source: Literal["static", "remote"] | None = None,
+    key_source: KeySourceKind | None = None,
     secret: bool = False,
     default_text: str | None = None,
 ) -> Any:
@@ -133,6 +138,10 @@ class Settings:
     max_keys_without_kid: int = setting(
         1, Integer(1, MAX_KEYS_WITHOUT_KID_LIMIT), KEYS,
         "The most keys a token without kid is tried against", flag=True)
+    trusted_issuers: Mapping[str, Mapping[str, Any]] | None = setting(
+        None, IssuerTable(), KEYS,
+        "Each trusted issuer (or issuer template) and where its own keys come from",
+        flag=True, key_source="per issuer", secret=True)
 
     issuer: str | Sequence[str] | None = setting(
         None, Names(), CLAIMS, "The trusted iss value, or several", flag=True)
@@ -239,7 +248,10 @@ class Settings:
 
     @property
     def issuers(self) -> tuple[str, ...]:
-        """The trusted issuers (empty: ``iss`` is not checked)."""
+        """The trusted issuers: ``ISSUER``'s, or the names (and templates) of
+        ``TRUSTED_ISSUERS`` (empty: ``iss`` is not checked)."""
+        if isinstance(self.trusted_issuers, Mapping) and self.trusted_issuers:
+            return tuple(self.trusted_issuers)
         return _as_tuple(self.issuer)
 
     @property

@@ -4,9 +4,13 @@
 - ``SECRET`` / ``PUBLIC_KEY(_FILE)`` / ``JWKS(_FILE)``: static keys, parsed with the config;
 - ``JWKS_URL``: a :class:`~jwtguard.keys.remote.RemoteJWKS`;
 - ``OPENID_CONFIGURATION_URL``, or only ``ISSUER``: discovery of the issuer's ``jwks_uri``;
-  with several issuers, one discovered key source per issuer, chosen by the token's ``iss``
-  (:class:`~jwtguard.keys.keyset.IssuerKeySources`), so an untrusted ``iss`` never causes a
-  fetch.
+  with several issuers, one discovered key source per issuer;
+- ``TRUSTED_ISSUERS``: each issuer (or issuer template) its own key source, of any of the kinds
+  above. Issuers naming the same ``JWKS_URL`` share one source, fetched once for all of them.
+
+With a key source per issuer, the token's ``iss`` chooses it
+(:class:`~jwtguard.keys.keyset.IssuerKeySources`), so a key of one issuer never verifies a token
+claiming another, and an untrusted ``iss`` never causes a fetch.
 
 A remote source is named by its URL redacted (:func:`~jwtguard.urls.redact_url`) in logs and
 errors; requests wait for a fetch in flight no longer than ``HTTP_TIMEOUT`` (plus
@@ -15,7 +19,7 @@ errors; requests wait for a fetch in flight no longer than ``HTTP_TIMEOUT`` (plu
 
 from __future__ import annotations
 
-from .config import GuardConfig
+from .config import GuardConfig, IssuerEntry
 from .keys.discovery import DiscoveredJWKS, jwks_fetcher
 from .keys.keyset import IssuerKeySources, KeySource, StaticKeySource
 from .keys.remote import CachePolicy, Fetcher, RemoteJWKS
@@ -38,6 +42,8 @@ def cache_policy(config: GuardConfig) -> CachePolicy:
 
 def build_key_source(config: GuardConfig) -> KeySource | IssuerKeySources:
     """The key source ``config`` describes (remote sources are pre-warmed if configured)."""
+    if config.issuer_entries:
+        return _per_issuer(config, config.issuer_entries)
     if config.key_set.keys:
         return StaticKeySource(config.key_set)
     timeout, max_bytes = config.http_timeout, config.jwks_max_bytes
@@ -50,17 +56,48 @@ def build_key_source(config: GuardConfig) -> KeySource | IssuerKeySources:
             config.issuers[0], metadata_url=url, timeout=timeout, max_bytes=max_bytes
         )
         return _remote(config, discovered, redact_url(url))
-    sources = {
-        issuer: _remote(
-            config,
-            DiscoveredJWKS(issuer, timeout=timeout, max_bytes=max_bytes),
-            f"{redact_url(issuer)} (discovered)",
-        )
-        for issuer in config.issuers
-    }
-    if len(sources) == 1:
-        return next(iter(sources.values()))
-    return IssuerKeySources(sources)
+    return _per_issuer(config, tuple(IssuerEntry(issuer) for issuer in config.issuers))
+
+
+def _per_issuer(
+    config: GuardConfig, entries: tuple[IssuerEntry, ...]
+) -> KeySource | IssuerKeySources:
+    """One key source per issuer, chosen by ``iss``; just the source when there is one."""
+    shared: dict[tuple[str | None, str], KeySource] = {}
+    sources = {entry.name: _issuer_source(config, entry, shared) for entry in entries}
+    distinct = {id(source): source for source in sources.values()}
+    if len(distinct) == 1:  # one publisher's keys, whatever it is called: no choice to make
+        return next(iter(distinct.values()))
+    return IssuerKeySources(sources, config.accepted_issuers)
+
+
+def _issuer_source(
+    config: GuardConfig, entry: IssuerEntry, shared: dict[tuple[str | None, str], KeySource]
+) -> KeySource:
+    """The key source of one issuer: its static keys, else a remote source, shared with the
+    issuers whose entries fetch the same document (and check the same metadata)."""
+    if entry.key_set is not None:
+        return StaticKeySource(entry.key_set)
+    if entry.source == "JWKS_URL":
+        key: tuple[str | None, str] = (entry.source, entry.value)
+    else:  # discovery, from the issuer or from OPENID_CONFIGURATION_URL: its metadata names it
+        key = (entry.value, entry.name)
+    if key not in shared:
+        shared[key] = _fetched(config, entry)
+    return shared[key]
+
+
+def _fetched(config: GuardConfig, entry: IssuerEntry) -> RemoteJWKS:
+    timeout, max_bytes = config.http_timeout, config.jwks_max_bytes
+    if entry.source == "JWKS_URL":
+        fetcher = jwks_fetcher(entry.value, timeout=timeout, max_bytes=max_bytes)
+        return _remote(config, fetcher, redact_url(entry.value))
+    metadata = entry.value if entry.source == "OPENID_CONFIGURATION_URL" else None
+    discovered = DiscoveredJWKS(
+        entry.name, metadata_url=metadata, timeout=timeout, max_bytes=max_bytes
+    )
+    name = redact_url(metadata) if metadata else f"{redact_url(entry.name)} (discovered)"
+    return _remote(config, discovered, name)
 
 
 def _remote(config: GuardConfig, fetcher: Fetcher, name: str) -> RemoteJWKS:

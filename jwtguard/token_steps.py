@@ -165,7 +165,7 @@ def _key(source: KeySource | IssuerKeySources) -> Step[TokenState]:
         issuers = source
 
         def pick(state: TokenState) -> KeySource:
-            found = state.source = issuers.for_issuer(state.claims.get("iss"))
+            found = state.source = issuers.for_token(state.claims)
             return found
 
         def check(state: TokenState) -> None:
@@ -181,7 +181,7 @@ def _key(source: KeySource | IssuerKeySources) -> Step[TokenState]:
 
         return Step(
             "key",
-            ("kid", "iss"),
+            ("kid", *issuers.issuers.claims),
             check,
             lambda state: f"`iss` {state.claims['iss']!r}: {_selected(state)}",
             after=("header", "payload"),

@@ -66,7 +66,7 @@ class Validator:
         self._read_roles = RoleReader(config.role_claims)
         replay = config.replay_protection
         self.rules = ClaimRules(
-            issuers=config.issuers,
+            issuers=config.accepted_issuers,
             audiences=config.audiences,
             leeway=config.leeway,
             # Replay protection needs a jti to remember, and an exp to forget it at.

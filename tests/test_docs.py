@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import importlib.util
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -18,10 +19,11 @@ from jwtguard import GuardConfig, SimpleRequest, Validator
 from jwtguard.config_rules import Integer
 from jwtguard.errors import INVALID_TOKEN_ERRORS, AuthError
 from jwtguard.settings import setting
-from jwtguard.testing import generate_key
+from jwtguard.testing import SigningKey, generate_key
 from jwtguard.tools.cli import build_parser
 from jwtguard.tools.cli_config import config_flags
 from tests.doc_blocks import ROOT, doc_blocks, fenced_blocks, run_block
+from tests.servers import RecordingServer, recording_server
 
 #: Every tested block, by the test module that runs it (a block no test runs fails below).
 TESTED = {
@@ -255,14 +257,29 @@ def _recipe(name: str) -> dict[str, Any]:
     return settings
 
 
+@pytest.fixture(scope="module")
+def provider() -> Iterator[RecordingServer]:
+    """Where the recipes' keys are served from in these tests: 127.0.0.1."""
+    with recording_server() as server:
+        yield server
+
+
+def _served(settings: dict[str, Any], key: SigningKey, provider: RecordingServer) -> dict[str, Any]:
+    """The recipe with its provider's keys fetched from ``provider`` (its key setting, or the
+    discovery its ``ISSUER`` means, replaced by a ``JWKS_URL`` there)."""
+    path = f"/{key.kid}/keys"
+    provider.serve_json(path, key.jwks())
+    local = {k: v for k, v in settings.items() if k not in ("JWKS_URL", "OPENID_CONFIGURATION_URL")}
+    return {**local, "JWKS_URL": provider.url + path}
+
+
 @pytest.mark.parametrize("name", sorted(PROVIDERS))
-def test_recipe_accepts_its_providers_tokens(name: str) -> None:
+def test_recipe_accepts_its_providers_tokens(name: str, provider: RecordingServer) -> None:
     settings = _recipe(name)
     GuardConfig.from_mapping(settings)  # the recipe as written: valid (nothing is fetched)
     [algorithm] = settings["ALGORITHMS"]
-    key = generate_key(algorithm, kid="provider-key-1")
-    local = {k: v for k, v in settings.items() if k not in ("JWKS_URL", "OPENID_CONFIGURATION_URL")}
-    validator = Validator(GuardConfig.from_mapping({**local, "JWKS": key.jwks()}))
+    key = generate_key(algorithm, kid=f"{name}-key-1")
+    validator = Validator(GuardConfig.from_mapping(_served(settings, key, provider)))
     issuer = settings["ISSUER"] if isinstance(settings["ISSUER"], str) else settings["ISSUER"][0]
     provider_claims, scopes = PROVIDERS[name]
     claims = {"iss": issuer} | ({"aud": settings["AUDIENCE"]} if "AUDIENCE" in settings else {})
@@ -309,12 +326,11 @@ def test_keycloak_without_an_audience_mapper_accepts_only_its_clients_access_tok
         assert _refusal(validator, key.token(**(claims | other)))[0] == code, other
 
 
-def test_google_callers_are_named_by_their_verified_email() -> None:
+def test_google_callers_are_named_by_their_verified_email(provider: RecordingServer) -> None:
     settings = run_block("recipe-google-callers", run_block("recipe-google"))["JWTGUARD"]
     assert isinstance(settings, dict)
-    key = generate_key("RS256", kid="k")
-    local = {k: v for k, v in settings.items() if k != "JWKS_URL"}
-    validator = Validator(GuardConfig.from_mapping({**local, "JWKS": key.jwks()}))
+    key = generate_key("RS256", kid="google-callers")
+    validator = Validator(GuardConfig.from_mapping(_served(settings, key, provider)))
     caller = "scheduler@YOUR-PROJECT.iam.gserviceaccount.com"
     claims = {"iss": "https://accounts.google.com", "aud": settings["AUDIENCE"], "sub": "1"}
     claims |= {"email": caller, "email_verified": True}

@@ -26,6 +26,7 @@ FOUNDATION = {
     "jwtguard.claims",
     "jwtguard.claim_paths",
     "jwtguard.claim_values",
+    "jwtguard.issuers",
 }
 
 

@@ -18,11 +18,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa
 
 from ..errors import AlgorithmNotAllowed, IssuerInvalid, UnknownKey
+from ..issuers import Issuers
 from .algorithms import SUPPORTED_ALGORITHMS
 from .verifiers import Verifier, build_verifier
 
@@ -204,22 +205,29 @@ class StaticKeySource:
 
 
 class IssuerKeySources:
-    """One key source per trusted issuer (multi-tenant); the validator picks by ``iss``."""
+    """One key source per trusted issuer; the validator picks by the token's ``iss``.
 
-    def __init__(self, sources: Mapping[str, KeySource]) -> None:
+    ``sources`` are keyed by issuer, or by issuer template; ``issuers`` (by default the
+    sources' names, as exact issuers) decides which of them a token's claims belong to
+    (:meth:`jwtguard.issuers.Issuers.match`), so the keys of one issuer never verify a token
+    claiming another.
+    """
+
+    def __init__(self, sources: Mapping[str, KeySource], issuers: Issuers | None = None) -> None:
         self.sources = dict(sources)
+        self.issuers = Issuers(self.sources) if issuers is None else issuers
 
-    def for_issuer(self, issuer: object) -> KeySource:
-        """The key source of ``issuer``; :class:`IssuerInvalid` for any other value."""
-        source = self.sources.get(issuer) if isinstance(issuer, str) else None
+    def for_token(self, claims: Mapping[str, Any]) -> KeySource:
+        """The key source of the issuer the (not yet verified) ``claims`` name;
+        :class:`~jwtguard.errors.IssuerInvalid` when no trusted issuer fits them."""
+        issuer = self.issuers.match(claims)
+        source = self.sources.get(issuer)
         if source is None:
-            raise IssuerInvalid(
-                detail=f"iss {issuer!r} is not one of the trusted issuers {sorted(self.sources)}"
-            )
+            raise IssuerInvalid(detail=f"no keys are configured for the issuer {issuer!r}")
         return source
 
     def candidates(self, kid: str | None, algorithm: str) -> Sequence[TrustedKey]:
-        raise TypeError("IssuerKeySources needs the token's issuer: use for_issuer() first")
+        raise TypeError("IssuerKeySources needs the token's issuer: use for_token() first")
 
 
 def known_kids(source: object) -> list[str] | None:

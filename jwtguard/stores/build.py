@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any, Literal, Protocol
 
 from ..errors import ConfigProblem, ConfigurationError
+from ..issuers import Issuers
 from .base import TokenStore, is_store
 from .memory import MemoryStore
 
@@ -40,6 +41,14 @@ class StoreSettings(Protocol):
     def max_lifetime(self) -> float | None: ...
     @property
     def issuers(self) -> tuple[str, ...]: ...
+
+
+class RevocationSettings(StoreSettings, Protocol):
+    """The settings revocations are built from: a store's, and the trusted issuers (names and
+    templates), under one of which a revocation is made (a ``GuardConfig`` has them)."""
+
+    @property
+    def accepted_issuers(self) -> Issuers: ...
 
 
 def store_kind(config: StoreSettings) -> StoreKind:

@@ -40,9 +40,10 @@ from typing import Literal
 
 from ..claims import iso_time
 from ..errors import ConfigurationError
+from ..issuers import Issuers
 from ..token import AccessToken
 from .base import EntryKind, TokenStore, describe_issuer, store_key
-from .build import StoreSettings, build_store
+from .build import RevocationSettings, build_store
 from .checks import parse_cutoff, token_issuer
 
 Moment = float | int | datetime
@@ -93,12 +94,13 @@ class Revocations:
         leeway: float = 60.0,
         max_lifetime: float | None = None,
         revocation_ttl: float = 86400.0,
-        issuers: Sequence[str] = (),
+        issuers: Sequence[str] | Issuers = (),
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.store = store
         self.prefix = prefix
-        self.issuers = tuple(issuers)  # the trusted ones (ISSUER); empty: iss is not checked
+        # The trusted ones (ISSUER, TRUSTED_ISSUERS); empty: iss is not checked.
+        self.issuers = issuers if isinstance(issuers, Issuers) else Issuers(issuers)
         self.leeway = leeway
         self.lifetime_bound = max_lifetime if max_lifetime is not None else revocation_ttl
         self.clock = clock
@@ -106,7 +108,7 @@ class Revocations:
     @classmethod
     def from_config(
         cls,
-        config: StoreSettings,
+        config: RevocationSettings,
         *,
         store: TokenStore | None = None,
         clock: Callable[[], float] = time.time,
@@ -123,7 +125,7 @@ class Revocations:
             leeway=config.leeway,
             max_lifetime=config.max_lifetime,
             revocation_ttl=config.revocation_ttl,
-            issuers=config.issuers,
+            issuers=config.accepted_issuers,
             clock=clock,
         )
 
@@ -142,20 +144,22 @@ class Revocations:
             if issuer is not None:
                 raise ValueError(f"give {name} or {every}, not both")
             return None
+        trusted = self.issuers
         if issuer is not None:
             _require_identifier("issuer", issuer)
-            if self.issuers and issuer not in self.issuers:
+            if trusted and not trusted.admits(issuer):
+                listing = ", ".join(trusted.listing)
                 raise ValueError(
-                    f"{issuer!r} is not a trusted issuer (ISSUER: {', '.join(self.issuers)}), "
-                    "so no token of it can be accepted"
+                    f"{issuer!r} is not a trusted issuer ({listing}), so no token of it can be "
+                    "accepted"
                 )
             return issuer
-        if len(self.issuers) > 1:
+        if trusted and trusted.only is None:  # several, or a template: many issuers
             raise ValueError(
-                f"several issuers are trusted ({', '.join(self.issuers)}): name the one whose "
+                f"several issuers are trusted ({', '.join(trusted.listing)}): name the one whose "
                 f"tokens to revoke ({name}), or revoke under every issuer ({every})"
             )
-        return self.issuers[0] if self.issuers else None
+        return trusted.only
 
     def revoke_token(
         self,

@@ -335,9 +335,9 @@ def test_revoke_under_one_issuer_or_every_issuer(
     """Two trusted issuers: ``--issuer`` or ``--all-issuers`` is required; ``explain`` (the
     validator's reading of the store) sees each revocation under the scoped keys."""
     tenant_a, tenant_b = "https://a.example/", "https://b.example/"
+    both = {tenant: {"JWKS_FILE": str(keys / "jwks.json")} for tenant in (tenant_a, tenant_b)}
     for name, value in {
-        "JWTGUARD_ISSUER": f"{tenant_a},{tenant_b}",
-        "JWTGUARD_JWKS_FILE": str(keys / "jwks.json"),
+        "JWTGUARD_TRUSTED_ISSUERS": json.dumps(both),
         "JWTGUARD_ALGORITHMS": "RS256",
         "JWTGUARD_AUDIENCE": "api://notes",
         "JWTGUARD_REVOCATION": "1",

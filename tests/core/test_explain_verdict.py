@@ -35,7 +35,8 @@ CONFIGURATIONS: dict[str, dict[str, Any]] = {
     "contract": {},
     "strict": {"REQUIRED_CLAIMS": ["exp", "sub", "jti"], "LEEWAY": 0},
     "stores": {"REVOCATION": True, "REPLAY_PROTECTION": True},
-    "two issuers": {"ISSUER": [ISSUER, "https://other.example/"]},
+    # Each issuer with keys of its own: the (unverified) iss picks them, before the key step.
+    "two issuers": {"ISSUER": None, "TRUSTED_ISSUERS": (ISSUER, "https://other.example/")},
     "lenient": {"ISSUER": None, "AUDIENCE": None, "TOKEN_TYPES": [], "MAX_LIFETIME": None},
     "claim rules": {
         "CLAIM_RULES": [
@@ -50,6 +51,9 @@ CONFIGURATIONS: dict[str, dict[str, Any]] = {
 
 def guard_for(minter: Minter, name: str = "contract") -> Guard:
     settings_ = {**SETTINGS, "JWKS": minter.jwks(), **CONFIGURATIONS[name]}
+    if "TRUSTED_ISSUERS" in settings_:  # the minter's keys, in the entry of each issuer
+        keys = {"JWKS": settings_.pop("JWKS")}
+        settings_["TRUSTED_ISSUERS"] = dict.fromkeys(settings_["TRUSTED_ISSUERS"], keys)
     return Guard(GuardConfig.from_mapping({k: v for k, v in settings_.items() if v is not None}))
 
 

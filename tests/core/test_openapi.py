@@ -62,7 +62,7 @@ def test_the_configured_discovery_url_wins_over_the_issuer() -> None:
     ("settings", "why"),
     [
         ({}, "no issuer"),
-        ({"issuer": [ISSUER, "https://other.example.com/"]}, "several issuers"),
+        ({"issuer": [ISSUER, "https://other.example.com/"], "secret": None}, "several issuers"),
         ({"issuer": "accounts.example.com"}, "an issuer that is not a URL"),
         ({"issuer": "http://idp.example.com/"}, "plain http off loopback"),
         ({"issuer": "https://user:pw@idp.example.com/"}, "credentials in the URL"),

@@ -41,9 +41,11 @@ def store(request: pytest.FixtureRequest) -> Iterator[TokenStore]:
 
 
 def validator(minter: Minter, store: TokenStore | None = None, **settings: Any) -> Validator:
-    config = GuardConfig.from_mapping(
-        {**SETTINGS, "JWKS": minter.jwks(), "ISSUER": [A, B], "REVOCATION": True} | settings
-    )
+    """Trusting A and B (each given the minter's keys), or the ``ISSUER`` of ``settings``."""
+    keys: dict[str, Any] = {"JWKS": minter.jwks()}
+    if "ISSUER" not in settings:
+        keys = {"ISSUER": None, "TRUSTED_ISSUERS": {A: keys, B: keys}}
+    config = GuardConfig.from_mapping({**SETTINGS, **keys, "REVOCATION": True} | settings)
     return Validator(config, store=store)
 
 

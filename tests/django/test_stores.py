@@ -340,7 +340,9 @@ def test_revoking_by_command_under_one_issuer_or_every_issuer(
     def status(**claims: Any) -> int:
         return client.get("/plain/", headers=bearer(minter.token(**claims))).status_code
 
-    with with_setting(REVOCATION=True, STORE="django-cache", ISSUER=[ISSUER, tenant_b]):
+    keys = {"JWKS": minter.jwks()}  # each issuer trusts them in an entry of its own
+    issuers = {"ISSUER": None, "JWKS": None, "TRUSTED_ISSUERS": {ISSUER: keys, tenant_b: keys}}
+    with with_setting(REVOCATION=True, STORE="django-cache", **issuers):
         with pytest.raises(CommandError, match=r"several issuers are trusted .*--all-issuers"):
             revoke("--jti", "laptop")
         with pytest.raises(CommandError, match="not allowed with argument"):

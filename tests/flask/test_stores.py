@@ -124,8 +124,10 @@ def test_revoke_command_under_one_issuer_or_every_issuer(
     settings: dict[str, Any], minter: Minter, redis_url: str
 ) -> None:
     tenant_b = "https://tenant-b.example/"
-    issuers = {"ISSUER": [ISSUER, tenant_b]}
-    app = make_app({**settings, **issuers, "REVOCATION": True, "REDIS_URL": redis_url})
+    keys = {"JWKS": settings["JWKS"]}  # each issuer trusts them in an entry of its own
+    issuers = {"TRUSTED_ISSUERS": {ISSUER: keys, tenant_b: keys}}
+    single = {k: v for k, v in settings.items() if k not in ("ISSUER", "JWKS")}
+    app = make_app({**single, **issuers, "REVOCATION": True, "REDIS_URL": redis_url})
     client, runner = app.test_client(), app.test_cli_runner()
     earlier = time.time() - 10
 
