@@ -14,7 +14,9 @@ fills the settings its tokens need (the providers: :mod:`jwtguard.providers`)::
   refuses (a Cognito ID token); ``"replace_claim_rules": true`` in ``PROVIDER`` says yours
   replace them;
 - a key source written beside it (``JWKS``, ``JWKS_URL``, ...) replaces the preset's keys (its
-  ``JWKS_URL``, or the discovery its ``ISSUER`` implies).
+  ``JWKS_URL``, or the discovery its ``ISSUER`` implies); where the preset gives each issuer its
+  own keys (``TRUSTED_ISSUERS``: Entra ID's multi-tenant issuer templates), yours replace the
+  keys of each, which keep their tenants; an ``ISSUER`` of yours replaces them all.
 
 :meth:`GuardConfig.from_mapping <jwtguard.GuardConfig.from_mapping>` (and so ``from_env``, Django
 and Flask) does both, and keeps the :class:`Preset` as the configuration's ``provider``.
@@ -35,6 +37,7 @@ from .settings import KEY_SOURCE_SETTINGS
 __all__ = ["FILLED", "OWNED", "Preset", "resolve"]
 
 SETTING: Final = "PROVIDER"
+PER_ISSUER: Final = "TRUSTED_ISSUERS"
 CODE: Final = "provider_invalid"
 REPLACE_RULES: Final = "replace_claim_rules"
 OWNED: Final = frozenset(FILLED) | KEY_SOURCE_SETTINGS
@@ -69,20 +72,47 @@ class Preset:
     @property
     def key_source(self) -> str:
         """Where the preset's keys come from, in words."""
+        if PER_ISSUER in self.settings:
+            return f"each issuer's own, in {PER_ISSUER}"
         url = self.settings.get("JWKS_URL")
         return f"JWKS_URL {url}" if url else "discovered from ISSUER"
+
+    def whose(self, name: str) -> str:
+        """Whose value of the setting ``name`` is in force: ``preset``, ``yours``, ``preset
+        and yours`` (``CLAIM_RULES`` added up), or ``preset, with your keys`` (the preset's
+        issuers, each with the keys you gave)."""
+        if name == "CLAIM_RULES" and name in self.yours and not self.replace_claim_rules:
+            return "preset and yours"
+        if name == PER_ISSUER and name not in self.yours and name in self.settings:
+            if "ISSUER" in self.yours:
+                return "yours"
+            if KEY_SOURCE_SETTINGS.intersection(self.yours):
+                return "preset, with your keys"
+        return "yours" if name in self.yours else "preset"
 
     def apply(self, given: Mapping[str, Any]) -> dict[str, Any]:
         """The settings: the preset's, with ``given`` (upper-case names, ``PROVIDER`` aside)
         laid over them; ``PROVIDER`` is this preset, which records ``yours``."""
         merged = dict(self.settings)
-        yours = [name for name in given if name in OWNED]
-        if KEY_SOURCE_SETTINGS.intersection(given):
+        yours = tuple(name for name in given if name in OWNED)
+        given = dict(given)
+        keys = {name: value for name, value in given.items() if name in KEY_SOURCE_SETTINGS}
+        table = None if PER_ISSUER in given else merged.get(PER_ISSUER)
+        if "ISSUER" in given and table is not None:  # your issuers replace the preset's
+            del merged[PER_ISSUER]
+            table = None
+        if keys:
             merged = {name: v for name, v in merged.items() if name not in KEY_SOURCE_SETTINGS}
+        if keys and table is not None:  # the preset's issuers keep their entries, with your keys
+            merged[PER_ISSUER] = {
+                issuer: {k: v for k, v in entry.items() if k not in KEY_SOURCE_SETTINGS} | keys
+                for issuer, entry in table.items()
+            }
+            given = {name: v for name, v in given.items() if name not in keys}
         merged.update(given)
         if "CLAIM_RULES" in given and not self.replace_claim_rules:
             merged["CLAIM_RULES"] = added(self.settings["CLAIM_RULES"], given["CLAIM_RULES"])
-        merged[SETTING] = replace(self, yours=tuple(yours))
+        merged[SETTING] = replace(self, yours=yours)
         return merged
 
 

@@ -197,16 +197,20 @@ def entra_issuers(tenant: str, versions: tuple[str, ...]) -> tuple[str, ...]:
 
 def _entra(args: Args) -> dict[str, Any]:
     tenant, versions = args["tenant"].lower(), tuple(dict.fromkeys(args["versions"]))
-    if tenant in MULTI_TENANT:
-        raise Invalid(
-            [
-                f"tenant {tenant!r} (multi-tenant) needs an issuer template, which this version "
-                "of jwtguard does not have yet: list the tenant ids you accept, one preset "
-                "each, or use a single tenant id"
-            ]
-        )
+    audiences = (args["client_id"], *([args["app_id_uri"]] if args["app_id_uri"] else []))
+
+    def settings(issuer: tuple[str, ...] | None) -> dict[str, Any]:
+        return _settings(issuer, audience=audiences, scopes=("scp",), roles=("roles",))
+
+    if tenant in MULTI_TENANT:  # each tenant's issuer: a template, its tenant in tid
+        keys: dict[str, Any] = {"JWKS_URL": f"{ENTRA}/common/discovery/v2.0/keys"}
+        if args["tenants"] is not None:
+            keys["TENANTS"] = [listed.lower() for listed in args["tenants"]]
+        templates = entra_issuers("{tenantid}", versions)
+        return settings(None) | {"TRUSTED_ISSUERS": {t: dict(keys) for t in templates}}
     if args["tenants"] is not None:
-        raise Invalid(["tenants lists the tenants of a multi-tenant API: tenant is one tenant"])
+        multi = " or ".join(MULTI_TENANT)
+        raise Invalid([f"tenants lists the tenants of a multi-tenant API (tenant {multi})"])
     tenant = CONSUMERS_TENANT if tenant == "consumers" else tenant
     if _GUID.fullmatch(tenant) is None:
         raise Invalid(
@@ -216,14 +220,8 @@ def _entra(args: Args) -> dict[str, Any]:
                 "'common'"
             ]
         )
-    audiences = (args["client_id"], *([args["app_id_uri"]] if args["app_id_uri"] else []))
-    settings = _settings(
-        entra_issuers(tenant, versions),
-        audience=audiences,
-        scopes=("scp",),
-        roles=("roles",),
-    )
-    return settings | {"JWKS_URL": f"{ENTRA}/{tenant}/discovery/v2.0/keys"}
+    keys_url = f"{ENTRA}/{tenant}/discovery/v2.0/keys"
+    return settings(entra_issuers(tenant, versions)) | {"JWKS_URL": keys_url}
 
 
 # --- Keycloak -----------------------------------------------------------------------------------

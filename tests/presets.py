@@ -29,6 +29,7 @@ from tests.servers import RecordingServer, recording_server
 REALM = "api"  # the presets leave REALM alone
 TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47"
 OTHER_TENANT = "f8cdef31-a31e-4b4a-93e4-5f571e91255a"
+THIRD_TENANT = "3c1e5f0a-9b7d-4e2a-8f6c-0d4b2a1e9c7f"
 API_CLIENT = "6e74172b-be56-4843-9ff4-e66a39bb12e3"
 WEB_CLIENT = "04b07795-8ddb-461a-bbee-02f9e1bf7b46"
 AUTH0_CLIENT = "K1AUPhZq8mRi0Q0pjhkfu1D7y6KjDQja"
@@ -99,6 +100,19 @@ IDPS: dict[str, IdP] = {
             "client_id": API_CLIENT,
             "app_id_uri": "api://notes",
             "versions": ["1.0", "2.0"],
+        },
+        "nOo3ZDrODXEK1jKWhXslHR_KXEg",
+        {"typ": "JWT"},
+        remote_keys=True,
+    ),
+    "entra-multi": IdP(
+        {
+            "name": "entra",
+            "tenant": "organizations",
+            "client_id": API_CLIENT,
+            "app_id_uri": "api://notes",
+            "versions": ["2.0", "1.0"],
+            "tenants": [TENANT, OTHER_TENANT],
         },
         "nOo3ZDrODXEK1jKWhXslHR_KXEg",
         {"typ": "JWT"},
@@ -595,6 +609,45 @@ CASES: tuple[PresetCase, ...] = (
         changes={"aud": "00000003-0000-0000-c000-000000000000"},
         **AUDIENCE,
     ),
+    # Entra ID, multi-tenant: each listed tenant's issuer, its tenant confirmed by tid.
+    _ok("entra multi-tenant, a listed tenant", "entra-multi", "entra v2 delegated", "entra-read"),
+    _ok(
+        "entra multi-tenant, another listed tenant (v1)",
+        "entra-multi",
+        "entra v1 delegated",
+        "entra-read",
+        changes={"iss": f"https://sts.windows.net/{OTHER_TENANT}/", "tid": OTHER_TENANT},
+    ),
+    _refused(
+        "entra multi-tenant, a tenant not listed",
+        "entra-multi",
+        "entra v2 delegated",
+        "any",
+        "issuer_invalid",
+        changes={
+            "iss": f"https://login.microsoftonline.com/{THIRD_TENANT}/v2.0",
+            "tid": THIRD_TENANT,
+        },
+        step="issuer",
+    ),
+    _refused(
+        "entra multi-tenant, iss and tid disagree",
+        "entra-multi",
+        "entra v2 delegated",
+        "any",
+        "issuer_invalid",
+        changes={"tid": OTHER_TENANT},
+        step="issuer",
+    ),
+    _refused(
+        "entra multi-tenant, delegated scp is no app role",
+        "entra-multi",
+        "entra v2 delegated",
+        "entra-app-role",
+        "insufficient_role",
+        step="roles",
+    ),
+    _ok("entra multi-tenant, app role", "entra-multi", "entra v2 app", "entra-app-role"),
     # Keycloak with an audience mapper: client roles of notes.api, the clients in azp.
     _ok(
         "keycloak access token",

@@ -24,9 +24,11 @@ from typing import Any
 from ..config import KEY_SOURCE_SETTINGS, GuardConfig
 from ..errors import AuthError, InsufficientRole, InsufficientScope
 from ..extract import describe_location, extract_token
+from ..presets import PER_ISSUER
 from ..request import SimpleRequest
 from ..scopes import Needs, Requirement
 from ..token import AccessToken
+from ..urls import redact_url
 from ..validator import Validator
 from .explain_report import Check, Explanation, Report, Status
 
@@ -96,21 +98,20 @@ def steps_of(validator: Validator) -> tuple[str, ...]:
 def provider_facts(config: GuardConfig) -> dict[str, Any] | None:
     """The provider preset that filled ``config`` (``PROVIDER``), for the operator: its name
     and parameters, each setting it decides with the value in force and whose value that is
-    (``preset``, ``yours``, or for ``CLAIM_RULES`` written beside it ``preset and yours``), and
-    where the keys come from. ``None`` without a provider."""
+    (:meth:`Preset.whose <jwtguard.presets.Preset.whose>`), and where the keys come from.
+    Key settings are named, never shown (a URL redacted). ``None`` without a provider."""
     preset = config.preset
     if preset is None:
         return None
     settings = {}
     for name in preset.settings:
-        if name in KEY_SOURCE_SETTINGS:
+        if name in KEY_SOURCE_SETTINGS and name != PER_ISSUER:
             continue
-        whose = "yours" if name in preset.yours else "preset"
-        if whose == "yours" and name == "CLAIM_RULES" and not preset.replace_claim_rules:
-            whose = "preset and yours"
         value = getattr(config, name.lower())
+        if name == PER_ISSUER and value is not None:
+            value = {issuer: _entry_keys_named(entry) for issuer, entry in value.items()}
         value = list(value) if isinstance(value, tuple) else value
-        settings[name] = {"value": value, "from": whose}
+        settings[name] = {"value": value, "from": preset.whose(name)}
     yours = [name for name in preset.yours if name in KEY_SOURCE_SETTINGS]
     keys = f"yours: {', '.join(yours)}" if yours else preset.key_source  # public URLs only
     return {
@@ -119,6 +120,15 @@ def provider_facts(config: GuardConfig) -> dict[str, Any] | None:
         "settings": settings,
         "keys": keys,
     }
+
+
+def _entry_keys_named(entry: Any) -> dict[str, Any]:
+    """An issuer's entry of ``TRUSTED_ISSUERS`` with its key setting named, not shown."""
+    named = {key: value for key, value in entry.items() if key not in KEY_SOURCE_SETTINGS}
+    for key, value in entry.items():
+        if key in KEY_SOURCE_SETTINGS:
+            named["keys"] = f"{key} {redact_url(value)}" if key.endswith("_URL") else key
+    return named
 
 
 def request_for(credentials: str, config: GuardConfig) -> SimpleRequest:

@@ -95,7 +95,7 @@ def problems(provider: Any, **more: Any) -> list[str]:
         (
             {"name": "entra", "tenant": "72f988bf-86f1-41af-91ab-2d7cd011db47", "client_id": "c"}
             | {"tenants": ["f8cdef31-a31e-4b4a-93e4-5f571e91255a"]},
-            ["entra: tenants lists the tenants of a multi-tenant API: tenant is one tenant"],
+            ["entra: tenants lists the tenants of a multi-tenant API (tenant organizations or"],
         ),
         (
             {"name": "keycloak", "url": "http://keycloak.example.com/realms/notes", "realm": "n"},
@@ -342,3 +342,69 @@ def _settings(config: GuardConfig) -> dict[str, Any]:
     """``config``'s claim settings, by name, without its provider."""
     names = ("ISSUER", "AUDIENCE_FALLBACK", "ALGORITHMS", "ROLE_CLAIMS", "CLAIM_RULES")
     return {name: getattr(config, name.lower()) for name in names}
+
+
+# --- Entra ID, multi-tenant: the issuers and their keys together ---------------------------------
+
+ENTRA_MULTI = IDPS["entra-multi"].provider
+V2, V1 = "https://login.microsoftonline.com/{tenantid}/v2.0", "https://sts.windows.net/{tenantid}/"
+
+
+@pytest.mark.parametrize("tenant", ["organizations", "common", "Common"])
+def test_a_multi_tenant_preset_trusts_issuer_templates(tenant: str) -> None:
+    config = GuardConfig.from_mapping({"PROVIDER": ENTRA_MULTI | {"tenant": tenant}})
+    assert config.issuer is None
+    assert config.issuers == (V2, V1)
+    assert str(config.accepted_issuers) == str([V2, V1])
+    [source] = {entry.value for entry in config.issuer_entries}  # one key document for all
+    assert source == "https://login.microsoftonline.com/common/discovery/v2.0/keys"
+
+
+def test_your_keys_go_to_each_of_the_presets_issuers_which_keep_their_tenants() -> None:
+    jwks = signing_key("entra-multi").jwks()
+    config = GuardConfig.from_mapping({"PROVIDER": ENTRA_MULTI, "JWKS": jwks})
+    assert config.jwks is None
+    assert config.trusted_issuers == {
+        template: {"TENANTS": ENTRA_MULTI["tenants"], "JWKS": jwks} for template in (V2, V1)
+    }
+    validator = Validator(config)
+    other = {"iss": "https://sts.windows.net/f8cdef31-a31e-4b4a-93e4-5f571e91255a/"}
+    other["tid"] = "f8cdef31-a31e-4b4a-93e4-5f571e91255a"
+    assert validator.validate(mint("entra-multi", TOKENS["entra v1 delegated"] | other))
+    assert config.preset is not None
+    assert config.preset.whose("TRUSTED_ISSUERS") == "preset, with your keys"
+
+
+def test_your_issuer_or_issuers_replace_the_presets_templates() -> None:
+    mine = "https://login.microsoftonline.com/72f988bf-86f1-41af-91ab-2d7cd011db47/v2.0"
+    config = GuardConfig.from_mapping({"PROVIDER": ENTRA_MULTI, "ISSUER": mine})
+    assert (config.issuer, config.trusted_issuers) == (mine, None)  # its keys: discovered
+    assert config.preset is not None
+    assert config.preset.whose("TRUSTED_ISSUERS") == "yours"
+    table = {mine: {"JWKS_URL": "https://keys.example.com/entra"}}
+    config = GuardConfig.from_mapping({"PROVIDER": ENTRA_MULTI, "TRUSTED_ISSUERS": table})
+    assert config.trusted_issuers == table
+    assert config.audience == ("6e74172b-be56-4843-9ff4-e66a39bb12e3", "api://notes")
+
+
+def test_explain_names_the_keys_of_each_issuer_without_showing_them(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    config = GuardConfig.from_mapping(
+        {"PROVIDER": ENTRA_MULTI, "JWKS": signing_key("entra-multi").jwks()}
+    )
+    facts = explain("", Validator(config)).provider
+    assert facts is not None
+    assert facts["settings"]["TRUSTED_ISSUERS"] == {
+        "value": {
+            template: {"TENANTS": ENTRA_MULTI["tenants"], "keys": "JWKS"} for template in (V2, V1)
+        },
+        "from": "preset, with your keys",
+    }
+    assert facts["keys"] == "yours: JWKS"
+    plain = GuardConfig.from_mapping({"PROVIDER": ENTRA_MULTI})
+    facts = explain("", Validator(plain)).provider
+    assert facts is not None
+    url = "JWKS_URL https://login.microsoftonline.com/common/discovery/v2.0/keys"
+    assert facts["settings"]["TRUSTED_ISSUERS"]["value"][V2]["keys"] == url
+    assert facts["keys"] == "each issuer's own, in TRUSTED_ISSUERS"

@@ -105,6 +105,7 @@ BASE: dict[str, Any] = {
     "role_claims": (),
     "claim_rules": [],
     "jwks_url": None,
+    "trusted_issuers": None,
 }
 
 FILLS: dict[str, dict[str, Any]] = {
@@ -149,6 +150,26 @@ FILLS: dict[str, dict[str, Any]] = {
         "role_claims": ("roles",),
         "jwks_url": "https://login.microsoftonline.com/72f988bf-86f1-41af-91ab-2d7cd011db47"
         "/discovery/v2.0/keys",
+    },
+    "entra-multi": BASE
+    | {
+        "issuer": None,
+        "audience": ("6e74172b-be56-4843-9ff4-e66a39bb12e3", "api://notes"),
+        "scope_claims": ("scp",),
+        "role_claims": ("roles",),
+        "trusted_issuers": {
+            template: {
+                "JWKS_URL": "https://login.microsoftonline.com/common/discovery/v2.0/keys",
+                "TENANTS": [
+                    "72f988bf-86f1-41af-91ab-2d7cd011db47",
+                    "f8cdef31-a31e-4b4a-93e4-5f571e91255a",
+                ],
+            }
+            for template in (
+                "https://login.microsoftonline.com/{tenantid}/v2.0",
+                "https://sts.windows.net/{tenantid}/",
+            )
+        },
     },
     "keycloak": BASE
     | {
