@@ -133,7 +133,7 @@ def _host(value: str) -> str:
         host = (parts.hostname or "") if bare else ""
     if _HOST.fullmatch(host) is None:
         raise Invalid([f"domain: {value!r} is not a host name such as acme.okta.com"])
-    return host.lower()
+    return host
 
 
 # --- Okta ---------------------------------------------------------------------------------------
@@ -196,22 +196,22 @@ def entra_issuers(tenant: str, versions: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def _entra(args: Args) -> dict[str, Any]:
-    tenant, versions = args["tenant"].lower(), tuple(dict.fromkeys(args["versions"]))
+    tenant, versions = args["tenant"], tuple(dict.fromkeys(args["versions"]))
     audiences = (args["client_id"], *([args["app_id_uri"]] if args["app_id_uri"] else []))
 
     def settings(issuer: tuple[str, ...] | None) -> dict[str, Any]:
         return _settings(issuer, audience=audiences, scopes=("scp",), roles=("roles",))
 
-    if tenant in MULTI_TENANT:  # each tenant's issuer: a template, its tenant in tid
+    if tenant.lower() in MULTI_TENANT:  # each tenant's issuer: a template, its tenant in tid
         keys: dict[str, Any] = {"JWKS_URL": f"{ENTRA}/common/discovery/v2.0/keys"}
         if args["tenants"] is not None:
-            keys["TENANTS"] = [listed.lower() for listed in args["tenants"]]
+            keys["TENANTS"] = list(args["tenants"])
         templates = entra_issuers("{tenantid}", versions)
         return settings(None) | {"TRUSTED_ISSUERS": {t: dict(keys) for t in templates}}
     if args["tenants"] is not None:
         multi = " or ".join(MULTI_TENANT)
         raise Invalid([f"tenants lists the tenants of a multi-tenant API (tenant {multi})"])
-    tenant = CONSUMERS_TENANT if tenant == "consumers" else tenant
+    tenant = CONSUMERS_TENANT if tenant.lower() == "consumers" else tenant
     if _GUID.fullmatch(tenant) is None:
         raise Invalid(
             [
