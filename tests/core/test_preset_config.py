@@ -408,3 +408,22 @@ def test_explain_names_the_keys_of_each_issuer_without_showing_them(
     url = "JWKS_URL https://login.microsoftonline.com/common/discovery/v2.0/keys"
     assert facts["settings"]["TRUSTED_ISSUERS"]["value"][V2]["keys"] == url
     assert facts["keys"] == "each issuer's own, in TRUSTED_ISSUERS"
+
+
+def test_personal_microsoft_accounts_are_the_consumers_tenant() -> None:
+    config = GuardConfig.from_mapping(
+        {"PROVIDER": {"name": "entra", "tenant": "consumers", "client_id": "c"}}
+    )
+    msa = "9188040d-6c67-4c5b-b112-36a304b66dad"
+    assert config.issuer == f"https://login.microsoftonline.com/{msa}/v2.0"
+    assert config.jwks_url == f"https://login.microsoftonline.com/{msa}/discovery/v2.0/keys"
+
+
+def test_an_okta_authorization_server_of_your_own_needs_its_audience() -> None:
+    provider = {"name": "okta", "domain": "acme.okta.com", "authorization_server": "aus1x"}
+    config = GuardConfig.from_mapping({"PROVIDER": provider | {"audience": ["api://notes"]}})
+    assert (config.issuer, config.audience) == (
+        "https://acme.okta.com/oauth2/aus1x",
+        ("api://notes",),
+    )
+    assert config.claim_rules == []  # no client_ids: any app of the server

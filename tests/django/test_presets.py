@@ -6,6 +6,7 @@ the same status, challenge and body everywhere."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -13,8 +14,17 @@ import pytest
 from django.test import AsyncClient, Client, override_settings
 
 from jwtguard_django.checks import check_settings
+from jwtguard_django.conf import read_options
 from tests.django.stacks import DRF_STACKS, drf_stack, wire
-from tests.presets import CASES, IDPS, PresetCase, check_preset_answer, keys_server, settings_of
+from tests.presets import (
+    CASES,
+    COGNITO_ISSUER,
+    IDPS,
+    PresetCase,
+    check_preset_answer,
+    keys_server,
+    settings_of,
+)
 
 pytestmark = pytest.mark.urls("tests.django.preset_views")
 
@@ -103,3 +113,33 @@ def test_a_wrong_provider_is_a_system_check_error(keys_url: str) -> None:
 
 def test_every_provider_is_run() -> None:
     assert {case.idp for case in CASES} == set(IDPS)
+
+
+def test_a_provider_in_the_environment_replaces_what_the_dict_says_of_it(
+    keys_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With ``ENV_PREFIX``, ``JWTGUARD_PROVIDER`` takes over the issuer, audience and keys of the
+    ``JWTGUARD`` dict (its development key never lingers); the dict's other keys stay."""
+    development = {
+        "ISSUER": "https://dev.example.com/",
+        "AUDIENCE": "api://dev",
+        "SECRET": "a development secret, 32 bytes long!",
+        "ALGORITHMS": ["HS256"],
+        "MODE": "annotate",
+        "ENV_PREFIX": "JWTGUARD_",
+    }
+    environ = {
+        "JWTGUARD_PROVIDER": json.dumps(IDPS["cognito"].provider),
+        "JWTGUARD_JWKS_URL": keys_url + "/cognito/keys",
+    }
+    options = read_options(development, environ)
+    assert options.mode == "annotate"
+    config = options.config
+    assert (config.secret, config.audience, config.algorithms) == (None, None, ("RS256",))
+    assert config.issuer == COGNITO_ISSUER
+    case = next(case for case in CASES if case.name == "cognito ID token")
+    for name, value in environ.items():
+        monkeypatch.setenv(name, value)
+    with override_settings(JWTGUARD=development):
+        response = Client().get("/presets/sync/any/", headers=case.headers())
+    check(response, case)
