@@ -415,7 +415,7 @@ def test_personal_microsoft_accounts_are_the_consumers_tenant() -> None:
         {"PROVIDER": {"name": "entra", "tenant": "consumers", "client_id": "c"}}
     )
     msa = "9188040d-6c67-4c5b-b112-36a304b66dad"
-    assert config.issuer == f"https://login.microsoftonline.com/{msa}/v2.0"
+    assert config.issuers == (f"https://login.microsoftonline.com/{msa}/v2.0",)
     assert config.jwks_url == f"https://login.microsoftonline.com/{msa}/discovery/v2.0/keys"
 
 
