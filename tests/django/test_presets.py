@@ -143,3 +143,9 @@ def test_a_provider_in_the_environment_replaces_what_the_dict_says_of_it(
     with override_settings(JWTGUARD=development):
         response = Client().get("/presets/sync/any/", headers=case.headers())
     check(response, case)
+
+
+@pytest.mark.parametrize("idp", sorted(IDPS))
+def test_a_preset_alone_passes_the_system_checks(keys_url: str, idp: str) -> None:
+    with override_settings(JWTGUARD=settings_of(idp, keys_url)):
+        assert check_settings() == []
