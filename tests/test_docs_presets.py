@@ -13,7 +13,7 @@ from jwtguard import AuthError, GuardConfig, Validator
 from jwtguard.presets import OWNED
 from jwtguard.providers import PROVIDERS
 from tests.doc_blocks import ROOT, run_block
-from tests.presets import TOKENS, jwks_path, keys_server, mint
+from tests.provider_tokens import TOKENS, jwks_path, keys_server, mint
 from tests.test_docs import hooks
 
 #: Each preset block and the block of the settings it stands for.

@@ -18,7 +18,7 @@ from jwtguard import AuthError, ConfigurationError, GuardConfig, Validator
 from jwtguard.tools.cli import main
 from jwtguard.tools.explain import explain
 from tests.contract import Minter
-from tests.presets import COGNITO_CLIENT, IDPS, TOKENS, mint, signing_key
+from tests.provider_tokens import COGNITO_CLIENT, IDPS, TOKENS, mint, signing_key
 
 COGNITO = IDPS["cognito"].provider
 GOOGLE = IDPS["google"].provider

@@ -14,16 +14,8 @@ import pytest
 from jwtguard import AccessToken, ErrorResponse, Guard, GuardConfig, SimpleRequest
 from jwtguard.adapters import Requirement
 from jwtguard.tools.explain import explain
-from tests.presets import (
-    CASES,
-    IDPS,
-    VIEWS,
-    PresetCase,
-    check_preset_answer,
-    granted,
-    keys_server,
-    settings_of,
-)
+from tests.presets import CASES, VIEWS, PresetCase, check_preset_answer, granted
+from tests.provider_tokens import IDPS, keys_server, settings_of
 
 
 @pytest.fixture(scope="module")

@@ -16,15 +16,8 @@ from django.test import AsyncClient, Client, override_settings
 from jwtguard_django.checks import check_settings
 from jwtguard_django.conf import read_options
 from tests.django.stacks import DRF_STACKS, drf_stack, wire
-from tests.presets import (
-    CASES,
-    COGNITO_ISSUER,
-    IDPS,
-    PresetCase,
-    check_preset_answer,
-    keys_server,
-    settings_of,
-)
+from tests.presets import CASES, PresetCase, check_preset_answer
+from tests.provider_tokens import COGNITO_ISSUER, IDPS, keys_server, settings_of
 
 pytestmark = pytest.mark.urls("tests.django.preset_views")
 

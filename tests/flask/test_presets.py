@@ -17,16 +17,8 @@ from flask.typing import ResponseReturnValue
 from jwtguard import ConfigurationError
 from jwtguard_flask import JWTGuard, current_token, jwt_required, verify_request
 from tests.flask.conftest import flask_settings
-from tests.presets import (
-    CASES,
-    IDPS,
-    VIEWS,
-    PresetCase,
-    check_preset_answer,
-    granted,
-    keys_server,
-    settings_of,
-)
+from tests.presets import CASES, VIEWS, PresetCase, check_preset_answer, granted
+from tests.provider_tokens import IDPS, keys_server, settings_of
 
 MODES = ("decorator", "async", "blueprint", "manual", "app")
 
