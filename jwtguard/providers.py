@@ -67,13 +67,15 @@ class Param:
         if self.kind == "choice":
             wrong = value not in self.choices
             return value, [f"{name} must be one of {list(self.choices)}, got {value!r}"] * wrong
+        if self.kind == "text":
+            if not isinstance(value, str):
+                return value, [f"{name} must be a string, got {value!r}"]
+            return value, [] if self._ok(value) else [f"{name}: {value!r} is not {self._what}"]
         items = (value,) if isinstance(value, str) else value
-        many = self.kind == "texts"
-        if not isinstance(items, list | tuple) or not items or (not many and len(items) != 1):
-            shape = "a non-empty string, or a list of them" if many else "a non-empty string"
-            return value, [f"{name} must be {shape}, got {value!r}"]
+        if not isinstance(items, list | tuple) or not items:
+            return value, [f"{name} must be a non-empty string, or a list of them, got {value!r}"]
         problems = [f"{name}: {item!r} is not {self._what}" for item in items if not self._ok(item)]
-        return (tuple(items) if many else items[0]), problems
+        return tuple(items), problems
 
     @property
     def _what(self) -> str:
@@ -93,7 +95,6 @@ class Provider:
     """A provider: its name in ``PROVIDER``, its parameters, and the settings they fill."""
 
     name: str
-    title: str
     params: Mapping[str, Param]
     fill: Callable[[Args], dict[str, Any]]
 
@@ -129,8 +130,8 @@ def _host(value: str) -> str:
     parts = urlsplit(value)
     host = value
     if parts.scheme == "https":
-        bare = not (parts.path.strip("/") or parts.query or parts.fragment or parts.port)
-        host = (parts.hostname or "") if bare else ""
+        bare = not (parts.path.strip("/") or parts.query or parts.fragment)
+        host = parts.netloc if bare else ""  # a port or credentials are no host name
     if _HOST.fullmatch(host) is None:
         raise Invalid([f"domain: {value!r} is not a host name such as acme.okta.com"])
     return host
@@ -303,7 +304,6 @@ PROVIDERS: dict[str, Provider] = {
     for provider in (
         Provider(
             "okta",
-            "Okta",
             {
                 "domain": _DOMAIN,
                 "authorization_server": Param(
@@ -322,7 +322,6 @@ PROVIDERS: dict[str, Provider] = {
         ),
         Provider(
             "auth0",
-            "Auth0",
             {
                 "domain": Param("text", "the tenant's domain (or custom domain)", required=True),
                 "audience": Param("texts", "the API's Identifier", required=True),
@@ -338,7 +337,6 @@ PROVIDERS: dict[str, Provider] = {
         ),
         Provider(
             "entra",
-            "Microsoft Entra ID",
             {
                 "tenant": Param(
                     "text", "the Directory (tenant) ID, or organizations or common", required=True
@@ -365,7 +363,6 @@ PROVIDERS: dict[str, Provider] = {
         ),
         Provider(
             "keycloak",
-            "Keycloak",
             {
                 "url": Param(
                     "text", "the server's URL (with /auth before Keycloak 17)", required=True
@@ -382,7 +379,6 @@ PROVIDERS: dict[str, Provider] = {
         ),
         Provider(
             "cognito",
-            "Amazon Cognito",
             {
                 "region": Param(
                     "text",
@@ -398,7 +394,6 @@ PROVIDERS: dict[str, Provider] = {
         ),
         Provider(
             "google",
-            "Google",
             {
                 "client_ids": Param(
                     "texts", "the OAuth client ids (aud) of your sign-in apps", required=True

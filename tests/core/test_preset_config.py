@@ -72,6 +72,21 @@ def problems(provider: Any, **more: Any) -> list[str]:
             ["okta: domain: 'https://acme.okta.com/oauth2/default' is not a host name"],
         ),
         (
+            {"name": "okta", "domain": ["acme.okta.com"], "authorization_server": ["aus1x"]},
+            [
+                "okta: domain must be a string, got ['acme.okta.com']",
+                "okta: authorization_server must be a string, got ['aus1x']",
+            ],
+        ),
+        (
+            {"name": "okta", "domain": "https://acme.okta.com:8443"},
+            ["okta: domain: 'https://acme.okta.com:8443' is not a host name"],
+        ),
+        (
+            {"name": "auth0", "domain": "https://me@acme.eu.auth0.com/", "audience": "a"},
+            ["auth0: domain: 'https://me@acme.eu.auth0.com/' is not a host name"],
+        ),
+        (
             {"name": "okta", "domain": "acme.okta.com", "authorization_server": "aus1x"},
             ["okta: audience is required: the Audience of authorization server 'aus1x'"],
         ),
