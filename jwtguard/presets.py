@@ -25,7 +25,6 @@ and Flask) does both, and keeps the :class:`Preset` as the configuration's ``pro
 from __future__ import annotations
 
 import difflib
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Final, NoReturn
@@ -63,11 +62,6 @@ class Preset:
         given = ", ".join(f"{name}={value!r}" for name, value in self.parameters.items())
         mine = f", yours={list(self.yours)!r}" if self.yours else ""
         return f"Preset({self.name!r}, {given}{mine})"
-
-    def __str__(self) -> str:
-        """For the operator: ``cognito (region "eu-west-1", user_pool_id "...")``."""
-        given = ", ".join(f"{name} {_json(value)}" for name, value in self.parameters.items())
-        return f"{self.name} ({given})"
 
     @property
     def key_source(self) -> str:
@@ -166,10 +160,3 @@ def _suggestion(key: Any, names: Mapping[str, Any]) -> str:
 
 def _fail(problems: list[str]) -> NoReturn:
     raise ConfigurationError([ConfigProblem(SETTING, CODE, f"{SETTING}: {p}") for p in problems])
-
-
-def _json(value: Any) -> str:
-    try:
-        return json.dumps(value, ensure_ascii=False)
-    except (TypeError, ValueError):
-        return repr(value)

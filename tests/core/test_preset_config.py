@@ -123,6 +123,10 @@ def problems(provider: Any, **more: Any) -> list[str]:
         ),
         (KEYCLOAK | {"realm_roles": "no"}, ["keycloak: realm_roles must be true or false"]),
         (
+            KEYCLOAK | {"url": "https://keycloak.example.com/?next=/"},
+            ["keycloak: url: 'https://keycloak.example.com/?next=' is the server's base URL"],
+        ),
+        (
             {"name": "google", "client_ids": "c", "hosted_domains": [""]},
             ["google: hosted_domains: '' is not a non-empty string"],
         ),
@@ -217,6 +221,28 @@ def test_a_problem_with_your_claim_rules_names_its_place_in_your_list() -> None:
     assert caught.value.problems == (
         "CLAIM_RULES[0]: needs exactly one of equals, one_of, contains, present",
     )
+    with pytest.raises(ConfigurationError) as caught:  # not a list: said as it is
+        GuardConfig.from_mapping({"PROVIDER": COGNITO, "CLAIM_RULES": {"claim": "hd"}})
+    assert caught.value.problems == (
+        'CLAIM_RULES must be a list of rules such as [{"claim": "token_use", "equals": '
+        '"access"}], not dict',
+    )
+
+
+@pytest.mark.parametrize(
+    ("provider", "keys"),
+    [
+        (COGNITO, "discovered from ISSUER"),
+        (GOOGLE, "JWKS_URL https://www.googleapis.com/oauth2/v3/certs"),
+    ],
+)
+def test_where_a_presets_keys_come_from(provider: dict[str, Any], keys: str) -> None:
+    config = GuardConfig.from_mapping({"PROVIDER": provider})
+    assert config.preset is not None
+    assert config.preset.key_source == keys
+    facts = explain("", Validator(config)).provider
+    assert facts is not None
+    assert facts["keys"] == keys
 
 
 @pytest.mark.parametrize(
