@@ -6,11 +6,13 @@ the same status, challenge and body everywhere."""
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.core.management import call_command
 from django.test import AsyncClient, Client, override_settings
 
 from jwtguard_django.checks import check_settings
@@ -142,3 +144,26 @@ def test_a_provider_in_the_environment_replaces_what_the_dict_says_of_it(
 def test_a_preset_alone_passes_the_system_checks(keys_url: str, idp: str) -> None:
     with override_settings(JWTGUARD=settings_of(idp, keys_url)):
         assert check_settings() == []
+
+
+def test_the_explain_command_names_the_preset_and_the_failed_rule(keys_url: str) -> None:
+    """``manage.py jwtguard_explain``: the project's preset heads the report, and the token
+    ``typ`` rule of the Keycloak preset is the step that refuses a token of another kind."""
+    case = next(case for case in CASES if case.name == "keycloak typ other than Bearer")
+    out = io.StringIO()
+    with (
+        override_settings(JWTGUARD=settings_of("keycloak", keys_url)),
+        pytest.raises(SystemExit) as exited,
+    ):
+        call_command("jwtguard_explain", case.mint(), stdout=out)
+    lines = out.getvalue().splitlines()
+    assert exited.value.code == 1
+    assert lines[0] == (
+        "REFUSED: 401 claim_invalid (the client is told: \"The access token's typ claim is "
+        'invalid")'
+    )
+    assert lines[1].startswith('  provider keycloak (url "https://keycloak.example.com/", ')
+    assert "    keys: yours: JWKS" in lines
+    assert '  [FAIL] claim rule: typ equals "Bearer": typ must equal "Bearer", found "Offline"' in (
+        out.getvalue()
+    )

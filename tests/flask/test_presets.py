@@ -105,3 +105,22 @@ def test_a_wrong_provider_stops_init_app() -> None:
     [issue] = caught.value.issues
     assert (issue.setting, issue.code) == ("PROVIDER", "provider_invalid")
     assert issue.message == "PROVIDER: keycloak: realm is required: the realm"
+
+
+def test_the_explain_command_names_the_preset_and_the_failed_rule(keys_url: str) -> None:
+    """``flask jwtguard explain``: the app's preset heads the report, and Google's hosted
+    domain rule is the step that refuses an account of another domain."""
+    case = next(case for case in CASES if case.name == "google another hosted domain")
+    app = build(settings_of("google", keys_url), "decorator")
+    result = app.test_cli_runner().invoke(args=["jwtguard", "explain", case.mint()])
+    lines = result.output.splitlines()
+    assert result.exit_code == 1
+    assert lines[0] == (
+        'REFUSED: 401 claim_invalid (the client is told: "The access token\'s hd claim is invalid")'
+    )
+    assert lines[1].startswith('  provider google (client_ids ["1234567890-abc123def456')
+    assert "    keys: yours: JWKS_URL" in lines
+    assert (
+        '  [FAIL] claim rule: hd one_of ["example.com"]: hd must be one of ["example.com"], '
+        'found "evil.example" (CLAIM_RULES)' in lines
+    )
