@@ -190,26 +190,27 @@ CONSUMERS_TENANT = "9188040d-6c67-4c5b-b112-36a304b66dad"
 MULTI_TENANT = ("organizations", "common")
 
 
-def entra_issuers(tenant: str, versions: tuple[str, ...]) -> tuple[str, ...]:
-    """The issuers of ``tenant``'s tokens of each version (``{tenantid}``: a template)."""
-    issuers = {"2.0": f"{ENTRA}/{tenant}/v2.0", "1.0": f"https://sts.windows.net/{tenant}/"}
-    return tuple(issuers[version] for version in sorted(versions, reverse=True))
+def entra_issuers(tenant: str, versions: tuple[str, ...]) -> dict[str, str]:
+    """The issuer of ``tenant``'s tokens of each version (``{tenantid}``: a template), with the
+    keys its metadata names (``common``'s for a template): those of v1.0 and v2.0 differ."""
+    keys = "common" if tenant == "{tenantid}" else tenant
+    issuers = {
+        "2.0": (f"{ENTRA}/{tenant}/v2.0", f"{ENTRA}/{keys}/discovery/v2.0/keys"),
+        "1.0": (f"https://sts.windows.net/{tenant}/", f"{ENTRA}/{keys}/discovery/keys"),
+    }
+    return dict(issuers[version] for version in sorted(versions, reverse=True))
 
 
 def _entra(args: Args) -> dict[str, Any]:
-    tenant, versions = args["tenant"], tuple(dict.fromkeys(args["versions"]))
+    tenant, versions = args["tenant"], tuple(args["versions"])
     audiences = (args["client_id"], *([args["app_id_uri"]] if args["app_id_uri"] else []))
-
-    def settings(issuer: tuple[str, ...] | None) -> dict[str, Any]:
-        return _settings(issuer, audience=audiences, scopes=("scp",), roles=("roles",))
-
+    settings = _settings(None, audience=audiences, scopes=("scp",), roles=("roles",))
+    tenants = {} if args["tenants"] is None else {"TENANTS": list(args["tenants"])}
     if tenant.lower() in MULTI_TENANT:  # each tenant's issuer: a template, its tenant in tid
-        keys: dict[str, Any] = {"JWKS_URL": f"{ENTRA}/common/discovery/v2.0/keys"}
-        if args["tenants"] is not None:
-            keys["TENANTS"] = list(args["tenants"])
-        templates = entra_issuers("{tenantid}", versions)
-        return settings(None) | {"TRUSTED_ISSUERS": {t: dict(keys) for t in templates}}
-    if args["tenants"] is not None:
+        issuers = entra_issuers("{tenantid}", versions)
+        table = {issuer: {"JWKS_URL": keys} | tenants for issuer, keys in issuers.items()}
+        return settings | {"TRUSTED_ISSUERS": table}
+    if tenants:
         multi = " or ".join(MULTI_TENANT)
         raise Invalid([f"tenants lists the tenants of a multi-tenant API (tenant {multi})"])
     tenant = CONSUMERS_TENANT if tenant.lower() == "consumers" else tenant
@@ -221,8 +222,13 @@ def _entra(args: Args) -> dict[str, Any]:
                 "'common'"
             ]
         )
-    keys_url = f"{ENTRA}/{tenant}/discovery/v2.0/keys"
-    return settings(entra_issuers(tenant, versions)) | {"JWKS_URL": keys_url}
+    issuers = entra_issuers(tenant, versions)
+    if len(issuers) == 1:
+        [(issuer, keys)] = issuers.items()
+        return settings | {"ISSUER": issuer, "JWKS_URL": keys}
+    return settings | {
+        "TRUSTED_ISSUERS": {issuer: {"JWKS_URL": k} for issuer, k in issuers.items()}
+    }
 
 
 # --- Keycloak -----------------------------------------------------------------------------------

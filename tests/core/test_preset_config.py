@@ -397,8 +397,10 @@ def test_a_multi_tenant_preset_trusts_issuer_templates(tenant: str) -> None:
     assert config.issuer is None
     assert config.issuers == (V2, V1)
     assert str(config.accepted_issuers) == str([V2, V1])
-    [source] = {entry.value for entry in config.issuer_entries}  # one key document for all
-    assert source == "https://login.microsoftonline.com/common/discovery/v2.0/keys"
+    assert [entry.value for entry in config.issuer_entries] == [  # each version's keys, common
+        "https://login.microsoftonline.com/common/discovery/v2.0/keys",
+        "https://login.microsoftonline.com/common/discovery/keys",
+    ]
 
 
 def test_your_keys_go_to_each_of_the_presets_issuers_which_keep_their_tenants() -> None:

@@ -15,7 +15,7 @@ from jwtguard import AccessToken, ErrorResponse, Guard, GuardConfig, SimpleReque
 from jwtguard.adapters import Requirement
 from jwtguard.tools.explain import explain
 from tests.presets import CASES, VIEWS, PresetCase, check_preset_answer, granted
-from tests.provider_tokens import IDPS, keys_server, settings_of
+from tests.provider_tokens import IDPS, OTHER_TENANT, TENANT, keys_server, settings_of
 
 
 @pytest.fixture(scope="module")
@@ -133,15 +133,18 @@ FILLS: dict[str, dict[str, Any]] = {
     },
     "entra": BASE
     | {
-        "issuer": (
-            "https://login.microsoftonline.com/72f988bf-86f1-41af-91ab-2d7cd011db47/v2.0",
-            "https://sts.windows.net/72f988bf-86f1-41af-91ab-2d7cd011db47/",
-        ),
+        "issuer": None,  # each version's issuer with the keys its metadata names
         "audience": ("6e74172b-be56-4843-9ff4-e66a39bb12e3", "api://notes"),
         "scope_claims": ("scp",),
         "role_claims": ("roles",),
-        "jwks_url": "https://login.microsoftonline.com/72f988bf-86f1-41af-91ab-2d7cd011db47"
-        "/discovery/v2.0/keys",
+        "trusted_issuers": {
+            f"https://login.microsoftonline.com/{TENANT}/v2.0": {
+                "JWKS_URL": f"https://login.microsoftonline.com/{TENANT}/discovery/v2.0/keys"
+            },
+            f"https://sts.windows.net/{TENANT}/": {
+                "JWKS_URL": f"https://login.microsoftonline.com/{TENANT}/discovery/keys"
+            },
+        },
     },
     "entra-multi": BASE
     | {
@@ -150,17 +153,14 @@ FILLS: dict[str, dict[str, Any]] = {
         "scope_claims": ("scp",),
         "role_claims": ("roles",),
         "trusted_issuers": {
-            template: {
+            "https://login.microsoftonline.com/{tenantid}/v2.0": {
                 "JWKS_URL": "https://login.microsoftonline.com/common/discovery/v2.0/keys",
-                "TENANTS": [
-                    "72f988bf-86f1-41af-91ab-2d7cd011db47",
-                    "f8cdef31-a31e-4b4a-93e4-5f571e91255a",
-                ],
-            }
-            for template in (
-                "https://login.microsoftonline.com/{tenantid}/v2.0",
-                "https://sts.windows.net/{tenantid}/",
-            )
+                "TENANTS": [TENANT, OTHER_TENANT],
+            },
+            "https://sts.windows.net/{tenantid}/": {
+                "JWKS_URL": "https://login.microsoftonline.com/common/discovery/keys",
+                "TENANTS": [TENANT, OTHER_TENANT],
+            },
         },
     },
     "keycloak": BASE
