@@ -470,3 +470,11 @@ def test_an_okta_authorization_server_of_your_own_needs_its_audience() -> None:
         ("api://notes",),
     )
     assert config.claim_rules == []  # no client_ids: any app of the server
+
+
+def test_v1_tokens_of_one_tenant_with_the_v1_keys() -> None:
+    tenant = "72f988bf-86f1-41af-91ab-2d7cd011db47"
+    provider = {"name": "entra", "tenant": tenant, "client_id": "c", "versions": "1.0"}
+    config = GuardConfig.from_mapping({"PROVIDER": provider})
+    assert (config.issuer, config.trusted_issuers) == (f"https://sts.windows.net/{tenant}/", None)
+    assert config.jwks_url == f"https://login.microsoftonline.com/{tenant}/discovery/keys"
