@@ -15,7 +15,7 @@ import dataclasses
 import difflib
 import importlib.util
 import os
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -39,7 +39,7 @@ from .settings import KEY_SOURCE_SETTINGS, SPECS, Settings, problem_code, spec_o
 from .stores.build import store_kind
 from .urls import url_problem
 
-__all__ = ["ENTRY_KEYS", "KEY_SOURCE_SETTINGS", "GuardConfig", "IssuerEntry"]
+__all__ = ["ENTRY_KEYS", "KEY_SOURCE_SETTINGS", "GuardConfig", "IssuerEntry", "replaced"]
 
 ENTRY_SOURCES = tuple(
     name for name, spec in SPECS.items() if spec.key_source in ("static", "remote")
@@ -152,15 +152,27 @@ class GuardConfig(Settings):
         found = {
             name[len(prefix) :]: value for name, value in environ.items() if name.startswith(prefix)
         }
-        settings = dict(defaults or {})
-        if KEY_SOURCE_SETTINGS.intersection(found) or "ISSUER" in found:
-            settings = {k: v for k, v in settings.items() if k not in KEY_SOURCE_SETTINGS}
-        if "PROVIDER" in found:
-            settings = {k: v for k, v in settings.items() if k not in OWNED}
-        if PER_ISSUER in found:  # it names the issuers too
-            settings.pop("ISSUER", None)
+        gone = replaced(found)
+        settings = {k: v for k, v in (defaults or {}).items() if k not in gone}
         settings.update(found)
         return cls.from_mapping(settings)
+
+
+def replaced(given: Collection[str], *, by_issuer: bool = True) -> frozenset[str]:
+    """The settings of a layer below (the defaults; the environment, under the command's
+    flags) that the settings ``given`` replace: every key source, when ``given`` has one (or
+    ``ISSUER``, whose keys are then discovered, when ``by_issuer``), so that a development key
+    never lingers beside a real one; ``ISSUER`` when ``given`` has ``TRUSTED_ISSUERS``,
+    which names the issuers itself; and every setting a provider decides
+    (:data:`~jwtguard.presets.OWNED`) when ``given`` has ``PROVIDER``."""
+    gone: set[str] = set()
+    if KEY_SOURCE_SETTINGS.intersection(given) or (by_issuer and "ISSUER" in given):
+        gone |= KEY_SOURCE_SETTINGS
+    if PER_ISSUER in given:
+        gone.add("ISSUER")
+    if "PROVIDER" in given:
+        gone |= OWNED
+    return frozenset(gone)
 
 
 def _unknown(key: str) -> str:
@@ -272,7 +284,7 @@ def _entry_problems(name: str, entry: Mapping[str, Any]) -> Iterator[str]:
     label = f"TRUSTED_ISSUERS[{name!r}]"
     for key in entry:
         if key not in ENTRY_KEYS:
-            close = difflib.get_close_matches(str(key), ENTRY_KEYS, n=1)
+            close = difflib.get_close_matches(str(key).upper(), ENTRY_KEYS, n=1)
             hint = f" (did you mean {close[0]}?)" if close else ""
             yield f"{label}: unknown key {key!r}{hint}"
     sources = _entry_sources(entry)
@@ -335,7 +347,9 @@ def _issuers_of(table: Mapping[Any, Any]) -> Issuers:
             continue
         claim, tenants = entry.get("TENANT_CLAIM", DEFAULT_TENANT_CLAIM), entry.get("TENANTS")
         if template_problem(name) is None and isinstance(claim, str) and claim:
-            listed = frozenset(tenants) if isinstance(tenants, list | tuple) else None
+            listed = None
+            if isinstance(tenants, list | tuple):  # its wrong items are reported already
+                listed = frozenset(tenant for tenant in tenants if isinstance(tenant, str))
             templates.append(IssuerTemplate(name, claim, listed))
     return Issuers(names, templates)
 

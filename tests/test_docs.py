@@ -28,6 +28,7 @@ from tests.servers import RecordingServer, recording_server
 #: Every tested block, by the test module that runs it (a block no test runs fails below).
 TESTED = {
     "tests/test_readme.py": {"readme-flask", "core", "stores", "keys-remote", "keys-rotation"}
+    | {"keys-several-issuers"}
     | {"flask", "flask-cors", "flask-logout", "cli"},
     "tests/django/test_readme.py": {"readme-django", "readme-drf", "django-first-token"}
     | {"django-settings", "django-views", "django-admin", "drf-settings", "drf-views"}
@@ -40,11 +41,11 @@ TESTED = {
     | {"architecture-store"},
     "tests/test_docs.py": {"recipe-okta", "recipe-auth0", "recipe-entra", "recipe-keycloak"}
     | {"recipe-cognito", "recipe-google", "recipe-google-iap", "recipe-keycloak-azp"}
-    | {"recipe-google-callers"},
+    | {"recipe-google-callers", "recipe-entra-multi-tenant"},
     "tests/test_docs_roles.py": {"roles-flask"},
     "tests/test_docs_presets.py": {"preset-okta", "preset-okta-org", "preset-auth0"}
     | {"preset-entra", "preset-entra-multi", "preset-keycloak", "preset-keycloak-azp"}
-    | {"preset-cognito", "preset-google", "recipe-entra-multi", "recipe-google-signin"},
+    | {"preset-cognito", "preset-google", "recipe-google-signin"},
 }
 
 
@@ -353,6 +354,36 @@ def test_google_callers_are_named_by_their_verified_email(provider: RecordingSer
         code_given, description = _refusal(validator, key.token(**(claims | other)))
         assert code_given == code, other
         assert caller not in description
+
+
+def test_entra_multi_tenant_accepts_the_listed_tenants_with_one_fetch(
+    provider: RecordingServer,
+) -> None:
+    """Tokens shaped like Entra v2.0 access tokens of several tenants, the shared keys served on
+    127.0.0.1 in place of Microsoft's: listed tenants pass, the others and a tid naming another
+    tenant are refused, and the keys are fetched once."""
+    settings = _recipe("recipe-entra-multi-tenant")
+    GuardConfig.from_mapping(settings)  # as written: valid (nothing is fetched)
+    [(template, entry)] = settings["TRUSTED_ISSUERS"].items()
+    key = generate_key("RS256", kid="entra-common-1")
+    provider.serve_json("/common/discovery/v2.0/keys", key.jwks())
+    local = {template: entry | {"JWKS_URL": provider.url + "/common/discovery/v2.0/keys"}}
+    validator = Validator(GuardConfig.from_mapping(settings | {"TRUSTED_ISSUERS": local}))
+
+    def entra(tenant: str, **claims: Any) -> str:
+        issued = {"iss": template.replace("{tenantid}", tenant), "tid": tenant, "ver": "2.0"}
+        issued |= {"aud": settings["AUDIENCE"], "azp": "caller-app", "oid": "o", "sub": "s"}
+        header = {"typ": "JWT", "alg": "RS256", "kid": key.kid}
+        return key.token(header=header, **(issued | {"scp": "Notes.Read"} | claims))
+
+    for tid in entry["TENANTS"]:
+        token = validator.validate(entra(tid))
+        assert (token.issuer, token.scopes) == (template.replace("{tenantid}", tid), {"Notes.Read"})
+    other = "0a1b2c3d-0000-4000-8000-000000000000"
+    assert _refusal(validator, entra(other)) == ("issuer_invalid", "Unexpected issuer")
+    mixed = entra(entry["TENANTS"][0], tid=entry["TENANTS"][1])
+    assert _refusal(validator, mixed) == ("issuer_invalid", "Unexpected issuer")
+    assert provider.hits("/common/discovery/v2.0/keys") == 1
 
 
 def test_the_docs_site_configuration_names_the_hooks() -> None:

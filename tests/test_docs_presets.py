@@ -21,7 +21,7 @@ SAME = {
     "preset-okta": "recipe-okta",
     "preset-auth0": "recipe-auth0",
     "preset-entra": "recipe-entra",
-    "preset-entra-multi": "recipe-entra-multi",
+    "preset-entra-multi": "recipe-entra-multi-tenant",
     "preset-keycloak": "recipe-keycloak",
     "preset-keycloak-azp": "recipe-keycloak-azp",
     "preset-cognito": "recipe-cognito",

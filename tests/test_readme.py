@@ -44,7 +44,9 @@ def test_readme_flask_example_serves_requests_with_keys_fetched_from_a_url() -> 
         assert server.hits("/.well-known/jwks.json") == 1
 
 
-@pytest.mark.parametrize("name", ["core", "stores", "keys-remote", "keys-rotation"])
+@pytest.mark.parametrize(
+    "name", ["core", "stores", "keys-remote", "keys-rotation", "keys-several-issuers"]
+)
 def test_readme_example_runs(name: str) -> None:
     run_block(name)
 

@@ -84,7 +84,8 @@ def describe_issuer(issuer: str | None) -> str:
         return "from every issuer"
     if not issuer:
         return "without iss"
-    shown = issuer if len(issuer) <= 64 else issuer[:64] + "…"
+    # Long enough for a multi-tenant issuer with its tenant id (Entra's are 75 characters).
+    shown = issuer if len(issuer) <= 100 else issuer[:100] + "…"
     return f"from iss {shown!r}"
 
 

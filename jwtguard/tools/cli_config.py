@@ -12,7 +12,7 @@ import argparse
 from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
-from ..config import KEY_SOURCE_SETTINGS, GuardConfig
+from ..config import GuardConfig, replaced
 from ..errors import ConfigProblem, ConfigurationError
 from ..settings import SPECS
 from ..validator import Validator
@@ -102,8 +102,6 @@ def flag_environment(args: argparse.Namespace, environ: Mapping[str, str]) -> di
             raise ConfigurationError([ConfigProblem("SECRET", "secret_invalid", wrong)])
         flags["SECRET"] = secret
     variables = {k: v for k, v in environ.items() if k.startswith("JWTGUARD_")}
-    if KEY_SOURCE_SETTINGS.intersection(flags):
-        variables = {
-            k: v for k, v in variables.items() if k[len("JWTGUARD_") :] not in KEY_SOURCE_SETTINGS
-        }
+    gone = replaced(flags, by_issuer=False)
+    variables = {k: v for k, v in variables.items() if k[len("JWTGUARD_") :] not in gone}
     return variables | {f"JWTGUARD_{setting}": value for setting, value in flags.items()}

@@ -141,8 +141,9 @@ FIXES: dict[str, str] = {
         "`aud` is judged by the claim AUDIENCE_FALLBACK names"
     ),
     "issuer_invalid": (
-        "use a token from the configured issuer, or set ISSUER to the token's `iss` exactly "
-        "(a trailing slash matters)"
+        "use a token from a configured issuer, or set ISSUER (or a name of TRUSTED_ISSUERS) to "
+        "the token's `iss` exactly (a trailing slash matters); for an issuer template, the "
+        "token's tenant claim must name the tenant in its `iss`, one of the template's TENANTS"
     ),
     "type_invalid": "send an access token (RFC 9068 `typ: at+jwt`), or adjust TOKEN_TYPES",
     "lifetime_too_long": "shorten the token lifetime at the issuer, or raise MAX_LIFETIME",

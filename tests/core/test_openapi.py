@@ -63,6 +63,17 @@ def test_the_configured_discovery_url_wins_over_the_issuer() -> None:
     [
         ({}, "no issuer"),
         ({"issuer": [ISSUER, "https://other.example.com/"], "secret": None}, "several issuers"),
+        (
+            {
+                "secret": None,
+                "trusted_issuers": {
+                    "https://login.example.com/{tenantid}/v2.0": {
+                        "JWKS_URL": "https://login.example.com/common/keys"
+                    }
+                },
+            },
+            "an issuer template",
+        ),
         ({"issuer": "accounts.example.com"}, "an issuer that is not a URL"),
         ({"issuer": "http://idp.example.com/"}, "plain http off loopback"),
         ({"issuer": "https://user:pw@idp.example.com/"}, "credentials in the URL"),

@@ -18,7 +18,7 @@ from jwtguard import AuthError, ConfigurationError, GuardConfig, Validator
 from jwtguard.tools.cli import main
 from jwtguard.tools.explain import explain
 from tests.contract import Minter
-from tests.provider_tokens import COGNITO_CLIENT, IDPS, TOKENS, mint, signing_key
+from tests.provider_tokens import COGNITO_CLIENT, COGNITO_ISSUER, IDPS, TOKENS, mint, signing_key
 
 COGNITO = IDPS["cognito"].provider
 GOOGLE = IDPS["google"].provider
@@ -478,3 +478,22 @@ def test_v1_tokens_of_one_tenant_with_the_v1_keys() -> None:
     config = GuardConfig.from_mapping({"PROVIDER": provider})
     assert (config.issuer, config.trusted_issuers) == (f"https://sts.windows.net/{tenant}/", None)
     assert config.jwks_url == f"https://login.microsoftonline.com/{tenant}/discovery/keys"
+
+
+def test_a_provider_flag_replaces_what_the_environment_says_of_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``jwtguard explain --provider``: the flags over the environment, as the environment over
+    an application's defaults; the environment's other settings stay."""
+    monkeypatch.setenv("JWTGUARD_ISSUER", "https://dev.example.com/")
+    monkeypatch.setenv("JWTGUARD_AUDIENCE", "api://dev")
+    monkeypatch.setenv("JWTGUARD_LEEWAY", "0")
+    jwks = tmp_path / "jwks.json"
+    jwks.write_text(json.dumps(_jwks()))
+    token = mint("cognito", TOKENS["cognito access"])
+    argv = ["explain", token, "--provider", json.dumps(COGNITO), "--jwks-file", str(jwks)]
+    assert main([*argv, "--json"], stdin=io.StringIO()) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["provider"]["settings"]["ISSUER"]["value"] == COGNITO_ISSUER
+    expiry = next(check for check in report["checks"] if check["step"] == "expiry")
+    assert "leeway 0 s" in expiry["message"]

@@ -1,0 +1,120 @@
+"""Several issuers (issue 14 §4) over real HTTP: both example APIs under gunicorn, configured by
+``JWTGUARD_TRUSTED_ISSUERS`` as JSON in the environment (the contract issuer's keys in a file,
+the other issuer's and the tenants' fetched from a real server on 127.0.0.1), answer the shared
+table of issuers and keys from DRF (``/api/me`` in Django), a plain Django view behind the
+middleware and ``@jwt_required`` (``/plain/me``) and Flask (``/api/me``)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+
+from tests.answers import check_error_answer
+from tests.contract import Minter, Scenario, bearer
+from tests.e2e.gunicorn import django_environment, serve
+from tests.e2e.notes_api import EXPECTED_ME, contract_environment
+from tests.issuer_table import (
+    KEYS,
+    SCENARIOS,
+    T1,
+    T2,
+    reveals,
+    serve_keys,
+    tenant,
+    trusted_issuers,
+)
+from tests.servers import RecordingServer, recording_server
+
+APPS = {"django_api": "config.wsgi", "flask_api": "app:create_app()"}
+#: Each endpoint, the app serving it, and whether DRF answers (adding ``detail``).
+ENDPOINTS = [("django_api", "/api/me", True), ("django_api", "/plain/me", False)]
+ENDPOINTS += [("flask_api", "/api/me", False)]
+
+
+def environment(
+    project: str, directory: Path, jwks_file: Path, minter: Minter, url: str
+) -> dict[str, str]:
+    issuers = trusted_issuers(minter, url)
+    issuers[next(iter(issuers))] = {"JWKS_FILE": str(jwks_file)}  # the contract issuer's file
+    env = {
+        name: value
+        for name, value in contract_environment(jwks_file).items()
+        if name not in ("JWTGUARD_ISSUER", "JWTGUARD_JWKS_FILE")
+    }
+    env["JWTGUARD_TRUSTED_ISSUERS"] = json.dumps(issuers)
+    return django_environment(directory, **env) if project == "django_api" else env
+
+
+@pytest.fixture(scope="module")
+def idp() -> Iterator[RecordingServer]:
+    with recording_server() as server:
+        serve_keys(server)
+        yield server
+
+
+@pytest.fixture(scope="module")
+def servers(
+    minter: Minter, idp: RecordingServer, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[dict[str, str]]:
+    urls: dict[str, str] = {}
+    directory = tmp_path_factory.mktemp("issuers")
+    jwks_file = directory / "jwks.json"
+    jwks_file.write_text(json.dumps(minter.jwks()))
+    django_dir, flask_dir = directory / "django", directory / "flask"
+    django_dir.mkdir()
+    flask_dir.mkdir()
+    django_env = environment("django_api", django_dir, jwks_file, minter, idp.url)
+    flask_env = environment("flask_api", flask_dir, jwks_file, minter, idp.url)
+    with (
+        serve("django_api", APPS["django_api"], django_env, django_dir / "gunicorn.log") as urls[
+            "django_api"
+        ],
+        serve("flask_api", APPS["flask_api"], flask_env, flask_dir / "gunicorn.log") as urls[
+            "flask_api"
+        ],
+    ):
+        yield urls
+
+
+@pytest.mark.parametrize(("project", "path", "drf"), ENDPOINTS)
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda s: s.name)
+def test_issuers_over_http(
+    servers: dict[str, str],
+    session: requests.Session,
+    minter: Minter,
+    scenario: Scenario,
+    project: str,
+    path: str,
+    drf: bool,
+) -> None:
+    response = session.get(servers[project] + path, headers=scenario.headers(minter), timeout=10)
+    if scenario.code is None:
+        assert response.status_code == 200, response.text
+        assert response.json()["sub"] == EXPECTED_ME["sub"]
+        return
+    check_error_answer(
+        scenario, response.status_code, response.headers.get, response.content, detail=drf
+    )
+    assert reveals(response.text, response.headers["WWW-Authenticate"]) == []
+
+
+@pytest.mark.parametrize(("project", "path", "drf"), ENDPOINTS)
+def test_a_tenants_token_names_its_own_issuer(
+    servers: dict[str, str],
+    session: requests.Session,
+    minter: Minter,
+    project: str,
+    path: str,
+    drf: bool,
+) -> None:
+    """What ``/api/me`` answers for a tenant is its concrete issuer, never the template."""
+    for tid in (T1, T2):
+        token = minter.token(KEYS["common"], iss=tenant(tid), tid=tid)
+        response = session.get(servers[project] + path, headers=bearer(token), timeout=10)
+        assert response.status_code == 200, response.text
+        if path == "/api/me":
+            assert response.json()["iss"] == tenant(tid)
