@@ -53,6 +53,13 @@ class ClaimPath:
             raise ValueError(f"claim path {text!r} has an empty name")
         return cls(text, tuple(parts))
 
+    @classmethod
+    def of(cls, *names: str) -> ClaimPath:
+        """The path through ``names``, each taken as it is, its dots and backslashes escaped:
+        ``of("resource_access", "notes.api", "roles")`` is ``resource_access.notes\\.api.roles``."""
+        text = ".".join(name.replace("\\", "\\\\").replace(".", "\\.") for name in names)
+        return cls.parse(text)
+
     @property
     def escaped(self) -> bool:
         """Whether the text escapes a dot (then it is never looked up as one whole name)."""

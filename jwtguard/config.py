@@ -36,6 +36,7 @@ from .keys.algorithms import SUPPORTED_ALGORITHMS
 from .keys.http import tls_context
 from .keys.keyset import KeySet
 from .keys.loaders import LoadResult, load_jwks, load_pem, load_secret
+from .presets import OWNED, Preset, resolve
 from .settings import KEY_SOURCE_SETTINGS, SPECS, Settings, problem_code, spec_of, specs
 from .stores.build import store_kind
 from .urls import url_problem
@@ -96,6 +97,11 @@ class GuardConfig(Settings):
         object.__setattr__(self, "issuer_entries", entries)
         object.__setattr__(self, "accepted_issuers", _accepted_issuers(self))
 
+    @property
+    def preset(self) -> Preset | None:
+        """The provider preset that filled this configuration (``PROVIDER``), if any."""
+        return self.provider if isinstance(self.provider, Preset) else None
+
     # --- alternative constructors -----------------------------------------------------------
 
     @classmethod
@@ -103,10 +109,11 @@ class GuardConfig(Settings):
         """Build from upper-case keys (``{"ISSUER": ..., "ALGORITHMS": [...]}``).
 
         String values are read as from the environment (:meth:`from_env`), so settings read from
-        the environment by a framework work unchanged.
+        the environment by a framework work unchanged. ``PROVIDER`` fills the settings its
+        provider needs, under those given here (:mod:`jwtguard.presets`).
         """
         problems: list[ConfigProblem] = []
-        kwargs: dict[str, Any] = {}
+        given: dict[str, Any] = {}
         for key, value in settings.items():
             name = str(key)
             spec = SPECS.get(name) if name.isupper() else None
@@ -114,12 +121,18 @@ class GuardConfig(Settings):
                 problems.append(ConfigProblem(name, "setting_unknown", _unknown(name)))
                 continue
             try:
-                kwargs[name.lower()] = spec.rule.parse(value) if isinstance(value, str) else value
+                given[name] = spec.rule.parse(value) if isinstance(value, str) else value
             except ValueError as exc:
                 problems.append(ConfigProblem(name, problem_code(name), f"{name}: {exc}"))
+        provider = given.pop("PROVIDER", None)
+        if provider is not None and "PROVIDER" not in {problem.setting for problem in problems}:
+            try:
+                given = resolve(provider).apply(given)
+            except ConfigurationError as exc:
+                problems += exc.issues
         if problems:
             raise ConfigurationError(problems)
-        return cls(**kwargs)
+        return cls(**{name.lower(): value for name, value in given.items()})
 
     @classmethod
     def from_env(
@@ -134,7 +147,9 @@ class GuardConfig(Settings):
         ``defaults`` (upper-case keys) fill in what the environment does not set. A key source
         in the environment (``JWTGUARD_SECRET``, ``JWTGUARD_JWKS_URL``, ...) or an issuer of its
         own (``JWTGUARD_ISSUER``, which may mean discovery) replaces the default key source
-        entirely, so a development key never lingers beside a real one.
+        entirely, so a development key never lingers beside a real one. A provider in the
+        environment (``JWTGUARD_PROVIDER``) replaces every default it decides (its issuer,
+        audience, keys, claims), and the environment's own settings are laid over it.
         """
         environ = os.environ if environ is None else environ
         found = {
@@ -150,13 +165,16 @@ def replaced(given: Collection[str], *, by_issuer: bool = True) -> frozenset[str
     """The settings of a layer below (the defaults; the environment, under the command's
     flags) that the settings ``given`` replace: every key source, when ``given`` has one (or
     ``ISSUER``, whose keys are then discovered, when ``by_issuer``), so that a development key
-    never lingers beside a real one; and ``ISSUER`` when ``given`` has ``TRUSTED_ISSUERS``,
-    which names the issuers itself."""
+    never lingers beside a real one; ``ISSUER`` when ``given`` has ``TRUSTED_ISSUERS``,
+    which names the issuers itself; and every setting a provider decides
+    (:data:`~jwtguard.presets.OWNED`) when ``given`` has ``PROVIDER``."""
     gone: set[str] = set()
     if KEY_SOURCE_SETTINGS.intersection(given) or (by_issuer and "ISSUER" in given):
         gone |= KEY_SOURCE_SETTINGS
     if PER_ISSUER in given:
         gone.add("ISSUER")
+    if "PROVIDER" in given:
+        gone |= OWNED
     return frozenset(gone)
 
 
@@ -177,6 +195,13 @@ def _problems(config: Settings) -> Iterator[ConfigProblem]:
         for message in spec_of(item).rule.problems(name, value):
             yield ConfigProblem(name, problem_code(name), message)
     yield from _key_source_problems(config)
+    if config.provider is not None and not isinstance(config.provider, Preset):
+        yield _problem(
+            "PROVIDER",
+            "PROVIDER is applied when settings are read by name: build with "
+            "GuardConfig.from_mapping({'PROVIDER': ..., ...}) (as Django, Flask and from_env "
+            "do), which tells the settings you write from the preset's",
+        )
     yield from _per_issuer_problems(config)
     if _number(config.jwks_min_ttl) > _number(config.jwks_max_ttl):
         yield _problem("JWKS_MIN_TTL", "JWKS_MIN_TTL must not exceed JWKS_MAX_TTL")

@@ -258,6 +258,25 @@ class AudienceFallback(Json):
 
 
 @dataclass(frozen=True)
+class ProviderChoice(Json):
+    """An identity provider's preset (:mod:`jwtguard.presets`): a mapping with its ``name`` and
+    parameters; in text, JSON, or a bare name. What the parameters must be is the preset's."""
+
+    env_form: ClassVar[str] = "JSON"
+
+    def parse(self, text: str) -> Any:
+        if text.lstrip().startswith("{"):
+            return super().parse(text)
+        return text.strip() or None  # empty: no provider
+
+    def __str__(self) -> str:
+        return (
+            'a provider\'s name and parameters, such as {"name": "cognito", "region": ..., '
+            '"user_pool_id": ..., "client_ids": [...]} ([Identity providers](../recipes.md))'
+        )
+
+
+@dataclass(frozen=True)
 class IssuerTable(Json):
     """Trusted issuers, each with its own keys: ``{ISSUER: {KEY SETTING: VALUE, ...}}`` (JSON
     in text). The shape is checked here; what each issuer's settings must be, with the other

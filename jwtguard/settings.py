@@ -37,6 +37,7 @@ from .config_rules import (
     Json,
     Names,
     PathPatterns,
+    ProviderChoice,
     ProxyUrl,
     RedisUrl,
     Rule,
@@ -91,6 +92,7 @@ def setting(
     return field(default=default, repr=not secret, metadata={"spec": spec})
 
 
+PROVIDER = "Identity provider"
 KEYS = "Algorithms and key sources"
 CLAIMS = "Claims"
 WHERE = "Where the token comes from"
@@ -108,6 +110,11 @@ class Settings:
     """The settings of a :class:`~jwtguard.GuardConfig`, unchecked: build a ``GuardConfig``."""
 
     # fmt: off
+    provider: Mapping[str, Any] | str | None = setting(
+        None, ProviderChoice(), PROVIDER,
+        "An identity provider and its parameters: fills the settings its tokens need",
+        flag=True)
+
     algorithms: Sequence[str] = setting(
         (), Algorithms(), KEYS, "The accepted alg values, such as RS256, ES256, EdDSA or HS256",
         flag=True, default_text="required")

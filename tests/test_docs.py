@@ -43,6 +43,9 @@ TESTED = {
     | {"recipe-cognito", "recipe-google", "recipe-google-iap", "recipe-keycloak-azp"}
     | {"recipe-google-callers", "recipe-entra-multi-tenant"},
     "tests/test_docs_roles.py": {"roles-flask"},
+    "tests/test_docs_presets.py": {"preset-okta", "preset-okta-org", "preset-auth0"}
+    | {"preset-entra", "preset-entra-multi", "preset-keycloak", "preset-keycloak-azp"}
+    | {"preset-cognito", "preset-google", "recipe-google-signin"},
 }
 
 
@@ -188,14 +191,20 @@ def test_every_page_is_in_the_navigation() -> None:
 #: Claims (and the header, the scopes expected) of a real access token of each provider.
 PROVIDERS: dict[str, tuple[dict[str, Any], set[str]]] = {
     "recipe-okta": (
-        {"ver": 1, "cid": "0oa1", "uid": "00u1", "scp": ["notes:read", "openid"], "sub": "a@x"},
+        {
+            "ver": 1,
+            "cid": "0oa1webapp2Ab3Cd4e5",
+            "uid": "00u1",
+            "scp": ["notes:read", "openid"],
+            "sub": "a@x",
+        },
         {"notes:read", "openid"},
     ),
     "recipe-auth0": (
         {
             "sub": "auth0|123",
             "aud": ["https://notes.example.com/api", "https://YOUR-TENANT.us.auth0.com/userinfo"],
-            "azp": "client",
+            "azp": "K1AUPhZq8mRi0Q0pjhkfu1D7y6KjDQja",
             "scope": "openid notes:read",
             "permissions": ["notes:write"],
         },

@@ -8,7 +8,9 @@ A page asks for a table with a marker on a line of its own, ``<!-- generated: NA
 - ``django-settings`` / ``flask-settings``: the keys only one adapter reads;
 - ``codes``: every :class:`jwtguard.AuthError` of :mod:`jwtguard.errors`, with its status,
   challenge, body and description taken from the class;
-- ``cli``: ``jwtguard <command> --help`` for each command.
+- ``cli``: ``jwtguard <command> --help`` for each command;
+- ``provider-<name>``: the parameters of a provider's preset (:mod:`jwtguard.providers`), each
+  required or with its default, and what it is.
 
 A code without a hand-written entry, a setting outside the table, or an entry for a setting or a
 code that no longer exists fails the build, so nothing new goes undocumented.
@@ -20,6 +22,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import dataclasses
+import functools
 import io
 import json
 import os
@@ -214,6 +217,25 @@ def cli_markdown(parser: argparse.ArgumentParser) -> str:
     return "\n".join(lines)
 
 
+# --- provider presets --------------------------------------------------------------------------
+
+
+def provider_markdown(provider: Any) -> str:
+    """A table of the parameters of ``provider`` (a :class:`jwtguard.providers.Provider`)."""
+    lines = ["| parameter | | meaning |", "|---|---|---|"]
+    lines.append(f"| `name` | required | `{json.dumps(provider.name)}` |")
+    for name, param in provider.params.items():
+        if param.required:
+            given = "required"
+        elif param.default is None:
+            given = "optional"
+        else:
+            default = list(param.default) if isinstance(param.default, tuple) else param.default
+            given = f"default `{json.dumps(default)}`"
+        lines.append(f"| `{name}` | {given} | {_text(param.meaning)} |")
+    return "\n".join(lines) + "\n"
+
+
 # --- MkDocs ------------------------------------------------------------------------------------
 
 
@@ -221,6 +243,7 @@ def generators() -> dict[str, Callable[[], str]]:
     """The tables, by marker name (imports happen when the site is built)."""
     import jwtguard.errors  # noqa: PLC0415
     from jwtguard import GuardConfig  # noqa: PLC0415
+    from jwtguard.providers import PROVIDERS  # noqa: PLC0415
     from jwtguard.tools.cli import build_parser  # noqa: PLC0415
     from jwtguard.tools.cli_config import config_flags  # noqa: PLC0415
     from jwtguard_django.conf import DJANGO_KEYS  # noqa: PLC0415
@@ -242,6 +265,9 @@ def generators() -> dict[str, Callable[[], str]]:
             error_classes(jwtguard.errors, jwtguard.errors.AuthError), reference
         ),
         "cli": lambda: cli_markdown(build_parser()),
+    } | {
+        f"provider-{name}": functools.partial(provider_markdown, provider)
+        for name, provider in PROVIDERS.items()
     }
 
 

@@ -12,7 +12,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from ..errors import ConfigurationError
 from ..keys.algorithms import SUPPORTED_ALGORITHMS
@@ -222,6 +222,7 @@ def format_explanation(explanation: Explanation) -> str:
             f"REFUSED: {explanation.status} {explanation.code} "
             f"(the client is told: {explanation.description!r})"
         ]
+    lines += provider_lines(explanation.provider)
     checks = explanation.checks
     index = 0
     while index < len(checks):
@@ -240,6 +241,21 @@ def format_explanation(explanation: Explanation) -> str:
             lines.append(f"         fix: {check.fix}")
         index += 1
     return "\n".join(lines)
+
+
+def provider_lines(facts: dict[str, Any] | None) -> list[str]:
+    """The header of a report on a configuration a provider preset filled: the preset, each
+    setting it decides as in force (marked where yours replaced it or added to it), its keys."""
+    if facts is None:
+        return []
+    given = ", ".join(f"{name} {json.dumps(value)}" for name, value in facts["parameters"].items())
+    lines = [f"  provider {facts['name']} ({given}) decides:"]
+    for name, setting in facts["settings"].items():
+        value = "none" if setting["value"] is None else json.dumps(setting["value"])
+        whose = "" if setting["from"] == "preset" else f"  ({setting['from']})"
+        lines.append(f"    {name} {value}{whose}")
+    lines.append(f"    keys: {facts['keys']}")
+    return lines
 
 
 def run_decode(args: argparse.Namespace, stdin: TextIO) -> int:

@@ -19,17 +19,28 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from operator import attrgetter
+from typing import Any
 
-from ..config import GuardConfig
+from ..config import KEY_SOURCE_SETTINGS, GuardConfig
 from ..errors import AuthError, InsufficientRole, InsufficientScope
 from ..extract import describe_location, extract_token
+from ..presets import PER_ISSUER
 from ..request import SimpleRequest
 from ..scopes import Needs, Requirement
 from ..token import AccessToken
+from ..urls import redact_url
 from ..validator import Validator
 from .explain_report import Check, Explanation, Report, Status
 
-__all__ = ["Check", "Explanation", "Status", "explain", "request_for", "steps_of"]
+__all__ = [
+    "Check",
+    "Explanation",
+    "Status",
+    "explain",
+    "provider_facts",
+    "request_for",
+    "steps_of",
+]
 
 
 def explain(
@@ -47,7 +58,7 @@ def explain(
     scopes and roles are a view's (:meth:`Requirement.of <jwtguard.scopes.Requirement.of>`)."""
     requirement = Requirement.of(scopes, any_of, roles=roles, any_roles=any_roles)
     report = Report()
-    verdict = Explanation(report.checks)
+    verdict = Explanation(report.checks, provider=provider_facts(validator.config))
     try:
         token = _extract(report, credentials.strip(), validator.config)
     except AuthError as refusal:
@@ -82,6 +93,42 @@ def steps_of(validator: Validator) -> tuple[str, ...]:
     """The steps ``explain`` lists for ``validator``, in order: the request's own, the
     validator's pipeline, then the scopes and the roles."""
     return ("scheme", "credentials", *validator.pipeline.names, *(k.step for k in _KINDS))
+
+
+def provider_facts(config: GuardConfig) -> dict[str, Any] | None:
+    """The provider preset that filled ``config`` (``PROVIDER``), for the operator: its name
+    and parameters, each setting it decides with the value in force and whose value that is
+    (:meth:`Preset.whose <jwtguard.presets.Preset.whose>`), and where the keys come from.
+    Key settings are named, never shown (a URL redacted). ``None`` without a provider."""
+    preset = config.preset
+    if preset is None:
+        return None
+    settings = {}
+    for name in preset.settings:
+        if name in KEY_SOURCE_SETTINGS and name != PER_ISSUER:
+            continue
+        value = getattr(config, name.lower())
+        if name == PER_ISSUER and value is not None:
+            value = {issuer: _entry_keys_named(entry) for issuer, entry in value.items()}
+        value = list(value) if isinstance(value, tuple) else value
+        settings[name] = {"value": value, "from": preset.whose(name)}
+    yours = [name for name in preset.yours if name in KEY_SOURCE_SETTINGS]
+    keys = f"yours: {', '.join(yours)}" if yours else preset.key_source  # public URLs only
+    return {
+        "name": preset.name,
+        "parameters": dict(preset.parameters),
+        "settings": settings,
+        "keys": keys,
+    }
+
+
+def _entry_keys_named(entry: Any) -> dict[str, Any]:
+    """An issuer's entry of ``TRUSTED_ISSUERS`` with its key setting named, not shown."""
+    named = {key: value for key, value in entry.items() if key not in KEY_SOURCE_SETTINGS}
+    for key, value in entry.items():
+        if key in KEY_SOURCE_SETTINGS:
+            named["keys"] = f"{key} {redact_url(value)}" if key.endswith("_URL") else key
+    return named
 
 
 def request_for(credentials: str, config: GuardConfig) -> SimpleRequest:

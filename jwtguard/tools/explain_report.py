@@ -35,9 +35,11 @@ class Check:
 @dataclass
 class Explanation:
     """Every check, and the verdict: ``accepted``, or the ``code`` and ``status`` a client gets
-    with its client-safe ``description``."""
+    with its client-safe ``description``; ``provider``: the provider preset that filled the
+    configuration and the values in force (:func:`~jwtguard.tools.explain.provider_facts`)."""
 
     checks: list[Check] = field(default_factory=list)
+    provider: dict[str, Any] | None = None
     accepted: bool = False
     code: str | None = None
     status: int | None = None
