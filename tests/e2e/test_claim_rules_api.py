@@ -15,7 +15,7 @@ import requests
 from tests.answers import check_error_answer
 from tests.claim_rule_table import SCENARIOS, SETTINGS, reveals
 from tests.contract import Minter, Scenario
-from tests.e2e.gunicorn import django_environment, serve
+from tests.e2e.gunicorn import Server, django_environment, serve
 from tests.e2e.notes_api import EXPECTED_ME, contract_environment
 
 APPS = {"django_api": "config.wsgi", "flask_api": "app:create_app()"}
@@ -32,7 +32,7 @@ def environment(project: str, directory: Path, jwks_file: Path) -> dict[str, str
 
 @pytest.fixture(scope="module")
 def servers(minter: Minter, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
-    urls: dict[str, str] = {}
+    urls: dict[str, Server] = {}
     directory = tmp_path_factory.mktemp("claim_rules")
     jwks_file = directory / "jwks.json"
     jwks_file.write_text(json.dumps(minter.jwks()))
@@ -53,7 +53,7 @@ def servers(minter: Minter, tmp_path_factory: pytest.TempPathFactory) -> Iterato
             flask_dir / "gunicorn.log",
         ) as urls["flask_api"],
     ):
-        yield urls
+        yield {name: server.url for name, server in urls.items()}
 
 
 @pytest.mark.parametrize(("project", "path", "drf"), ENDPOINTS)

@@ -15,7 +15,7 @@ import requests
 
 from tests.answers import check_error_answer
 from tests.contract import Minter, Scenario, bearer
-from tests.e2e.gunicorn import django_environment, serve
+from tests.e2e.gunicorn import Server, django_environment, serve
 from tests.e2e.notes_api import EXPECTED_ME, contract_environment
 from tests.issuer_table import (
     KEYS,
@@ -60,7 +60,7 @@ def idp() -> Iterator[RecordingServer]:
 def servers(
     minter: Minter, idp: RecordingServer, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[dict[str, str]]:
-    urls: dict[str, str] = {}
+    urls: dict[str, Server] = {}
     directory = tmp_path_factory.mktemp("issuers")
     jwks_file = directory / "jwks.json"
     jwks_file.write_text(json.dumps(minter.jwks()))
@@ -77,7 +77,7 @@ def servers(
             "flask_api"
         ],
     ):
-        yield urls
+        yield {name: server.url for name, server in urls.items()}
 
 
 @pytest.mark.parametrize(("project", "path", "drf"), ENDPOINTS)
