@@ -47,7 +47,16 @@ ENTRY_SOURCES = tuple(
     name for name, spec in SPECS.items() if spec.key_source in ("static", "remote")
 )
 """The key settings an issuer of ``TRUSTED_ISSUERS`` may have (at most one)."""
-ENTRY_KEYS = (*ENTRY_SOURCES, "TENANT_CLAIM", "TENANTS")
+TRANSPORT_KEYS = (
+    "HTTP_CA_FILE",
+    "HTTP_CLIENT_CERT_FILE",
+    "HTTP_CLIENT_KEY_FILE",
+    "HTTP_SSL_CONTEXT",
+    "HTTP_HEADERS",
+    "HTTP_PROXY",
+)
+"""The fetch settings an issuer's entry may give for its own key and discovery fetches."""
+ENTRY_KEYS = (*ENTRY_SOURCES, "TENANT_CLAIM", "TENANTS", *TRANSPORT_KEYS)
 """Every key of an issuer's entry in ``TRUSTED_ISSUERS``."""
 PER_ISSUER = "TRUSTED_ISSUERS"
 
@@ -62,6 +71,9 @@ class IssuerEntry:
     source: str | None = None
     value: Any = field(default=None, repr=False)
     key_set: KeySet | None = field(default=None, repr=False)
+    transport: Mapping[str, Any] = field(default_factory=dict, repr=False)
+    """The entry's own ``HTTP_*`` fetch settings (:data:`TRANSPORT_KEYS`), each replacing the
+    top-level one for this issuer's fetches."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -311,6 +323,7 @@ def _entry_problems(name: str, entry: Mapping[str, Any]) -> Iterator[str]:
         yield f"{label}: conflicting key sources {', '.join(sources)}: set exactly one"
     for source in sources:
         yield from SPECS[source].rule.problems(f"{label}.{source}", entry[source])
+    yield from _entry_transport_problems(label, entry, sources)
     if not is_template(name):
         extra = [key for key in ("TENANT_CLAIM", "TENANTS") if key in entry]
         if extra:
@@ -414,6 +427,30 @@ def _number(value: Any) -> float:
 # --- the TLS files of key fetches --------------------------------------------------------------
 
 
+def _entry_transport_problems(
+    label: str, entry: Mapping[str, Any], sources: list[str]
+) -> Iterator[str]:
+    """An entry's own fetch settings: each checked by its setting's rule, its CA file and
+    client certificate loaded, and none beside static keys (nothing is fetched)."""
+    given = [key for key in TRANSPORT_KEYS if key in entry]
+    if not given:
+        return
+    if sources and SPECS[sources[0]].key_source == "static":
+        yield f"{label}: {', '.join(given)} apply to fetched keys, and {sources[0]} is not fetched"
+        return
+    found = []
+    for key in given:
+        found += list(SPECS[key].rule.problems(f"{label}.{key}", entry[key]))
+    yield from found
+    files = [entry.get(key) for key in TRANSPORT_KEYS[:3]]
+    if found or not any(files):
+        return
+    try:
+        tls_context(*files)
+    except (OSError, ssl.SSLError, ValueError) as error:
+        yield f"{label}: cannot load its CA certificates or client certificate: {error}"
+
+
 def _tls_problems(config: Settings, failed: set[str | None]) -> Iterator[ConfigProblem]:
     """Whether the CA file and the client certificate load (when their settings are right so
     far), with the function the key sources build their TLS context with."""
@@ -492,7 +529,9 @@ def _issuer_entries(
                     ConfigProblem(PER_ISSUER, "key_invalid", f"{origin}: {reason}")
                     for reason in key_set.left_out
                 ]
-        entries.append(IssuerEntry(name, source, entry.get(source) if source else None, key_set))
+        transport = {key: entry[key] for key in TRANSPORT_KEYS if key in entry}
+        value = entry.get(source) if source else None
+        entries.append(IssuerEntry(name, source, value, key_set, transport))
     return tuple(entries)
 
 

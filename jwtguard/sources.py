@@ -21,6 +21,9 @@ fetch itself.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from .config import GuardConfig, IssuerEntry
 from .keys.discovery import DiscoveredJWKS, jwks_fetcher
 from .keys.http import Proxy, Transport, tls_context
@@ -44,14 +47,20 @@ def cache_policy(config: GuardConfig) -> CachePolicy:
     )
 
 
-def transport(settings: Settings) -> Transport:
+def transport(settings: Settings, own: Mapping[str, Any] | None = None) -> Transport:
     """How a key source fetches: ``HTTP_SSL_CONTEXT`` or the context of ``HTTP_CA_FILE`` and
-    ``HTTP_CLIENT_CERT_FILE`` / ``HTTP_CLIENT_KEY_FILE``, ``HTTP_HEADERS``, ``HTTP_PROXY``."""
-    context = settings.http_ssl_context or tls_context(
-        settings.http_ca_file, settings.http_client_cert_file, settings.http_client_key_file
+    ``HTTP_CLIENT_CERT_FILE`` / ``HTTP_CLIENT_KEY_FILE``, ``HTTP_HEADERS``, ``HTTP_PROXY``;
+    ``own``, an issuer's entry in ``TRUSTED_ISSUERS``, replaces any of them for its issuer."""
+    own = own or {}
+
+    def value(name: str) -> Any:
+        return own[name] if name in own else getattr(settings, name.lower())
+
+    context = value("HTTP_SSL_CONTEXT") or tls_context(
+        value("HTTP_CA_FILE"), value("HTTP_CLIENT_CERT_FILE"), value("HTTP_CLIENT_KEY_FILE")
     )
-    proxy = Proxy.parse(settings.http_proxy) if settings.http_proxy else None
-    return Transport(context, dict(settings.http_headers or {}), proxy)
+    proxy = Proxy.parse(value("HTTP_PROXY")) if value("HTTP_PROXY") else None
+    return Transport(context, dict(value("HTTP_HEADERS") or {}), proxy)
 
 
 def build_key_source(config: GuardConfig) -> KeySource | IssuerKeySources:
@@ -99,6 +108,8 @@ def _issuer_source(
     issuers whose entries fetch the same document (and check the same metadata)."""
     if entry.key_set is not None:
         return StaticKeySource(entry.key_set)
+    if entry.transport:  # fetched its own way: shared with no other issuer
+        return _fetched(config, entry)
     if entry.source == "JWKS_URL":
         key: tuple[str | None, str] = (entry.source, entry.value)
     else:  # discovery, from the issuer or from OPENID_CONFIGURATION_URL: its metadata names it
@@ -111,17 +122,17 @@ def _issuer_source(
 def _fetched(config: GuardConfig, entry: IssuerEntry) -> RemoteJWKS:
     timeout, max_bytes = config.http_timeout, config.jwks_max_bytes
     if entry.source == "JWKS_URL":
-        fetcher = jwks_fetcher(
-            entry.value, timeout=timeout, max_bytes=max_bytes, transport=transport(config)
-        )
-        return _remote(config, fetcher, redact_url(entry.value))
+        fetching = transport(config, entry.transport)
+        url: str = entry.value
+        fetcher = jwks_fetcher(url, timeout=timeout, max_bytes=max_bytes, transport=fetching)
+        return _remote(config, fetcher, redact_url(url))
     metadata = entry.value if entry.source == "OPENID_CONFIGURATION_URL" else None
     discovered = DiscoveredJWKS(
         entry.name,
         metadata_url=metadata,
         timeout=timeout,
         max_bytes=max_bytes,
-        transport=transport(config),
+        transport=transport(config, entry.transport),
     )
     name = redact_url(metadata) if metadata else f"{redact_url(entry.name)} (discovered)"
     return _remote(config, discovered, name)

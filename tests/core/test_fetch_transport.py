@@ -14,7 +14,7 @@ import pytest
 
 from jwtguard import ConfigurationError, GuardConfig, KeySourceUnavailable, Validator
 from jwtguard.testing import SigningKey, generate_key
-from tests.servers import RecordingServer, Route
+from tests.servers import RecordingServer, Route, recording_server
 from tests.tls import PrivateCA, connect_proxy
 
 AUDIENCE = "api://notes"
@@ -342,3 +342,98 @@ def test_an_ssl_context_cannot_come_from_text() -> None:
             }
         )
     assert "an ssl.SSLContext can only be given in Python settings" in str(caught.value)
+
+
+# --- per issuer: an entry of TRUSTED_ISSUERS fetches its own way -----------------------------
+
+INTERNAL, PUBLIC = "https://login.internal.example/", "https://public.example/"
+
+
+def per_issuer(internal: RecordingServer, public: RecordingServer, **entry: Any) -> Validator:
+    keys = {INTERNAL: generate_key("ES256", kid="in-1"), PUBLIC: generate_key("ES256", kid="pub-1")}
+    internal.serve_json("/jwks.json", keys[INTERNAL].jwks())
+    public.serve_json("/jwks.json", keys[PUBLIC].jwks())
+    trusted = {
+        INTERNAL: {"JWKS_URL": internal.url + "/jwks.json", **entry},
+        PUBLIC: {"JWKS_URL": public.url + "/jwks.json"},
+    }
+    config = GuardConfig.from_mapping(
+        {"TRUSTED_ISSUERS": trusted, "ALGORITHMS": ["ES256"], "AUDIENCE": AUDIENCE}
+    )
+    validator = Validator(config)
+    validator.keys = keys  # type: ignore[attr-defined]  # the test's own handle on them
+    return validator
+
+
+def issued(validator: Validator, issuer: str) -> str:
+    key: SigningKey = validator.keys[issuer]  # type: ignore[attr-defined]
+    return key.token(iss=issuer, aud=AUDIENCE, sub="svc")
+
+
+def test_an_issuer_behind_a_private_ca_gets_its_ca_and_headers_and_no_other_does(
+    ca: PrivateCA, idp: RecordingServer
+) -> None:
+    """The internal issuer's entry names its CA and an API key header: its fetches use them,
+    the public issuer's (plain HTTP here) never see the header."""
+    with recording_server() as public:
+        validator = per_issuer(
+            idp, public, HTTP_CA_FILE=str(ca.ca_file), HTTP_HEADERS={"X-Api-Key": SECRET_HEADER}
+        )
+        assert validator.validate(issued(validator, INTERNAL)).issuer == INTERNAL
+        assert validator.validate(issued(validator, PUBLIC)).issuer == PUBLIC
+        assert idp.headers[-1].get("X-Api-Key") == SECRET_HEADER
+        assert all("X-Api-Key" not in headers for headers in public.headers)
+        assert SECRET_HEADER not in repr(validator.config)
+
+
+def test_without_its_own_ca_the_internal_issuer_is_not_trusted(
+    idp: RecordingServer,
+) -> None:
+    with recording_server() as public:
+        validator = per_issuer(idp, public)
+        with pytest.raises(KeySourceUnavailable):
+            validator.validate(issued(validator, INTERNAL))
+        assert idp.hits() == 0, "the handshake fails: no request reaches the server"
+        assert validator.validate(issued(validator, PUBLIC)).issuer == PUBLIC
+
+
+def test_an_issuer_with_mutual_tls_presents_its_own_client_certificate(
+    ca: PrivateCA, mtls_idp: RecordingServer
+) -> None:
+    cert_file, key_file = ca.issue("notes-api", client=True)
+    with recording_server() as public:
+        validator = per_issuer(
+            mtls_idp,
+            public,
+            HTTP_CA_FILE=str(ca.ca_file),
+            HTTP_CLIENT_CERT_FILE=str(cert_file),
+            HTTP_CLIENT_KEY_FILE=str(key_file),
+        )
+        assert validator.validate(issued(validator, INTERNAL)).issuer == INTERNAL
+
+
+@pytest.mark.parametrize(
+    ("entry", "expected"),
+    [
+        ({"HTTP_HEADERS": {"Host": "x"}}, "HTTP_HEADERS"),
+        ({"HTTP_CA_FILE": "/nonexistent/ca.pem"}, "HTTP_CA_FILE"),
+        ({"HTTP_PROXY": "ftp://proxy"}, "HTTP_PROXY"),
+        ({"HTTP_HEADRES": {}}, "did you mean HTTP_HEADERS?"),
+    ],
+)
+def test_an_entrys_fetch_settings_are_checked(entry: dict[str, Any], expected: str) -> None:
+    trusted = {INTERNAL: {"JWKS_URL": "https://login.internal.example/jwks", **entry}}
+    with pytest.raises(ConfigurationError) as raised:
+        GuardConfig.from_mapping({"TRUSTED_ISSUERS": trusted, "ALGORITHMS": ["ES256"]})
+    assert [problem.setting for problem in raised.value.issues] == ["TRUSTED_ISSUERS"]
+    assert expected in str(raised.value)
+    assert "TRUSTED_ISSUERS['https://login.internal.example/']" in str(raised.value)
+
+
+def test_fetch_settings_beside_static_keys_are_a_problem() -> None:
+    key = generate_key("ES256", kid="k")
+    trusted = {INTERNAL: {"JWKS": key.jwks(), "HTTP_HEADERS": {"X-Api-Key": SECRET_HEADER}}}
+    with pytest.raises(ConfigurationError) as raised:
+        GuardConfig.from_mapping({"TRUSTED_ISSUERS": trusted, "ALGORITHMS": ["ES256"]})
+    assert "apply to fetched keys, and JWKS is not fetched" in str(raised.value)
+    assert SECRET_HEADER not in str(raised.value)
