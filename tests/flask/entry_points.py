@@ -24,8 +24,8 @@ def whoami() -> ResponseReturnValue:
     return granted(current_token)
 
 
-def _view(mode: str, view: View) -> Callable[[], ResponseReturnValue]:
-    kwargs = view.kwargs()
+def _view(mode: str, view: View) -> Callable[[], Any]:
+    kwargs: dict[str, Any] = view.kwargs()
     if mode == "async":
 
         async def async_view() -> ResponseReturnValue:
