@@ -22,13 +22,9 @@ def claim_rules(jwtguard_setting: dict[str, object]) -> Iterator[dict[str, objec
         yield value
 
 
-(
-    decorator_stack,
-    test_middleware,
-    test_middleware_async,
-    test_jwt_required,
-    test_drf,
-) = entry_point_tests(SCENARIOS, reveals, "claim_rules")
+decorator_stack, test_middleware, test_middleware_async, test_jwt_required, test_drf = (
+    entry_point_tests(SCENARIOS, reveals, "claim_rules")
+)
 
 
 def test_a_wrong_rule_is_a_system_check_error(claim_rules: dict[str, object]) -> None:

@@ -45,13 +45,9 @@ def issuers(
         yield value
 
 
-(
-    decorator_stack,
-    test_middleware,
-    test_middleware_async,
-    test_jwt_required,
-    test_drf,
-) = entry_point_tests(SCENARIOS, reveals, "issuers")
+decorator_stack, test_middleware, test_middleware_async, test_jwt_required, test_drf = (
+    entry_point_tests(SCENARIOS, reveals, "issuers")
+)
 
 
 def test_the_tenants_keys_are_fetched_once(

@@ -4,10 +4,11 @@ feature's ``JWTGUARD_*`` environment, and the check of each endpoint's answer to
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
 import requests
 
 from tests.answers import check_error_answer
@@ -62,3 +63,23 @@ def check_over_http(
         scenario, response.status_code, response.headers.get, response.content, detail=drf
     )
     assert reveals(response.text, response.headers["WWW-Authenticate"]) == []
+
+
+def over_http_test(scenarios: Sequence[Scenario], reveals: Reveals) -> Callable[..., None]:
+    """The test of ``scenarios`` at every endpoint (:data:`ENDPOINTS`) of the module's
+    ``servers`` fixture (their base URLs by project), checked by :func:`check_over_http`."""
+
+    @pytest.mark.parametrize(("project", "path", "drf"), ENDPOINTS)
+    @pytest.mark.parametrize("scenario", scenarios, ids=lambda s: s.name)
+    def test_over_http(
+        servers: dict[str, str],
+        session: requests.Session,
+        minter: Minter,
+        scenario: Scenario,
+        project: str,
+        path: str,
+        drf: bool,
+    ) -> None:
+        check_over_http(session, servers[project] + path, scenario, minter, reveals, drf=drf)
+
+    return test_over_http

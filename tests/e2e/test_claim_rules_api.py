@@ -10,11 +10,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import requests
 
 from tests.claim_rule_table import SCENARIOS, SETTINGS, reveals
-from tests.contract import Minter, Scenario
-from tests.e2e.example_apis import ENDPOINTS, check_over_http, serve_both
+from tests.contract import Minter
+from tests.e2e.example_apis import over_http_test, serve_both
 from tests.e2e.notes_api import contract_environment
 
 
@@ -29,15 +28,4 @@ def servers(minter: Minter, tmp_path_factory: pytest.TempPathFactory) -> Iterato
         yield urls
 
 
-@pytest.mark.parametrize(("project", "path", "drf"), ENDPOINTS)
-@pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda s: s.name)
-def test_claim_rules_over_http(
-    servers: dict[str, str],
-    session: requests.Session,
-    minter: Minter,
-    scenario: Scenario,
-    project: str,
-    path: str,
-    drf: bool,
-) -> None:
-    check_over_http(session, servers[project] + path, scenario, minter, reveals, drf=drf)
+test_claim_rules_over_http = over_http_test(SCENARIOS, reveals)

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.contract import Minter, Scenario, bearer
-from tests.e2e.example_apis import ENDPOINTS, check_over_http, serve_both
+from tests.contract import Minter, bearer
+from tests.e2e.example_apis import ENDPOINTS, over_http_test, serve_both
 from tests.e2e.notes_api import contract_environment
 from tests.issuer_table import (
     KEYS,
@@ -57,18 +57,7 @@ def servers(
         yield urls
 
 
-@pytest.mark.parametrize(("project", "path", "drf"), ENDPOINTS)
-@pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda s: s.name)
-def test_issuers_over_http(
-    servers: dict[str, str],
-    session: requests.Session,
-    minter: Minter,
-    scenario: Scenario,
-    project: str,
-    path: str,
-    drf: bool,
-) -> None:
-    check_over_http(session, servers[project] + path, scenario, minter, reveals, drf=drf)
+test_issuers_over_http = over_http_test(SCENARIOS, reveals)
 
 
 @pytest.mark.parametrize(("project", "path", "drf"), ENDPOINTS)

@@ -41,7 +41,7 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]
             serve_api("django", env, directory / "django") as django,
             serve_api("flask", env, directory / "flask") as flask,
         ):
-            yield {"django": django, "flask": flask}
+            yield {"django": django.url, "flask": flask.url}
 
 
 @pytest.mark.parametrize(("framework", "path", "drf"), ENDPOINTS)
