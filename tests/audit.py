@@ -5,18 +5,37 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import pytest
 
 from jwtguard.jws import b64url_decode
-from tests.contract import Scenario
+from tests.contract import ISSUER, Minter, Scenario, bearer
 
 AUDIT_FIELDS = ("code", "status", "error", "method", "path", "client", "detail")
 TOKEN_FACTS = ("iss", "sub", "kid", "alg")
 #: Refusals decided before any token is read: the record has no token facts.
 NO_TOKEN_READ = {"token_missing", "unsupported_scheme", "malformed_request", "multiple_tokens"}
+
+#: A request an adapter's entry point refuses: its headers and query parameters.
+Request = Callable[[Minter], tuple[dict[str, str], dict[str, list[str]]]]
+
+
+def no_token(_m: Minter) -> tuple[dict[str, str], dict[str, list[str]]]:
+    return {}, {}
+
+
+def valid(m: Minter) -> tuple[dict[str, str], dict[str, list[str]]]:
+    return bearer(m.token()), {}
+
+
+def expired(m: Minter) -> tuple[dict[str, str], dict[str, list[str]]]:
+    return bearer(m.token(sub="mallory", now=0)), {}
+
+
+def expired_in_query(m: Minter) -> tuple[dict[str, str], dict[str, list[str]]]:
+    return {}, {"access_token": [m.token(sub="mallory", now=0)]}
 
 
 def audit_records(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
@@ -86,3 +105,29 @@ def check_audit(
         if isinstance(alg, str) and len(alg) < 100 and alg.isprintable():
             assert fields["alg"] == alg
             assert f"alg={alg}" in message
+
+
+def check_entry_record(
+    caplog: pytest.LogCaptureFixture,
+    *,
+    code: str,
+    status: int,
+    method: str,
+    path: str,
+    sub: str | None,
+    headers: Mapping[str, str],
+    query: Mapping[str, Iterable[str]],
+) -> dict[str, Any]:
+    """The one record of an adapter's refusal (of the contract minter's token of ``sub``, if it
+    read one): its fields, its message, no credential in it. Returns its fields."""
+    [record] = audit_records(caplog)
+    fields = record_fields(record)
+    assert (fields["code"], fields["status"]) == (code, status)
+    assert (fields["method"], fields["path"], fields["client"]) == (method, path, "127.0.0.1")
+    read = {"iss": ISSUER, "sub": sub, "kid": "rsa-1", "alg": "RS256"} if sub else {}
+    assert {name: fields[name] for name in TOKEN_FACTS if fields[name]} == read
+    message = record.getMessage()
+    assert message.startswith(f"{status} {code} {method} {path} ")
+    for credential in credentials(headers, query):
+        assert not leaks(credential, message), "the token is never logged, not even in part"
+    return fields

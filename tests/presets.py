@@ -15,7 +15,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from jwtguard.testing import parse_challenge
 from tests.answers import HeaderGetter
 from tests.contract import DESCRIPTIONS
 from tests.provider_tokens import (
@@ -26,7 +25,7 @@ from tests.provider_tokens import (
     TOKENS,
     mint,
 )
-from tests.roles import ROLE_DESCRIPTION, SCOPE_DESCRIPTION, View
+from tests.roles import ROLE_DESCRIPTION, SCOPE_DESCRIPTION, View, check_refusal
 
 REALM = "api"  # the presets leave REALM alone
 
@@ -511,11 +510,6 @@ CASES: tuple[PresetCase, ...] = (
 )
 
 
-def granted(token: Any) -> dict[str, Any]:
-    """What an accepting view answers: the token's subject, scopes and roles."""
-    return {"sub": token.subject, "scopes": sorted(token.scopes), "roles": sorted(token.roles)}
-
-
 def check_preset_answer(
     case: PresetCase, status: int, header: HeaderGetter, body: bytes, *, detail: bool = False
 ) -> None:
@@ -528,14 +522,4 @@ def check_preset_answer(
         for name, value in (case.granted or {}).items():
             assert answer[name] == value, name
         return
-    expected = dict(case.body)
-    if detail:
-        expected["detail"] = expected["error_description"]
-    assert answer == expected
-    assert header("Content-Type") == "application/json"
-    assert header("Cache-Control") == "no-store"
-    challenge = header("WWW-Authenticate")
-    assert challenge is not None
-    scheme, params = parse_challenge(challenge)
-    assert scheme == "Bearer"
-    assert list(params.items()) == list(case.challenge.items())
+    check_refusal(case.body, case.challenge, header, body, detail=detail)

@@ -10,6 +10,7 @@ asks for (:data:`VIEWS`), and the exact answer: 200, 403 ``insufficient_scope`` 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -241,14 +242,27 @@ def check_role_answer(
         assert json.loads(body)["sub"] == "alice"
         assert header("WWW-Authenticate") is None
         return
-    expected = dict(case.body or {})
+    check_refusal(case.body or {}, case.challenge or {}, header, body, detail=detail)
+
+
+def check_refusal(
+    expected: Mapping[str, Any],
+    challenge: Mapping[str, str],
+    header: HeaderGetter,
+    body: bytes,
+    *,
+    detail: bool = False,
+) -> None:
+    """A refusal's exact JSON body (``expected``; DRF adds ``detail``), its headers and its
+    challenge's parameters (parsed, in order)."""
+    answer = dict(expected)
     if detail:
-        expected["detail"] = expected["error_description"]
-    assert json.loads(body) == expected
+        answer["detail"] = answer["error_description"]
+    assert json.loads(body) == answer
     assert header("Content-Type") == "application/json"
     assert header("Cache-Control") == "no-store"
-    challenge = header("WWW-Authenticate")
-    assert challenge is not None
-    scheme, params = parse_challenge(challenge)
+    found = header("WWW-Authenticate")
+    assert found is not None
+    scheme, params = parse_challenge(found)
     assert scheme == "Bearer"
-    assert list(params.items()) == list((case.challenge or {}).items())
+    assert list(params.items()) == list(challenge.items())

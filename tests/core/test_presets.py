@@ -14,8 +14,9 @@ import pytest
 from jwtguard import AccessToken, ErrorResponse, Guard, GuardConfig, SimpleRequest
 from jwtguard.adapters import Requirement
 from jwtguard.tools.explain import explain
-from tests.presets import CASES, VIEWS, PresetCase, check_preset_answer, granted
+from tests.presets import CASES, VIEWS, PresetCase, check_preset_answer
 from tests.provider_tokens import IDPS, OTHER_TENANT, TENANT, keys_server, settings_of
+from tests.roles import granted
 
 
 @pytest.fixture(scope="module")

@@ -15,8 +15,8 @@ from rest_framework.views import APIView
 from jwtguard_django import get_token
 from jwtguard_django.decorators import jwt_required
 from jwtguard_django.drf import HasRoles, HasScopes
-from tests.presets import VIEWS, granted
-from tests.roles import View
+from tests.presets import VIEWS
+from tests.roles import View, granted
 
 
 def plain(request: HttpRequest) -> JsonResponse:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,27 +24,18 @@ from django.test import AsyncClient, Client, override_settings
 
 from jwtguard import AccessToken, AuthError, Guard
 from jwtguard_django.signals import token_rejected, token_validated
-from tests.audit import TOKEN_FACTS, audit_records, credentials, leaks, record_fields
-from tests.contract import ISSUER, Minter, bearer
+from tests.audit import (
+    Request,
+    audit_records,
+    check_entry_record,
+    expired,
+    expired_in_query,
+    no_token,
+    valid,
+)
+from tests.contract import Minter, bearer
 
 OURS = ["jwtguard_django.middleware.JWTGuardMiddleware"]
-Request = Callable[[Minter], tuple[dict[str, str], dict[str, list[str]]]]
-
-
-def no_token(_m: Minter) -> tuple[dict[str, str], dict[str, list[str]]]:
-    return {}, {}
-
-
-def valid(m: Minter) -> tuple[dict[str, str], dict[str, list[str]]]:
-    return bearer(m.token()), {}
-
-
-def expired(m: Minter) -> tuple[dict[str, str], dict[str, list[str]]]:
-    return bearer(m.token(sub="mallory", now=0)), {}
-
-
-def expired_in_query(m: Minter) -> tuple[dict[str, str], dict[str, list[str]]]:
-    return {}, {"access_token": [m.token(sub="mallory", now=0)]}
 
 
 @dataclass(frozen=True)
@@ -216,20 +207,16 @@ def test_each_entry_point_reaches_the_one_record(
     with stack(entry, jwtguard_setting), Signals() as signals:
         response = send(entry, headers, query)
     assert response.json()["code"] == entry.code
-    [record] = audit_records(caplog)
-    fields = record_fields(record)
-    assert (fields["code"], fields["status"]) == (entry.code, response.status_code)
-    assert (fields["method"], fields["path"], fields["client"]) == (
-        entry.method,
-        entry.path,
-        "127.0.0.1",
+    fields = check_entry_record(
+        caplog,
+        code=entry.code,
+        status=response.status_code,
+        method=entry.method,
+        path=entry.path,
+        sub=entry.sub,
+        headers=headers,
+        query=query,
     )
-    read = {"iss": ISSUER, "sub": entry.sub, "kid": "rsa-1", "alg": "RS256"} if entry.sub else {}
-    assert {name: fields[name] for name in TOKEN_FACTS if fields[name]} == read
-    message = record.getMessage()
-    assert message.startswith(f"{fields['status']} {entry.code} {entry.method} {entry.path} ")
-    for credential in credentials(headers, query):
-        assert not leaks(credential, message), "the token is never logged, not even in part"
     assert signals.rejected == [(Guard, entry.path, entry.code, fields)]
     assert signals.validated == ([(Guard, entry.path, "alice")] if entry.validated else [])
 

@@ -6,20 +6,13 @@ never a value a rule expects."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
-from django.test import AsyncClient, Client, override_settings
+from django.test import override_settings
 
 from jwtguard_django.checks import check_settings
 from tests.claim_rule_table import SCENARIOS, SETTINGS, reveals
-from tests.contract import Minter, Scenario
-from tests.django.answers import asend, check_answer, send
-from tests.django.stacks import DRF_STACKS, drf_stack
-
-
-def _name(scenario: Scenario) -> str:
-    return scenario.name
+from tests.django.entry_points import entry_point_tests
 
 
 @pytest.fixture(autouse=True)
@@ -29,52 +22,9 @@ def claim_rules(jwtguard_setting: dict[str, object]) -> Iterator[dict[str, objec
         yield value
 
 
-@pytest.fixture(params=["without middleware", "annotating middleware"])
-def decorator_stack(
-    request: pytest.FixtureRequest, claim_rules: dict[str, object]
-) -> Iterator[None]:
-    if request.param == "without middleware":
-        with override_settings(MIDDLEWARE=[]):
-            yield
-    else:
-        with override_settings(JWTGUARD={**claim_rules, "MODE": "annotate"}):
-            yield
-
-
-def check(response: Any, scenario: Scenario, *, drf: bool = False) -> None:
-    check_answer(response, scenario, drf=drf)
-    if scenario.code is not None:
-        challenge = response.headers["WWW-Authenticate"]
-        assert reveals(response.content.decode(), challenge) == []
-
-
-@pytest.mark.parametrize("scenario", SCENARIOS, ids=_name)
-@pytest.mark.parametrize("path", ["/plain/", "/async-plain/"])
-def test_middleware(client: Client, minter: Minter, scenario: Scenario, path: str) -> None:
-    check(send(client, path, scenario, minter), scenario)
-
-
-@pytest.mark.parametrize("scenario", SCENARIOS, ids=_name)
-async def test_middleware_async(
-    async_client: AsyncClient, minter: Minter, scenario: Scenario
-) -> None:
-    check(await asend(async_client, "/async-plain/", scenario, minter), scenario)
-
-
-@pytest.mark.usefixtures("decorator_stack")
-@pytest.mark.parametrize("scenario", SCENARIOS, ids=_name)
-@pytest.mark.parametrize("view", ["sync", "async"])
-def test_jwt_required(client: Client, minter: Minter, scenario: Scenario, view: str) -> None:
-    check(send(client, f"/decorated/{view}/none/", scenario, minter), scenario)
-
-
-@pytest.mark.parametrize("scenario", SCENARIOS, ids=_name)
-@pytest.mark.parametrize("stack", DRF_STACKS)
-def test_drf(
-    minter: Minter, scenario: Scenario, stack: str, claim_rules: dict[str, object]
-) -> None:
-    with drf_stack(stack, claim_rules):
-        check(send(Client(), "/drf/none/", scenario, minter), scenario, drf=True)
+decorator_stack, test_middleware, test_middleware_async, test_jwt_required, test_drf = (
+    entry_point_tests(SCENARIOS, reveals, "claim_rules")
+)
 
 
 def test_a_wrong_rule_is_a_system_check_error(claim_rules: dict[str, object]) -> None:

@@ -10,12 +10,11 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.test import AsyncClient, Client, override_settings
+from django.test import Client, override_settings
 
 from jwtguard_django.checks import check_settings
-from tests.contract import Minter, Scenario, bearer
-from tests.django.answers import asend, check_answer, send
-from tests.django.stacks import DRF_STACKS, drf_stack
+from tests.contract import Minter, bearer
+from tests.django.entry_points import entry_point_tests
 from tests.issuer_table import (
     COMMON_KEYS,
     KEYS,
@@ -28,10 +27,6 @@ from tests.issuer_table import (
     tenant,
 )
 from tests.servers import RecordingServer, recording_server
-
-
-def _name(scenario: Scenario) -> str:
-    return scenario.name
 
 
 @pytest.fixture(scope="module")
@@ -50,48 +45,9 @@ def issuers(
         yield value
 
 
-@pytest.fixture(params=["without middleware", "annotating middleware"])
-def decorator_stack(request: pytest.FixtureRequest, issuers: dict[str, object]) -> Iterator[None]:
-    if request.param == "without middleware":
-        with override_settings(MIDDLEWARE=[]):
-            yield
-    else:
-        with override_settings(JWTGUARD={**issuers, "MODE": "annotate"}):
-            yield
-
-
-def check(response: Any, scenario: Scenario, *, drf: bool = False) -> None:
-    check_answer(response, scenario, drf=drf)
-    if scenario.code is not None:
-        challenge = response.headers["WWW-Authenticate"]
-        assert reveals(response.content.decode(), challenge) == []
-
-
-@pytest.mark.parametrize("scenario", SCENARIOS, ids=_name)
-@pytest.mark.parametrize("path", ["/plain/", "/async-plain/"])
-def test_middleware(client: Client, minter: Minter, scenario: Scenario, path: str) -> None:
-    check(send(client, path, scenario, minter), scenario)
-
-
-@pytest.mark.parametrize("scenario", SCENARIOS, ids=_name)
-async def test_middleware_async(
-    async_client: AsyncClient, minter: Minter, scenario: Scenario
-) -> None:
-    check(await asend(async_client, "/async-plain/", scenario, minter), scenario)
-
-
-@pytest.mark.usefixtures("decorator_stack")
-@pytest.mark.parametrize("scenario", SCENARIOS, ids=_name)
-@pytest.mark.parametrize("view", ["sync", "async"])
-def test_jwt_required(client: Client, minter: Minter, scenario: Scenario, view: str) -> None:
-    check(send(client, f"/decorated/{view}/none/", scenario, minter), scenario)
-
-
-@pytest.mark.parametrize("scenario", SCENARIOS, ids=_name)
-@pytest.mark.parametrize("stack", DRF_STACKS)
-def test_drf(minter: Minter, scenario: Scenario, stack: str, issuers: dict[str, object]) -> None:
-    with drf_stack(stack, issuers):
-        check(send(Client(), "/drf/none/", scenario, minter), scenario, drf=True)
+decorator_stack, test_middleware, test_middleware_async, test_jwt_required, test_drf = (
+    entry_point_tests(SCENARIOS, reveals, "issuers")
+)
 
 
 def test_the_tenants_keys_are_fetched_once(

@@ -13,10 +13,9 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.answers import check_error_answer
-from tests.contract import Minter, Scenario, bearer
-from tests.e2e.gunicorn import Server, django_environment, serve
-from tests.e2e.notes_api import EXPECTED_ME, contract_environment
+from tests.contract import Minter, bearer
+from tests.e2e.example_apis import ENDPOINTS, over_http_test, serve_both
+from tests.e2e.notes_api import contract_environment
 from tests.issuer_table import (
     KEYS,
     SCENARIOS,
@@ -29,15 +28,8 @@ from tests.issuer_table import (
 )
 from tests.servers import RecordingServer, recording_server
 
-APPS = {"django_api": "config.wsgi", "flask_api": "app:create_app()"}
-#: Each endpoint, the app serving it, and whether DRF answers (adding ``detail``).
-ENDPOINTS = [("django_api", "/api/me", True), ("django_api", "/plain/me", False)]
-ENDPOINTS += [("flask_api", "/api/me", False)]
 
-
-def environment(
-    project: str, directory: Path, jwks_file: Path, minter: Minter, url: str
-) -> dict[str, str]:
+def environment(jwks_file: Path, minter: Minter, url: str) -> dict[str, str]:
     issuers = trusted_issuers(minter, url)
     issuers[next(iter(issuers))] = {"JWKS_FILE": str(jwks_file)}  # the contract issuer's file
     env = {
@@ -46,7 +38,7 @@ def environment(
         if name not in ("JWTGUARD_ISSUER", "JWTGUARD_JWKS_FILE")
     }
     env["JWTGUARD_TRUSTED_ISSUERS"] = json.dumps(issuers)
-    return django_environment(directory, **env) if project == "django_api" else env
+    return env
 
 
 @pytest.fixture(scope="module")
@@ -60,46 +52,12 @@ def idp() -> Iterator[RecordingServer]:
 def servers(
     minter: Minter, idp: RecordingServer, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[dict[str, str]]:
-    urls: dict[str, Server] = {}
     directory = tmp_path_factory.mktemp("issuers")
-    jwks_file = directory / "jwks.json"
-    jwks_file.write_text(json.dumps(minter.jwks()))
-    django_dir, flask_dir = directory / "django", directory / "flask"
-    django_dir.mkdir()
-    flask_dir.mkdir()
-    django_env = environment("django_api", django_dir, jwks_file, minter, idp.url)
-    flask_env = environment("flask_api", flask_dir, jwks_file, minter, idp.url)
-    with (
-        serve("django_api", APPS["django_api"], django_env, django_dir / "gunicorn.log") as urls[
-            "django_api"
-        ],
-        serve("flask_api", APPS["flask_api"], flask_env, flask_dir / "gunicorn.log") as urls[
-            "flask_api"
-        ],
-    ):
-        yield {name: server.url for name, server in urls.items()}
+    with serve_both(minter, directory, lambda jwks: environment(jwks, minter, idp.url)) as urls:
+        yield urls
 
 
-@pytest.mark.parametrize(("project", "path", "drf"), ENDPOINTS)
-@pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda s: s.name)
-def test_issuers_over_http(
-    servers: dict[str, str],
-    session: requests.Session,
-    minter: Minter,
-    scenario: Scenario,
-    project: str,
-    path: str,
-    drf: bool,
-) -> None:
-    response = session.get(servers[project] + path, headers=scenario.headers(minter), timeout=10)
-    if scenario.code is None:
-        assert response.status_code == 200, response.text
-        assert response.json()["sub"] == EXPECTED_ME["sub"]
-        return
-    check_error_answer(
-        scenario, response.status_code, response.headers.get, response.content, detail=drf
-    )
-    assert reveals(response.text, response.headers["WWW-Authenticate"]) == []
+test_issuers_over_http = over_http_test(SCENARIOS, reveals)
 
 
 @pytest.mark.parametrize(("project", "path", "drf"), ENDPOINTS)

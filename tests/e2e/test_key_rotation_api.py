@@ -51,8 +51,8 @@ def test_a_rotation_right_after_start_up_is_accepted_at_once(
 ) -> None:
     idp.serve_json(JWKS, minter.jwks())
     rotated = generate_key("RS256", kid="rsa-2")
-    with serve_api(framework, environment(idp, JWKS_PREWARM="1"), tmp_path) as api:
-        url = api.url
+    with serve_api(framework, environment(idp, JWKS_PREWARM="1"), tmp_path) as server:
+        url = server.url
         assert get(url, minter.token()).status_code == 200  # the keys are fetched by now
         fetched = idp.hits(JWKS)
         idp.serve_json(JWKS, rotated.jwks())
@@ -66,8 +66,8 @@ def test_a_flood_of_random_kids_costs_one_fetch_per_cooldown(
     framework: str, idp: RecordingServer, minter: Minter, tmp_path: Path
 ) -> None:
     idp.serve_json(JWKS, minter.jwks())
-    with serve_api(framework, environment(idp), tmp_path) as api:
-        url = api.url
+    with serve_api(framework, environment(idp), tmp_path) as server:
+        url = server.url
         assert get(url, minter.token()).status_code == 200
         with requests.Session() as session:
             for _ in range(200):
@@ -85,8 +85,8 @@ def test_an_unknown_kid_while_the_provider_is_down_is_503(
 ) -> None:
     idp.serve_json(JWKS, minter.jwks())
     rotated = generate_key("RS256", kid="rsa-2")
-    with serve_api(framework, environment(idp), tmp_path) as api:
-        url = api.url
+    with serve_api(framework, environment(idp), tmp_path) as server:
+        url = server.url
         assert get(url, minter.token()).status_code == 200
         idp.stop()
         response = get(url, minter.token(rotated))
@@ -105,8 +105,8 @@ def test_a_failed_start_recovers_within_the_backoff(
     framework: str, idp: RecordingServer, minter: Minter, tmp_path: Path
 ) -> None:
     idp.stop()
-    with serve_api(framework, environment(idp, JWKS_PREWARM="1"), tmp_path) as api:
-        url = api.url
+    with serve_api(framework, environment(idp, JWKS_PREWARM="1"), tmp_path) as server:
+        url = server.url
         down = get(url, minter.token())
         assert down.status_code == 503
         assert int(down.headers["Retry-After"]) <= 2
@@ -124,12 +124,12 @@ def test_a_provider_behind_a_private_ca(framework: str, minter: Minter, tmp_path
     try:
         idp.serve_json(JWKS, minter.jwks())
         trusting = environment(idp, HTTP_CA_FILE=str(ca.ca_file))
-        with serve_api(framework, trusting, tmp_path) as api:
-            url = api.url
+        with serve_api(framework, trusting, tmp_path) as server:
+            url = server.url
             assert get(url, minter.token()).status_code == 200
         assert idp.hits(JWKS) == 1
-        with serve_api(framework, environment(idp), tmp_path) as api:
-            url = api.url
+        with serve_api(framework, environment(idp), tmp_path) as server:
+            url = server.url
             assert get(url, minter.token()).status_code == 503, "the system's CAs do not know it"
         assert idp.hits(JWKS) == 1
     finally:
@@ -201,8 +201,8 @@ def test_preloaded_workers_refresh_their_keys_in_the_background(
         settings = environment(idp, JWKS_PREWARM="1", JWKS_REFRESH_AHEAD="1", JWKS_MIN_TTL="1") | {
             "GUNICORN_CMD_ARGS": "--preload"
         }
-        with serve_api("flask", settings, tmp_path, workers=2) as api:
-            url = api.url
+        with serve_api("flask", settings, tmp_path, workers=2) as server:
+            url = server.url
             master = idp.fetchers[0]
             assert master is not None, "the pre-warming fetch, made by the master"
 

@@ -66,8 +66,8 @@ def test_the_example_apis_trust_the_provider_by_its_issuer(
     framework: str, oidc_provider: OpenIDProvider, tmp_path: Path
 ) -> None:
     reader = bearer(oidc_provider.token("notes:read"))
-    with serve_api(framework, discovered(oidc_provider), tmp_path) as api:
-        url = api.url
+    with serve_api(framework, discovered(oidc_provider), tmp_path) as server:
+        url = server.url
         me = requests.get(url + "/api/me", headers=reader, timeout=10)
         assert me.status_code == 200, me.text
         assert me.json() == {
@@ -102,8 +102,8 @@ def test_a_random_kid_flood_costs_at_most_one_fetch_per_cooldown(
 ) -> None:
     cooldown = 0.5
     env = discovered(oidc_provider, JWKS_REFETCH_COOLDOWN=str(cooldown))
-    with serve_api(framework, env, tmp_path) as api:
-        url = api.url
+    with serve_api(framework, env, tmp_path) as server:
+        url = server.url
         valid = bearer(oidc_provider.token())
         assert requests.get(url + "/api/me", headers=valid, timeout=10).status_code == 200
         before = oidc_provider.hits()

@@ -40,8 +40,8 @@ def me(url: str, token: str) -> requests.Response:
 def test_a_rotation_right_after_start_up_is_accepted_at_once(
     framework: str, oidc_provider: OpenIDProvider, tmp_path: Path
 ) -> None:
-    with serve_api(framework, discovered(oidc_provider, JWKS_PREWARM="1"), tmp_path) as api:
-        url = api.url
+    with serve_api(framework, discovered(oidc_provider, JWKS_PREWARM="1"), tmp_path) as server:
+        url = server.url
         assert me(url, oidc_provider.token()).status_code == 200  # keys fetched at start-up
         fetched = oidc_provider.hits()
         oidc_provider.rotate()
@@ -55,8 +55,8 @@ def test_a_rotation_right_after_a_routine_refresh_is_accepted_at_once(
     framework: str, oidc_provider: OpenIDProvider, tmp_path: Path
 ) -> None:
     env = discovered(oidc_provider, JWKS_CACHE_TTL="1", JWKS_MIN_TTL="1")
-    with serve_api(framework, env, tmp_path) as api:
-        url = api.url
+    with serve_api(framework, env, tmp_path) as server:
+        url = server.url
         token = oidc_provider.token()
         assert me(url, token).status_code == 200
         time.sleep(1.2)  # the keys expire: the next request refreshes them, a routine fetch
@@ -76,8 +76,8 @@ def test_an_unknown_kid_while_the_provider_is_down_is_503_until_it_can_be_checke
 ) -> None:
     cooldown = 2  # short, to wait out the Retry-After it gives
     env = discovered(oidc_provider, JWKS_REFETCH_COOLDOWN=str(cooldown))
-    with serve_api(framework, env, tmp_path) as api:
-        url = api.url
+    with serve_api(framework, env, tmp_path) as server:
+        url = server.url
         old = oidc_provider.token()
         assert me(url, old).status_code == 200
         oidc_provider.rotate()
@@ -108,8 +108,8 @@ def test_a_failed_start_recovers_within_the_backoff(
 ) -> None:
     token = oidc_provider.token()
     oidc_provider.down()
-    with serve_api(framework, discovered(oidc_provider, JWKS_PREWARM="1"), tmp_path) as api:
-        url = api.url
+    with serve_api(framework, discovered(oidc_provider, JWKS_PREWARM="1"), tmp_path) as server:
+        url = server.url
         down = me(url, token)
         assert down.status_code == 503, down.text
         assert (down.json()["error"], down.json()["code"]) == (
@@ -153,8 +153,8 @@ def test_a_provider_behind_a_private_ca_is_trusted_with_the_ca_setting(
     assert https_provider.issuer.startswith("https://")
     discovery, jwks = https_provider.hits(DISCOVERY), https_provider.hits()
     trusting = discovered(https_provider, HTTP_CA_FILE=str(private_ca.ca_file))
-    with serve_api(framework, trusting, tmp_path) as api:
-        url = api.url
+    with serve_api(framework, trusting, tmp_path) as server:
+        url = server.url
         accepted = me(url, https_provider.token())
         assert accepted.status_code == 200, accepted.text
         assert accepted.json()["iss"] == https_provider.issuer
@@ -184,8 +184,8 @@ def test_preloaded_workers_refresh_their_keys_in_the_background(
     refreshing = {"JWKS_REFRESH_AHEAD": "1", "JWKS_CACHE_TTL": "1", "JWKS_MIN_TTL": "1"}
     env = discovered(oidc_provider, JWKS_PREWARM="1", **refreshing)
     env["GUNICORN_CMD_ARGS"] = "--preload"
-    with serve_api(framework, env, tmp_path, workers=2) as api:
-        url = api.url
+    with serve_api(framework, env, tmp_path, workers=2) as server:
+        url = server.url
         rotated = oidc_provider.hits()
         oidc_provider.rotate()
         token = oidc_provider.token()

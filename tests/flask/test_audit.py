@@ -11,7 +11,6 @@ same fields in ``token_rejected``, sent by the app.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,27 +20,17 @@ from flask import Flask
 from jwtguard import AccessToken, AuthError, TokenRevoked
 from jwtguard_flask import JWTGuard, jwt_required
 from jwtguard_flask.signals import token_rejected, token_validated
-from tests.audit import TOKEN_FACTS, audit_records, credentials, leaks, record_fields
-from tests.contract import ISSUER, Minter, bearer
+from tests.audit import (
+    Request,
+    audit_records,
+    check_entry_record,
+    expired,
+    expired_in_query,
+    no_token,
+    valid,
+)
+from tests.contract import Minter, bearer
 from tests.flask.conftest import AppFactory, flask_settings, route
-
-Request = Callable[[Minter], tuple[dict[str, str], dict[str, list[str]]]]
-
-
-def no_token(_m: Minter) -> tuple[dict[str, str], dict[str, list[str]]]:
-    return {}, {}
-
-
-def valid(m: Minter) -> tuple[dict[str, str], dict[str, list[str]]]:
-    return bearer(m.token()), {}
-
-
-def expired(m: Minter) -> tuple[dict[str, str], dict[str, list[str]]]:
-    return bearer(m.token(sub="mallory", now=0)), {}
-
-
-def expired_in_query(m: Minter) -> tuple[dict[str, str], dict[str, list[str]]]:
-    return {}, {"access_token": [m.token(sub="mallory", now=0)]}
 
 
 @dataclass(frozen=True)
@@ -120,16 +109,16 @@ def test_each_entry_point_reaches_the_one_record(
     ):
         response = app.test_client().get(entry.path, headers=headers, query_string=query)
     assert response.get_json()["code"] == entry.code
-    [record] = audit_records(caplog)
-    fields = record_fields(record)
-    assert (fields["code"], fields["status"]) == (entry.code, response.status_code)
-    assert (fields["method"], fields["path"], fields["client"]) == ("GET", entry.path, "127.0.0.1")
-    read = {"iss": ISSUER, "sub": entry.sub, "kid": "rsa-1", "alg": "RS256"} if entry.sub else {}
-    assert {name: fields[name] for name in TOKEN_FACTS if fields[name]} == read
-    message = record.getMessage()
-    assert message.startswith(f"{fields['status']} {entry.code} GET {entry.path} ")
-    for credential in credentials(headers, query):
-        assert not leaks(credential, message), "the token is never logged, not even in part"
+    fields = check_entry_record(
+        caplog,
+        code=entry.code,
+        status=response.status_code,
+        method="GET",
+        path=entry.path,
+        sub=entry.sub,
+        headers=headers,
+        query=query,
+    )
     assert rejected == [(app, entry.code, fields)]
     assert validated == ([(app, "alice")] if entry.validated else [])
 

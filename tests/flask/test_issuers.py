@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from tests.answers import check_error_answer
 from tests.contract import Minter, Scenario, bearer
 from tests.flask.conftest import MODES, contract_app, route
+from tests.flask.entry_points import check_scenario
 from tests.issuer_table import (
     COMMON_KEYS,
     KEYS,
@@ -46,20 +46,11 @@ def apps(settings: dict[str, Any], minter: Minter, idp: RecordingServer) -> Any:
     return app
 
 
-def check(response: Any, scenario: Scenario) -> None:
-    if scenario.code is None:
-        assert response.status_code == 200, response.get_data(as_text=True)
-        assert response.get_json() == {"sub": "alice", "scopes": ["notes:read"]}
-        return
-    check_error_answer(scenario, response.status_code, response.headers.get, response.data)
-    challenge = response.headers["WWW-Authenticate"]
-    assert reveals(response.get_data(as_text=True), challenge) == []
-
-
 @pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda s: s.name)
 def test_issuers(apps: Any, minter: Minter, scenario: Scenario, mode: str) -> None:
-    check(apps(mode).test_client().get(route(()), headers=scenario.headers(minter)), scenario)
+    response = apps(mode).test_client().get(route(()), headers=scenario.headers(minter))
+    check_scenario(response, scenario, reveals)
 
 
 def test_the_environment_form(
@@ -70,7 +61,7 @@ def test_the_environment_form(
     text = {**single, "TRUSTED_ISSUERS": json.dumps(trusted_issuers(minter, idp.url))}
     client = contract_app(text, "decorator").test_client()
     for scenario in SCENARIOS:
-        check(client.get(route(()), headers=scenario.headers(minter)), scenario)
+        check_scenario(client.get(route(()), headers=scenario.headers(minter)), scenario, reveals)
 
 
 def test_the_tenants_keys_are_fetched_once(

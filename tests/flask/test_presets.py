@@ -11,60 +11,20 @@ from functools import cache
 from typing import Any
 
 import pytest
-from flask import Blueprint, Flask
-from flask.typing import ResponseReturnValue
+from flask import Flask
 
 from jwtguard import ConfigurationError
-from jwtguard_flask import JWTGuard, current_token, jwt_required, verify_request
-from tests.flask.conftest import flask_settings
-from tests.presets import CASES, VIEWS, PresetCase, check_preset_answer, granted
+from jwtguard_flask import JWTGuard
+from tests.flask import entry_points
+from tests.flask.conftest import MODES
+from tests.presets import CASES, VIEWS, PresetCase, check_preset_answer
 from tests.provider_tokens import IDPS, keys_server, settings_of
-
-MODES = ("decorator", "async", "blueprint", "manual", "app")
-
-
-def whoami() -> ResponseReturnValue:
-    return granted(current_token)
-
-
-def _view(mode: str, name: str) -> Callable[[], ResponseReturnValue]:
-    kwargs = VIEWS[name].kwargs()
-    if mode == "async":
-
-        async def async_view() -> ResponseReturnValue:
-            return whoami()
-
-        return jwt_required(**kwargs)(async_view)
-    if mode == "manual":
-
-        def manual_view() -> ResponseReturnValue:
-            assert verify_request(**kwargs) is not None
-            return whoami()
-
-        return manual_view
-    return jwt_required(**kwargs)(whoami)
 
 
 def build(settings: dict[str, Any], mode: str, only: str | None = None) -> Flask:
     """An app serving ``/presets/<view>`` for every view (``only``: that one, the whole app
     protected), protected by ``mode``."""
-    app = Flask(f"presets_{mode}")
-    app.config.update(flask_settings(settings))
-    guard = JWTGuard(app)
-    if mode == "app":
-        assert only is not None
-        guard.protect(app, **VIEWS[only].kwargs())
-        app.add_url_rule(f"/presets/{only}", only, whoami)
-        return app
-    for name, view in VIEWS.items():
-        if mode == "blueprint":
-            blueprint = Blueprint(name, __name__)
-            guard.protect(blueprint, **view.kwargs())
-            blueprint.add_url_rule(f"/presets/{name}", name, whoami)
-            app.register_blueprint(blueprint)
-        else:
-            app.add_url_rule(f"/presets/{name}", name, _view(mode, name))
-    return app
+    return entry_points.build("presets", settings, VIEWS, mode, only)
 
 
 @pytest.fixture(scope="module")

@@ -11,58 +11,19 @@ from typing import Any
 
 import pytest
 from flask import Blueprint, Flask
-from flask.typing import ResponseReturnValue
 
-from jwtguard_flask import JWTGuard, current_token, jwt_required, verify_request
+from jwtguard_flask import JWTGuard, jwt_required
 from tests.contract import Minter, bearer
-from tests.flask.conftest import flask_settings
-from tests.roles import CASES, VIEWS, RoleCase, check_role_answer, granted, settings_of
-
-MODES = ("decorator", "async", "blueprint", "manual", "app")
-
-
-def whoami() -> ResponseReturnValue:
-    return granted(current_token)
-
-
-def _view(mode: str, name: str) -> Callable[[], ResponseReturnValue]:
-    kwargs = VIEWS[name].kwargs()
-    if mode == "async":
-
-        async def async_view() -> ResponseReturnValue:
-            return whoami()
-
-        return jwt_required(**kwargs)(async_view)
-    if mode == "manual":
-
-        def manual_view() -> ResponseReturnValue:
-            assert verify_request(**kwargs) is not None
-            return whoami()
-
-        return manual_view
-    return jwt_required(**kwargs)(whoami)
+from tests.flask import entry_points
+from tests.flask.conftest import MODES, flask_settings
+from tests.flask.entry_points import whoami
+from tests.roles import CASES, VIEWS, RoleCase, check_role_answer, settings_of
 
 
 def build(minter: Minter, config: str, mode: str, only: str | None = None) -> Flask:
     """An app serving ``/roles/<view>`` for every view (``only``: that one, protected as a
     whole app), protected by ``mode``."""
-    app = Flask(f"roles_{mode}")
-    app.config.update(flask_settings(settings_of(config, minter)))
-    guard = JWTGuard(app)
-    if mode == "app":
-        assert only is not None
-        guard.protect(app, **VIEWS[only].kwargs())
-        app.add_url_rule(f"/roles/{only}", only, whoami)
-        return app
-    for name, view in VIEWS.items():
-        if mode == "blueprint":
-            blueprint = Blueprint(name, __name__)
-            guard.protect(blueprint, **view.kwargs())
-            blueprint.add_url_rule(f"/roles/{name}", name, whoami)
-            app.register_blueprint(blueprint)
-        else:
-            app.add_url_rule(f"/roles/{name}", name, _view(mode, name))
-    return app
+    return entry_points.build("roles", settings_of(config, minter), VIEWS, mode, only)
 
 
 @pytest.fixture(scope="module")
